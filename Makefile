@@ -1,0 +1,40 @@
+# exitwhy — everything runs from a project virtualenv in .venv, made on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint bench dist docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## the README's first command: the plugin through the real kubectl, on the bundled demo cluster
+demo: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/demo.py
+
+## the README's test command: the whole suite
+test: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check kubectl_exitwhy localapi tests scripts bench
+	$(BIN)/ruff format --check kubectl_exitwhy localapi tests scripts bench
+	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/python -m kubectl_exitwhy.docsgen > docs/causes.md
+
+bench: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py
+
+dist: $(STAMP)
+	$(BIN)/python scripts/build_dist.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis

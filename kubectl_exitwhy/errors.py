@@ -1,0 +1,35 @@
+"""Exit statuses (DESIGN §1) and the errors that map to them, in one place."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    FINDINGS = 1  # some finding at or above --fail-on
+    USAGE = 2
+    BAD_INPUT = 3
+    CLUSTER = 4
+
+
+class ExitwhyError(Exception):
+    """An error the user can act on: one sentence, one exit status, no traceback."""
+
+    status = ExitStatus.USAGE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(ExitwhyError):
+    status = ExitStatus.USAGE
+
+
+class BadInput(ExitwhyError):
+    status = ExitStatus.BAD_INPUT
+
+
+class ClusterError(ExitwhyError):
+    status = ExitStatus.CLUSTER

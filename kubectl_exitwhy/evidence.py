@@ -1,0 +1,528 @@
+"""Evidence: plain, frozen data built from API dicts (a Pod, its Events, its Node, its Job).
+
+Nothing here does I/O and nothing trusts the input: every field may be missing, null or of the
+wrong type (saved files are hand-edited, API objects are sparse). Missing facts become ``None``
+or empty values so that the rules can tell "absent" from "false".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping, Optional
+
+from kubectl_exitwhy import codes
+
+# --- tolerant accessors -------------------------------------------------------------------
+
+
+def _d(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _s(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _i(value: Any) -> Optional[int]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip()):
+        return int(value)
+    return None
+
+
+def parse_time(value: Any) -> Optional[datetime]:
+    """RFC 3339 as the API writes it (``2026-11-20T10:00:00Z``, or with fraction/offset)."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    frac = re.match(r"^(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)$", text)
+    if frac:  # Python < 3.11 accepts only 3 or 6 fraction digits
+        text = f"{frac.group(1)}.{frac.group(2)[:6].ljust(6, '0')}{frac.group(3)}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+_QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)([a-zA-Z]*)$")
+_SUFFIX = {
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "E": 10**18,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
+    "m": 0.001,
+}
+
+
+def parse_quantity(value: Any) -> Optional[int]:
+    """A resource quantity (``512Mi``, ``1G``, ``1e9``, ``134217728``) in whole units."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    match = _QUANTITY.match(_s(value).strip())
+    if not match or match.group(2) not in _SUFFIX:
+        return None
+    try:
+        return int(float(match.group(1)) * _SUFFIX[match.group(2)])
+    except (ValueError, OverflowError):
+        return None
+
+
+# --- the evidence model -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Termination:
+    """One ``terminated`` record: ``state.terminated`` or ``lastState.terminated``."""
+
+    source: str  # the field it came from, e.g. status.containerStatuses[api].lastState.terminated
+    exit_code: Optional[int]  # normalised to 0..255; None when absent or unknown (CRI-O's -1)
+    raw_exit_code: Any
+    code_note: Optional[str]
+    reason: str
+    message: str
+    started_at: Optional[datetime]
+    finished_at: Optional[datetime]
+
+    @property
+    def run_seconds(self) -> Optional[float]:
+        if self.started_at and self.finished_at and self.finished_at >= self.started_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def signal(self) -> Optional[int]:
+        """Inferred: the kubelet never fills ``signal`` (KNOWLEDGE §0, §6.3)."""
+        code = self.exit_code
+        if code is not None and 128 < code <= 192 and codes.signal_name(code - 128):
+            return code - 128
+        return None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    source: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: str  # liveness | startup | readiness
+    period: int
+    failure_threshold: int
+    timeout: int
+    initial_delay: int
+    grace: Optional[int]  # probe-level terminationGracePeriodSeconds
+
+    @property
+    def budget_seconds(self) -> int:
+        """How long the probe may fail before the kubelet acts."""
+        return self.period * self.failure_threshold
+
+
+@dataclass(frozen=True)
+class Event:
+    reason: str
+    message: str
+    type: str
+    count: int
+    first: Optional[datetime]
+    last: Optional[datetime]
+    kind: str  # involvedObject.kind
+    name: str
+    field_path: str
+    container: Optional[str]  # from fieldPath spec.containers{NAME}
+    component: str
+
+    def describe(self) -> str:
+        when = self.last.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last else "time unknown"
+        times = f"{self.count}×, last {when}" if self.count > 1 else when
+        who = f"{self.kind} {self.name}" if self.kind and self.kind != "Pod" else ""
+        src = ", ".join(p for p in (self.component, who, times) if p)
+        return f"event {self.reason} ({src}): {self.message}"
+
+    def overlaps(self, moment: datetime, before: float, after: float) -> bool:
+        """True when the event happened in [moment - before, moment + after]."""
+        first = self.first or self.last
+        last = self.last or self.first
+        if first is None or last is None:
+            return False
+        return (first - moment).total_seconds() <= after and (
+            moment - last
+        ).total_seconds() <= before
+
+
+@dataclass(frozen=True)
+class Container:
+    name: str
+    kind: str  # init | sidecar | regular | ephemeral
+    image: str
+    state: str  # running | waiting | terminated | none (no status yet)
+    running_since: Optional[datetime]
+    waiting: Optional[Waiting]
+    current: Optional[Termination]  # state.terminated
+    last: Optional[Termination]  # lastState.terminated
+    restart_count: int
+    restart_policy: str  # effective policy: the container's own, or the pod's
+    ready: Optional[bool]
+    has_spec: bool
+    has_status: bool
+    memory_limit: Optional[int]
+    memory_limit_text: str
+    memory_request: Optional[int]
+    probes: Mapping[str, Probe]
+    status_path: str
+    spec_path: str
+    events: tuple[Event, ...] = ()
+    log_tail: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    type: str
+    status: str
+    reason: str
+    message: str
+    last_transition: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    known: bool  # the Node object itself was read
+    conditions: tuple[Condition, ...]
+    events: tuple[Event, ...]  # node-scoped events: SystemOOM, OOMKilling, Rebooted, …
+
+    def condition(self, type_: str) -> Optional[Condition]:
+        return next((c for c in self.conditions if c.type == type_), None)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    conditions: tuple[Condition, ...]
+    backoff_limit: Optional[int]
+    active_deadline: Optional[int]
+
+
+@dataclass(frozen=True)
+class Owner:
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Pod:
+    namespace: str
+    name: str
+    uid: str
+    phase: str
+    reason: str
+    message: str
+    node_name: str
+    owner: Optional[Owner]
+    created: Optional[datetime]
+    start_time: Optional[datetime]
+    deletion_at: Optional[datetime]
+    deletion_grace: Optional[int]
+    grace_period: int  # spec.terminationGracePeriodSeconds, default 30
+    restart_policy: str
+    active_deadline: Optional[int]
+    qos_class: str
+    has_spec: bool
+    conditions: tuple[Condition, ...]
+    containers: tuple[Container, ...]
+    events: tuple[Event, ...]  # every event about the pod, container-scoped or not
+    events_known: bool  # False when the source had no events to give (saved without them)
+    node: Optional[Node] = None
+    job: Optional[Job] = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def condition(self, type_: str) -> Optional[Condition]:
+        return next((c for c in self.conditions if c.type == type_), None)
+
+    def container(self, name: str) -> Optional[Container]:
+        return next((c for c in self.containers if c.name == name), None)
+
+
+# --- building --------------------------------------------------------------------------------
+
+_FIELD_PATH = re.compile(r"spec\.(?:initContainers|containers|ephemeralContainers)\{([^}]*)\}")
+
+
+def build_event(obj: Mapping[str, Any]) -> Event:
+    inv = _d(obj.get("involvedObject")) or _d(obj.get("regarding"))
+    field_path = _s(inv.get("fieldPath"))
+    match = _FIELD_PATH.search(field_path)
+    series = _d(obj.get("series"))
+    last = (
+        parse_time(obj.get("lastTimestamp"))
+        or parse_time(series.get("lastObservedTime"))
+        or parse_time(obj.get("eventTime"))
+        or parse_time(_d(obj.get("metadata")).get("creationTimestamp"))
+    )
+    first = parse_time(obj.get("firstTimestamp")) or parse_time(obj.get("eventTime")) or last
+    count = _i(obj.get("count")) or _i(series.get("count")) or 1
+    source = _d(obj.get("source"))
+    return Event(
+        reason=_s(obj.get("reason")),
+        message=_s(obj.get("message") or obj.get("note")),
+        type=_s(obj.get("type")),
+        count=max(count, 1),
+        first=first,
+        last=last,
+        kind=_s(inv.get("kind")),
+        name=_s(inv.get("name")),
+        field_path=field_path,
+        container=match.group(1) if match else None,
+        component=_s(source.get("component") or obj.get("reportingComponent")),
+    )
+
+
+def build_condition(obj: Any) -> Condition:
+    o = _d(obj)
+    return Condition(
+        type=_s(o.get("type")),
+        status=_s(o.get("status")),
+        reason=_s(o.get("reason")),
+        message=_s(o.get("message")),
+        last_transition=parse_time(o.get("lastTransitionTime")),
+    )
+
+
+def build_termination(obj: Any, source: str) -> Optional[Termination]:
+    """A terminated record, or None for ``{}``/null (``lastState: {}`` is common)."""
+    t = _d(obj)
+    if not t:
+        return None
+    raw = t.get("exitCode")
+    norm = codes.normalise(raw)
+    code, note = norm.code, norm.note
+    if _i(raw) == -1:
+        # In a pod status -1 is CRI-O's "exit code unknown", never a program's exit(-1).
+        code, note = None, "exitCode -1: the runtime (CRI-O) could not read the exit code"
+    elif raw is None:
+        note = "exitCode is missing"
+    return Termination(
+        source=source,
+        exit_code=code,
+        raw_exit_code=raw,
+        code_note=note,
+        reason=_s(t.get("reason")),
+        message=_s(t.get("message")),
+        started_at=parse_time(t.get("startedAt")),
+        finished_at=parse_time(t.get("finishedAt")),
+    )
+
+
+def _probe(kind: str, obj: Any) -> Optional[Probe]:
+    p = _d(obj)
+    if not p:
+        return None
+
+    def num(key: str, default: int) -> int:
+        value = _i(p.get(key))
+        return value if value is not None and value >= 0 else default
+
+    return Probe(
+        kind=kind,
+        period=num("periodSeconds", 10) or 10,
+        failure_threshold=num("failureThreshold", 3) or 3,
+        timeout=num("timeoutSeconds", 1),
+        initial_delay=num("initialDelaySeconds", 0),
+        grace=_i(p.get("terminationGracePeriodSeconds")),
+    )
+
+
+_STATUS_FIELDS = (
+    ("init", "initContainers", "initContainerStatuses"),
+    ("regular", "containers", "containerStatuses"),
+    ("ephemeral", "ephemeralContainers", "ephemeralContainerStatuses"),
+)
+
+
+def _container(
+    kind: str,
+    spec_key: str,
+    status_key: str,
+    spec: Optional[Mapping[str, Any]],
+    status: Optional[Mapping[str, Any]],
+    pod_policy: str,
+) -> Container:
+    spec_d, status_d = _d(spec), _d(status)
+    name = _s(spec_d.get("name") or status_d.get("name"))
+    own_policy = _s(spec_d.get("restartPolicy"))
+    if kind == "init" and own_policy == "Always":
+        kind = "sidecar"
+    status_path = f"status.{status_key}[{name}]"
+    state = _d(status_d.get("state"))
+    last_state = _d(status_d.get("lastState"))
+    waiting = None
+    if "waiting" in state and isinstance(state.get("waiting"), dict):
+        w = state["waiting"]
+        waiting = Waiting(f"{status_path}.state.waiting", _s(w.get("reason")), _s(w.get("message")))
+    current = build_termination(state.get("terminated"), f"{status_path}.state.terminated")
+    running = _d(state.get("running"))
+    if current is not None:
+        state_name = "terminated"
+    elif waiting is not None:
+        state_name = "waiting"
+    elif "running" in state:
+        state_name = "running"
+    else:
+        state_name = "none"
+    resources = _d(spec_d.get("resources"))
+    limits, requests = _d(resources.get("limits")), _d(resources.get("requests"))
+    probes = {}
+    for pkind in ("liveness", "startup", "readiness"):
+        probe = _probe(pkind, spec_d.get(f"{pkind}Probe"))
+        if probe is not None:
+            probes[pkind] = probe
+    restart_count = _i(status_d.get("restartCount"))
+    ready = status_d.get("ready")
+    return Container(
+        name=name,
+        kind=kind,
+        image=_s(spec_d.get("image") or status_d.get("image")),
+        state=state_name,
+        running_since=parse_time(running.get("startedAt")),
+        waiting=waiting,
+        current=current,
+        last=build_termination(last_state.get("terminated"), f"{status_path}.lastState.terminated"),
+        restart_count=restart_count if restart_count and restart_count > 0 else 0,
+        restart_policy=own_policy or ("Never" if kind == "ephemeral" else pod_policy),
+        ready=ready if isinstance(ready, bool) else None,
+        has_spec=bool(spec_d),
+        has_status=bool(status_d),
+        memory_limit=parse_quantity(limits.get("memory")) if "memory" in limits else None,
+        memory_limit_text=_s(limits.get("memory")),
+        memory_request=parse_quantity(requests.get("memory")) if "memory" in requests else None,
+        probes=probes,
+        status_path=status_path,
+        spec_path=f"spec.{spec_key}[{name}]",
+    )
+
+
+def build_containers(pod: Mapping[str, Any], pod_policy: str) -> list[Container]:
+    spec, status = _d(pod.get("spec")), _d(pod.get("status"))
+    out = []
+    for kind, spec_key, status_key in _STATUS_FIELDS:
+        specs = [s for s in _l(spec.get(spec_key)) if isinstance(s, dict)]
+        statuses = {_s(s.get("name")): s for s in _l(status.get(status_key)) if isinstance(s, dict)}
+        seen = set()
+        for s in specs:
+            name = _s(s.get("name"))
+            seen.add(name)
+            out.append(_container(kind, spec_key, status_key, s, statuses.get(name), pod_policy))
+        for name, st in statuses.items():  # statuses without a spec (spec not saved)
+            if name not in seen:
+                out.append(_container(kind, spec_key, status_key, None, st, pod_policy))
+    return out
+
+
+def build_node(name: str, obj: Optional[Mapping[str, Any]], events: Iterable[Event]) -> Node:
+    status = _d(_d(obj).get("status"))
+    return Node(
+        name=name,
+        known=bool(obj),
+        conditions=tuple(build_condition(c) for c in _l(status.get("conditions"))),
+        events=tuple(events),
+    )
+
+
+def build_job(obj: Mapping[str, Any]) -> Job:
+    spec, status = _d(obj.get("spec")), _d(obj.get("status"))
+    return Job(
+        name=_s(_d(obj.get("metadata")).get("name")),
+        conditions=tuple(build_condition(c) for c in _l(status.get("conditions"))),
+        backoff_limit=_i(spec.get("backoffLimit")),
+        active_deadline=_i(spec.get("activeDeadlineSeconds")),
+    )
+
+
+def controller_owner(meta: Mapping[str, Any]) -> Optional[Owner]:
+    refs = [r for r in _l(meta.get("ownerReferences")) if isinstance(r, dict)]
+    ref = next((r for r in refs if r.get("controller") is True), refs[0] if refs else None)
+    if ref is None:
+        return None
+    return Owner(kind=_s(ref.get("kind")), name=_s(ref.get("name")))
+
+
+def build_pod(
+    obj: Mapping[str, Any],
+    events: Iterable[Mapping[str, Any]] = (),
+    *,
+    events_known: bool = True,
+    node: Optional[Node] = None,
+    job: Optional[Job] = None,
+    logs: Optional[Mapping[str, list[str]]] = None,
+    warnings: tuple[str, ...] = (),
+) -> Pod:
+    """A Pod's evidence from its API dict, its events (raw dicts) and what is known around it."""
+    meta, spec, status = _d(obj.get("metadata")), _d(obj.get("spec")), _d(obj.get("status"))
+    policy = _s(spec.get("restartPolicy")) or "Always"
+    built_events = sorted(
+        (build_event(e) for e in events if isinstance(e, dict)),
+        key=lambda e: e.last or datetime.min.replace(tzinfo=timezone.utc),
+    )
+    containers = []
+    for c in build_containers(obj, policy):
+        mine = tuple(e for e in built_events if e.container == c.name)
+        tail = tuple((logs or {}).get(c.name, ()))
+        containers.append(_replace_container(c, mine, tail))
+    grace = _i(spec.get("terminationGracePeriodSeconds"))
+    return Pod(
+        namespace=_s(meta.get("namespace")),
+        name=_s(meta.get("name")),
+        uid=_s(meta.get("uid")),
+        phase=_s(status.get("phase")),
+        reason=_s(status.get("reason")),
+        message=_s(status.get("message")),
+        node_name=_s(spec.get("nodeName")),
+        owner=controller_owner(meta),
+        created=parse_time(meta.get("creationTimestamp")),
+        start_time=parse_time(status.get("startTime")),
+        deletion_at=parse_time(meta.get("deletionTimestamp")),
+        deletion_grace=_i(meta.get("deletionGracePeriodSeconds")),
+        grace_period=grace if grace is not None and grace >= 0 else 30,
+        restart_policy=policy,
+        active_deadline=_i(spec.get("activeDeadlineSeconds")),
+        qos_class=_s(status.get("qosClass")),
+        has_spec=bool(spec),
+        conditions=tuple(build_condition(c) for c in _l(status.get("conditions"))),
+        containers=tuple(containers),
+        events=tuple(built_events),
+        events_known=events_known,
+        node=node,
+        job=job,
+        warnings=warnings,
+    )
+
+
+def _replace_container(c: Container, events: tuple[Event, ...], tail: tuple[str, ...]) -> Container:
+    from dataclasses import replace
+
+    return replace(c, events=events, log_tail=tail) if (events or tail) else c

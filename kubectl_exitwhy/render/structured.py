@@ -1,0 +1,33 @@
+"""``-o json`` and ``-o yaml``: the DiagnosisList document of DESIGN §4, and nothing else."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kubectl_exitwhy.diagnosis import PodDiagnosis, document
+from kubectl_exitwhy.render import Style
+from kubectl_exitwhy.sanitize import clean
+
+
+def _cleaned(value: Any) -> Any:
+    """Cluster text may carry terminal escapes: strip them here too (a JSON file gets cat-ed)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    return value
+
+
+def render_json(diagnoses: list[PodDiagnosis], style: Style) -> str:
+    return json.dumps(_cleaned(document(diagnoses)), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_yaml(diagnoses: list[PodDiagnosis], style: Style) -> str:
+    import yaml
+
+    return yaml.safe_dump(
+        _cleaned(document(diagnoses)), sort_keys=False, allow_unicode=True, width=100
+    )

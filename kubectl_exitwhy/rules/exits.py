@@ -1,0 +1,167 @@
+"""The program's own exit status, read with the restart policy around it."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from kubectl_exitwhy import codes
+from kubectl_exitwhy.rules.base import (
+    HIGH,
+    LOW,
+    MEDIUM,
+    TERMINATION,
+    Subject,
+    Verdict,
+    pod_is_stopping,
+    rule,
+    stop_evidence,
+    subject_lines,
+)
+
+
+def _code_verdict(cause: str, s: Subject, summary: str, confidence: str = HIGH) -> Verdict:
+    return Verdict(cause, confidence, summary, tuple(subject_lines(s)))
+
+
+@rule("exit_success_restarted", 100, TERMINATION)
+def exit_success_restarted(s: Subject) -> Optional[Verdict]:
+    """Exit 0 under restartPolicy Always, restarted: the main process finished by itself — it
+    daemonized, ran a one-off task, or its script ended — and the kubelet keeps restarting it."""
+    c = s.c
+    if s.code != 0 or c.restart_policy != "Always" or c.kind == "ephemeral":
+        return None
+    if pod_is_stopping(s.pod) or s.pod.phase in ("Succeeded", "Failed"):
+        return None
+    if not c.restart_count and c.state != "terminated":
+        return None
+    summary = "exited 0 but restartPolicy is Always: the main process ends by itself"
+    if c.restart_count:
+        summary += f", so the kubelet restarted it {c.restart_count} times"
+    return _code_verdict("exit_success_restarted", s, summary)
+
+
+@rule("exit_success", 101, TERMINATION)
+def exit_success(s: Subject) -> Optional[Verdict]:
+    """Exit 0 where that is normal: a finished Job or one-off pod (restartPolicy Never or
+    OnFailure), an init container that did its work, a container stopped gracefully."""
+    if s.code != 0:
+        return None
+    lines, _ = stop_evidence(s)
+    if lines:
+        summary = "exited 0 when asked to stop"
+    elif s.c.kind == "init":
+        summary = "init container completed"
+    else:
+        summary = "completed successfully"
+    if s.reason == "OOMKilled":  # unreachable: OOM rules come first; kept for clarity
+        summary += " (but reason OOMKilled)"
+    return Verdict("exit_success", HIGH, summary, tuple(subject_lines(s) + lines))
+
+
+def _plain(code: int, cause: str, summary: str, doc: str):
+    def check(s: Subject) -> Optional[Verdict]:
+        return _code_verdict(cause, s, summary) if s.code == code else None
+
+    check.__doc__ = doc
+    check.__name__ = cause
+    return rule(cause, 120 + code % 10, TERMINATION)(check)
+
+
+runtime_failed_to_run = _plain(
+    125,
+    "runtime_failed_to_run",
+    "exit 125: the container runtime itself failed to run the container",
+    "Exit 125: the container runtime (docker run convention) failed before the program ran.",
+)
+command_not_executable = _plain(
+    126,
+    "command_not_executable",
+    "exit 126: a command was found but could not be executed (permission denied, not a binary)",
+    "Exit 126: the shell found the command but could not execute it (no x bit, a directory).",
+)
+command_not_found = _plain(
+    127,
+    "command_not_found",
+    "exit 127: command not found (by the shell or entrypoint script)",
+    "Exit 127: the shell could not find a command: a typo, a missing package, a wrong PATH.",
+)
+invalid_exit_argument = _plain(
+    128,
+    "invalid_exit_argument",
+    "exit 128: the program exited with an invalid argument (outside 0–255, e.g. 3.5)",
+    "Exit 128 from the program itself: exit was called with an invalid argument such as 3.5.",
+)
+
+
+@rule("exit_255", 124, TERMINATION)
+def exit_255(s: Subject) -> Optional[Verdict]:
+    """Exit 255 from the program: ``exit(-1)``, an out-of-range status, or a fatal start-up error
+    (SSH and many runtimes use it)."""
+    if s.code != 255:
+        return None
+    return _code_verdict("exit_255", s, "exit 255: exit(-1) or an out-of-range status", MEDIUM)
+
+
+@rule("sysexits", 125, TERMINATION)
+def sysexits(s: Subject) -> Optional[Verdict]:
+    """64–78, the sysexits.h convention: EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_NOUSER, EX_NOHOST,
+    EX_UNAVAILABLE, EX_SOFTWARE, EX_OSERR, EX_OSFILE, EX_CANTCREAT, EX_IOERR, EX_TEMPFAIL,
+    EX_PROTOCOL, EX_NOPERM, EX_CONFIG."""
+    code = s.code
+    if code is None or not 64 <= code <= 78:
+        return None
+    info = codes.explain(code)
+    verdict = _code_verdict("sysexits", s, f"exit {code} ({info.title}): {info.meaning}", MEDIUM)
+    return Verdict(
+        verdict.cause, verdict.confidence, verdict.summary, verdict.evidence, detail=info.title
+    )
+
+
+@rule("shell_misuse", 126, TERMINATION)
+def shell_misuse(s: Subject) -> Optional[Verdict]:
+    """Exit 2: misuse of a shell builtin or bad command-line arguments; also Go's exit status
+    after an unrecovered panic."""
+    if s.code != 2:
+        return None
+    return _code_verdict(
+        "shell_misuse", s, "exit 2: bad arguments, shell misuse or a Go panic", MEDIUM
+    )
+
+
+@rule("app_error", 127, TERMINATION)
+def app_error(s: Subject) -> Optional[Verdict]:
+    """Exit 1, or another 3–125 code not named above (and high codes that are no signal): the
+    program reported an error itself. Its log says which."""
+    code = s.code
+    if code is None or code == 0:
+        return None
+    summary = f"the program exited with error {code}"
+    if s.c.restart_count:
+        summary += f" and has restarted {s.c.restart_count} times"
+    confidence = HIGH if code == 1 or 3 <= code <= 125 else MEDIUM
+    return _code_verdict("app_error", s, summary, confidence)
+
+
+@rule("unknown", 999, TERMINATION)
+def unknown(s: Subject) -> Optional[Verdict]:
+    """Nothing above fits (no exit code, an empty reason, sparse records): the finding still shows
+    the raw facts."""
+    summary = "no conclusive evidence: " + (
+        s.term.code_note if s.term and s.term.code_note else "the record is incomplete"
+    )
+    return Verdict("unknown", LOW, summary, tuple(subject_lines(s)))
+
+
+RULES = (
+    exit_success_restarted,
+    exit_success,
+    runtime_failed_to_run,
+    command_not_executable,
+    command_not_found,
+    invalid_exit_argument,
+    exit_255,
+    sysexits,
+    shell_misuse,
+    app_error,
+    unknown,
+)

@@ -1,0 +1,123 @@
+"""Pods of Jobs: the Job's own failure (backoff limit, deadline, pod failure policy) and Job pods
+that cannot complete because a regular sidecar keeps running."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from kubectl_exitwhy.rules.base import HIGH, MEDIUM, POD, Subject, Verdict, first_line, rule
+
+
+def _job_failure(s: Subject, reason: str) -> Optional[Verdict]:
+    job = s.pod.job
+    if job is None:
+        return None
+    for cond in job.conditions:
+        if (
+            cond.type in ("Failed", "FailureTarget")
+            and cond.status == "True"
+            and cond.reason == reason
+        ):
+            line = (
+                f"job {job.name} condition {cond.type}: {cond.reason}: {first_line(cond.message)}"
+            )
+            return Verdict("", HIGH, first_line(cond.message), (line,))
+    return None
+
+
+def _job_verdict(cause: str, s: Subject, reason: str, summary: str) -> Optional[Verdict]:
+    found = _job_failure(s, reason)
+    if found is None:
+        return None
+    job = s.pod.job
+    assert job is not None
+    return Verdict(
+        cause,
+        HIGH,
+        f"Job {job.name} failed: {summary}",
+        found.evidence,
+        detail=found.summary or None,
+    )
+
+
+@rule("job_pod_failure_policy", 310, POD)
+def job_pod_failure_policy(s: Subject) -> Optional[Verdict]:
+    """The owning Job failed because a ``podFailurePolicy`` rule with action ``FailJob`` matched
+    (condition reason ``PodFailurePolicy``)."""
+    return _job_verdict(
+        "job_pod_failure_policy", s, "PodFailurePolicy", "a podFailurePolicy FailJob rule matched"
+    )
+
+
+@rule("job_deadline_exceeded", 311, POD)
+def job_deadline_exceeded(s: Subject) -> Optional[Verdict]:
+    """The owning Job's ``activeDeadlineSeconds`` ran out (condition reason ``DeadlineExceeded``);
+    its running pods were deleted, so their containers end 143 or 137."""
+    job = s.pod.job
+    limit = f" ({job.active_deadline}s)" if job and job.active_deadline is not None else ""
+    return _job_verdict(
+        "job_deadline_exceeded", s, "DeadlineExceeded", f"its activeDeadlineSeconds{limit} ran out"
+    )
+
+
+@rule("job_backoff_limit", 312, POD)
+def job_backoff_limit(s: Subject) -> Optional[Verdict]:
+    """The owning Job failed with ``BackoffLimitExceeded``: its pods failed more often than
+    ``backoffLimit`` allows; the container findings below say why they failed."""
+    job = s.pod.job
+    limit = f" ({job.backoff_limit})" if job and job.backoff_limit is not None else ""
+    return _job_verdict(
+        "job_backoff_limit",
+        s,
+        "BackoffLimitExceeded",
+        f"its pods failed more often than backoffLimit{limit}",
+    )
+
+
+@rule("sidecar_blocks_completion", 320, POD)
+def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
+    """A Job (or run-once) pod whose main containers finished while a regular, non-native sidecar
+    container keeps running, so the pod never completes."""
+    p = s.pod
+    if p.restart_policy == "Always" or p.phase not in ("Running", ""):
+        return None
+    regular = [c for c in p.containers if c.kind == "regular"]
+    done = [
+        c for c in regular if c.state == "terminated" and c.current and c.current.exit_code == 0
+    ]
+    running = [c for c in regular if c.state == "running"]
+    if not done or not running:
+        return None
+    finished = max(
+        (c.current.finished_at for c in done if c.current and c.current.finished_at), default=None
+    )
+    evidence = [
+        f"{c.status_path}.state.terminated: exitCode 0, reason {c.current.reason}"
+        for c in done
+        if c.current
+    ]
+    evidence += [
+        f"{c.status_path}.state.running since "
+        f"{c.running_since.strftime('%Y-%m-%dT%H:%M:%SZ') if c.running_since else '?'}"
+        for c in running
+    ]
+    if finished:
+        evidence.append(f"main work finished {finished.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    names = ", ".join(c.name for c in running)
+    owner = f"{p.owner.kind} " if p.owner else ""
+    return Verdict(
+        "sidecar_blocks_completion",
+        HIGH if p.owner else MEDIUM,
+        f"{', '.join(c.name for c in done)} finished but {names} keeps running, so the "
+        f"{owner}pod cannot complete",
+        tuple(evidence),
+        severity="critical",
+    )
+
+
+RULES = (
+    job_pod_failure_policy,
+    job_deadline_exceeded,
+    job_backoff_limit,
+    sidecar_blocks_completion,
+)

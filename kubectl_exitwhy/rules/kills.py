@@ -1,0 +1,185 @@
+"""Who stopped it: kubelet probe kills, hook failures, stops past the grace period, and the
+plain SIGKILL/SIGTERM whose sender the evidence does not name.
+
+The kubelet stops a container by sending SIGTERM (or the image's STOPSIGNAL), waiting the grace
+period, then SIGKILL (KNOWLEDGE §6.1): so a probe kill or a deletion can end in 0, 143 or 137.
+The ``Killing`` event, matched to the termination by container and time, names the sender.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from kubectl_exitwhy.rules.base import (
+    HIGH,
+    LOW,
+    MEDIUM,
+    RUNNING,
+    TERMINATION,
+    Subject,
+    Verdict,
+    duration,
+    events_like,
+    grace_of,
+    near,
+    rule,
+    stop_evidence,
+    subject_lines,
+)
+
+
+def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
+    c = s.c
+    killing_all = events_like(c.events, ["Killing"], rf"failed {kind} probe")
+    unhealthy_all = events_like(c.events, ["Unhealthy"], rf"^{kind} probe")
+    probe = c.probes.get(kind)
+    grace = probe.grace if probe and probe.grace is not None else s.pod.grace_period
+    finished = s.term.finished_at if s.term else None
+    killing = near(killing_all, finished, grace + 60)
+    unhealthy = near(unhealthy_all, finished, grace + 60 + (probe.budget_seconds if probe else 60))
+    if not killing and not (s.term and unhealthy and s.code in (137, 143)):
+        return None
+    if s.reason == "OOMKilled":
+        return None
+    evidence = subject_lines(s)
+    evidence += [e.describe() for e in killing[-1:]]
+    evidence += [e.describe() for e in unhealthy[-1:]]
+    if probe:
+        evidence.append(
+            f"{c.spec_path}.{kind}Probe: periodSeconds {probe.period}, failureThreshold "
+            f"{probe.failure_threshold}, timeoutSeconds {probe.timeout} (kills after "
+            f"~{duration(probe.budget_seconds)} of failures)"
+        )
+    reason = unhealthy[-1].message if unhealthy else ""
+    code = s.code
+    how = {137: "SIGKILL after the grace period", 143: "SIGTERM", 0: "exited 0 on SIGTERM"}.get(
+        code if code is not None else -1, f"exit {code}" if code is not None else ""
+    )
+    summary = f"killed by the kubelet after failed {kind} probes"
+    if how:
+        summary += f" ({how})"
+    if reason:
+        summary += f": {reason.strip().splitlines()[0][:90]}"
+    if not s.term:
+        summary += "; lastState was not kept, the events tell it"
+        confidence = MEDIUM
+    elif killing and finished is not None:
+        confidence = HIGH
+    else:
+        confidence = MEDIUM
+    return Verdict(f"{kind}_probe_kill", confidence, summary, tuple(evidence))
+
+
+@rule("lifecycle_hook_failed", 70, TERMINATION)
+def post_start_kill(s: Subject) -> Optional[Verdict]:
+    """The kubelet killed the container because its postStart hook failed (``FailedPostStartHook``
+    event, or a ``Killing`` event with that message)."""
+    c = s.c
+    hooks = events_like(c.events, ["FailedPostStartHook", "Killing"], r"PostStartHook")
+    hooks = near(hooks, s.term.finished_at if s.term else None, grace_of(s) + 60)
+    if not hooks:
+        return None
+    evidence = subject_lines(s) + [e.describe() for e in hooks[-2:]]
+    return Verdict(
+        "lifecycle_hook_failed", HIGH, "killed because its postStart hook failed", tuple(evidence)
+    )
+
+
+@rule("startup_probe_kill", 80, TERMINATION, RUNNING)
+def startup_probe_kill(s: Subject) -> Optional[Verdict]:
+    """Killed by the kubelet because the startup probe did not pass within failureThreshold ×
+    periodSeconds (``Killing``: "Container X failed startup probe, will be restarted")."""
+    return _probe_kill(s, "startup")
+
+
+@rule("liveness_probe_kill", 81, TERMINATION, RUNNING)
+def liveness_probe_kill(s: Subject) -> Optional[Verdict]:
+    """Killed by the kubelet after failureThreshold consecutive liveness-probe failures
+    (``Killing``: "Container X failed liveness probe, will be restarted", with ``Unhealthy``
+    events). The kubelet sends SIGTERM first, so the exit may be 143 or 0 as well as 137. Also
+    found from the events alone when the kubelet kept no lastState."""
+    return _probe_kill(s, "liveness")
+
+
+@rule("grace_period_exceeded", 90, TERMINATION)
+def grace_period_exceeded(s: Subject) -> Optional[Verdict]:
+    """Exit 137 after the container was asked to stop (pod deletion, rollout, drain, eviction,
+    ``Killing`` "Stopping container"): it ignored SIGTERM for the whole grace period, so the
+    runtime sent SIGKILL."""
+    if s.code != 137:
+        return None
+    lines, matched = stop_evidence(s)
+    if not lines:
+        return None
+    grace = grace_of(s)
+    summary = (
+        f"did not exit within the {grace}s grace period after SIGTERM, so it was "
+        "SIGKILLed while the pod was being stopped"
+    )
+    return Verdict(
+        "grace_period_exceeded",
+        HIGH if matched or s.pod.deletion_at else MEDIUM,
+        summary,
+        tuple(subject_lines(s) + lines),
+    )
+
+
+def _senders(s: Subject) -> list[str]:
+    c = s.c
+    senders = ["the kernel OOM killer without the runtime noticing (check node events)"]
+    live = c.probes.get("liveness")
+    if live:
+        senders.append(
+            f"the kubelet after liveness failures (probe allows "
+            f"~{duration(live.budget_seconds)}; no Killing event was found)"
+        )
+    senders.append(f"a stop that outlived the {s.pod.grace_period}s grace period")
+    senders.append("a person or tool: kubectl delete --force, kill -9 on the node")
+    senders.append("a container-runtime restart")
+    return senders
+
+
+@rule("sigkill", 110, TERMINATION)
+def sigkill(s: Subject) -> Optional[Verdict]:
+    """Exit 137 = 128 + 9: the process was killed with SIGKILL and no evidence names the sender.
+    137 is not proof of an OOM: only the reason ``OOMKilled`` is. Possible senders: an OOM the
+    runtime did not report, the kubelet (probes, stops past the grace period), eviction,
+    ``kubectl delete --force``, a runtime restart."""
+    if s.code != 137:
+        return None
+    evidence = subject_lines(s)
+    evidence.append("possible senders: " + "; ".join(_senders(s)))
+    if s.pod.events_known:
+        confidence = MEDIUM
+    else:
+        confidence = LOW
+        evidence.append("no events were available: the sender may be in expired events")
+    summary = "killed with SIGKILL (137); the reason is not OOMKilled and no event names the sender"
+    return Verdict("sigkill", confidence, summary, tuple(evidence))
+
+
+@rule("sigterm", 111, TERMINATION)
+def sigterm(s: Subject) -> Optional[Verdict]:
+    """Exit 143 = 128 + 15: the process was asked to stop with SIGTERM and died by the signal's
+    default action (it has no handler). Normal during deletions and rollouts; otherwise find who
+    sent it."""
+    if s.code != 143:
+        return None
+    lines, matched = stop_evidence(s)
+    if lines:
+        summary = "stopped on SIGTERM while the pod was being stopped (no SIGTERM handler: 143)"
+        confidence = HIGH if matched or s.pod.deletion_at else MEDIUM
+    else:
+        summary = "stopped by SIGTERM (143); no event names who sent it"
+        confidence = MEDIUM if s.pod.events_known else LOW
+    return Verdict("sigterm", confidence, summary, tuple(subject_lines(s) + lines))
+
+
+RULES = (
+    post_start_kill,
+    startup_probe_kill,
+    liveness_probe_kill,
+    grace_period_exceeded,
+    sigkill,
+    sigterm,
+)

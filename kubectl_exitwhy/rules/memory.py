@@ -1,0 +1,132 @@
+"""Memory: the container's own limit, or the node running out."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from kubectl_exitwhy.rules.base import (
+    HIGH,
+    MEDIUM,
+    TERMINATION,
+    Subject,
+    Verdict,
+    events_like,
+    near,
+    rule,
+    stamp,
+    subject_lines,
+)
+
+NODE_OOM_WINDOW = 120  # seconds between a node OOM event and the container's end
+
+
+def _node_oom_events(s: Subject) -> list:
+    node = s.pod.node
+    if node is None or s.term is None or s.term.finished_at is None:
+        return []
+    return near(
+        events_like(node.events, ["SystemOOM", "OOMKilling"]),
+        s.term.finished_at,
+        NODE_OOM_WINDOW,
+        NODE_OOM_WINDOW,
+    )
+
+
+def _pressure_line(s: Subject) -> Optional[str]:
+    node = s.pod.node
+    cond = node.condition("MemoryPressure") if node else None
+    finished = s.term.finished_at if s.term else None
+    if (
+        cond
+        and cond.status == "True"
+        and finished
+        and cond.last_transition
+        and cond.last_transition <= finished
+    ):
+        return (
+            f"node {node.name} condition MemoryPressure True since "  # type: ignore[union-attr]
+            f"{stamp(cond.last_transition)}: {cond.message}"
+        )
+    return None
+
+
+def _disagreement(s: Subject) -> Optional[str]:
+    code = s.code
+    if code is None or code == 137:
+        return None
+    return (
+        f"exit code {code} disagrees with reason OOMKilled: the OOM killer killed a child "
+        f"or helper process, and the main process then exited {code} on its own"
+    )
+
+
+@rule("oom_node", 40, TERMINATION)
+def oom_node(s: Subject) -> Optional[Verdict]:
+    """The kernel's OOM killer acted for the whole node, not for the container's limit: the
+    container was OOMKilled although it has no memory limit, or it was SIGKILLed (137) while the
+    node reported a system OOM (``SystemOOM``, ``OOMKilling``) or MemoryPressure at that time."""
+    oom_reason = s.reason == "OOMKilled"
+    node_events = _node_oom_events(s)
+    pressure = _pressure_line(s)
+    no_limit = s.c.has_spec and s.c.memory_limit is None
+    if not (oom_reason or s.code == 137):
+        return None
+    if oom_reason and not (no_limit or node_events):
+        return None
+    if not oom_reason and not (node_events or pressure):
+        return None
+    evidence = subject_lines(s)
+    if no_limit:
+        evidence.append(f"{s.c.spec_path}.resources.limits.memory: not set")
+    evidence += [e.describe() for e in node_events[-2:]]
+    if pressure:
+        evidence.append(pressure)
+    node = s.pod.node_name or "its node"
+    if oom_reason and no_limit:
+        summary = (
+            f"OOM-killed with no memory limit of its own: {node} ran out of memory and "
+            "the kernel picked this container"
+        )
+    elif oom_reason:
+        summary = f"OOM-killed while {node} itself was out of memory (system OOM at that time)"
+    else:
+        summary = (
+            f"SIGKILLed (137) while {node} was out of memory: most likely the node's "
+            "OOM killer; the runtime did not report OOMKilled"
+        )
+    confidence = HIGH if oom_reason else MEDIUM
+    return Verdict(
+        "oom_node",
+        confidence,
+        summary,
+        tuple(evidence),
+        detail=_disagreement(s) if oom_reason else None,
+    )
+
+
+@rule("oom_killed", 50, TERMINATION)
+def oom_killed(s: Subject) -> Optional[Verdict]:
+    """The runtime reported reason ``OOMKilled``: the container's memory cgroup hit its limit and
+    the kernel killed a process in it. Usually exit 137, but a killed child process can leave the
+    main process to exit 0, 1 or 143: the reason, not the code, is the proof."""
+    if s.reason != "OOMKilled":
+        return None
+    c = s.c
+    evidence = subject_lines(s)
+    if c.memory_limit is not None:
+        evidence.append(f"{c.spec_path}.resources.limits.memory: {c.memory_limit_text}")
+        summary = f"OOM-killed: the container hit its {c.memory_limit_text} memory limit"
+    else:
+        summary = "OOM-killed: the container's memory cgroup ran out"
+        evidence.append("pod spec not present: the memory limit is unknown")
+    if c.restart_count:
+        summary += f" (restarted {c.restart_count} times)"
+    disagreement = _disagreement(s)
+    if disagreement:
+        summary += f"; exit code {s.code}, not 137: a child process was killed"
+        evidence.append(disagreement)
+    confidence = HIGH if c.has_spec else MEDIUM
+    return Verdict("oom_killed", confidence, summary, tuple(evidence), detail=disagreement)
+
+
+RULES = (oom_node, oom_killed)

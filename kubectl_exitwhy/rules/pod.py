@@ -1,0 +1,251 @@
+"""Pod-level ends: evictions, preemption, node shutdown and loss, kubelet admission, scheduling,
+and the pod's own deadline (``status.reason``/``message``, ``DisruptionTarget``, events)."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from kubectl_exitwhy.rules.base import (
+    HIGH,
+    MEDIUM,
+    POD,
+    Subject,
+    Verdict,
+    events_like,
+    first_line,
+    rule,
+)
+
+
+def _status_line(s: Subject) -> list[str]:
+    p = s.pod
+    lines = [f"status.phase: {p.phase or '(empty)'}"]
+    if p.reason or p.message:
+        lines.append(f"status.reason: {p.reason or '(empty)'}; message: {first_line(p.message)}")
+    return lines
+
+
+def _target(s: Subject, *reasons: str):
+    cond = s.pod.condition("DisruptionTarget")
+    if cond and cond.status == "True" and (not reasons or cond.reason in reasons):
+        return cond
+    return None
+
+
+def _target_line(cond) -> str:
+    return f"status.conditions[DisruptionTarget]: {cond.reason}: {cond.message}"
+
+
+def _pod_events(s: Subject, *reasons: str) -> list[str]:
+    return [e.describe() for e in events_like(s.pod.events, reasons)[-1:]]
+
+
+@rule("node_shutdown", 300, POD)
+def node_shutdown(s: Subject) -> Optional[Verdict]:
+    """The kubelet's graceful node shutdown stopped the pod (reason ``Terminated``: "Pod was
+    terminated in response to imminent node shutdown.") or refused it while shutting down
+    (``NodeShutdown``; ``Shutdown`` on 1.20–1.21)."""
+    p = s.pod
+    cond = _target(s, "TerminationByKubelet")
+    by_cond = cond is not None and "shutdown" in cond.message.lower()
+    if p.reason not in ("Terminated", "NodeShutdown", "Shutdown") and not by_cond:
+        return None
+    evidence = _status_line(s) + ([_target_line(cond)] if cond else [])
+    node = p.node_name or "its node"
+    return Verdict(
+        "node_shutdown",
+        HIGH,
+        f"stopped because {node} was shutting down",
+        tuple(evidence),
+        severity="info",
+    )
+
+
+@rule("node_lost", 301, POD)
+def node_lost(s: Subject) -> Optional[Verdict]:
+    """The node went away: ``NodeLost``, the taint manager deleting pods from an unreachable or
+    not-ready node (``DeletionByTaintManager``), or pod GC after the Node object was removed
+    (``DeletionByPodGC``)."""
+    p = s.pod
+    cond = _target(s, "DeletionByTaintManager", "DeletionByPodGC")
+    if p.reason != "NodeLost" and cond is None:
+        return None
+    evidence = _status_line(s) + ([_target_line(cond)] if cond else [])
+    evidence += _pod_events(s, "NodeNotReady", "TaintManagerEviction")
+    node = p.node_name or "its node"
+    if cond and cond.reason == "DeletionByPodGC":
+        summary = f"deleted by pod GC: {node} no longer exists"
+    else:
+        summary = f"{node} became unreachable or not ready, so the pod was removed from it"
+    return Verdict("node_lost", HIGH, summary, tuple(evidence), severity="warning")
+
+
+@rule("preempted", 302, POD)
+def preempted(s: Subject) -> Optional[Verdict]:
+    """Preempted to make room for a higher-priority pod: by the scheduler
+    (``PreemptionByScheduler``, a ``Preempted`` event) or by the kubelet to admit a critical pod
+    (reason ``Preempting``)."""
+    p = s.pod
+    cond = _target(s, "PreemptionByScheduler")
+    kcond = _target(s, "TerminationByKubelet")
+    by_kubelet = p.reason == "Preempting" or (kcond is not None and "preempt" in kcond.message)
+    events = _pod_events(s, "Preempted", "Preempting")
+    if cond is None and not by_kubelet:
+        return None
+    evidence = _status_line(s) + [_target_line(c) for c in (cond, kcond) if c] + events
+    who = "the kubelet, to admit a critical pod" if by_kubelet else "the scheduler"
+    return Verdict(
+        "preempted",
+        HIGH,
+        f"preempted by {who} for a higher-priority pod",
+        tuple(evidence),
+        severity="warning",
+    )
+
+
+@rule("eviction_api", 303, POD)
+def eviction_api(s: Subject) -> Optional[Verdict]:
+    """Evicted through the Eviction API (``DisruptionTarget`` reason ``EvictionByEvictionAPI``):
+    ``kubectl drain``, the cluster autoscaler, the descheduler or Karpenter asked for it."""
+    cond = _target(s, "EvictionByEvictionAPI")
+    if cond is None:
+        return None
+    return Verdict(
+        "eviction_api",
+        HIGH,
+        "evicted through the Eviction API (a drain, the autoscaler or the descheduler)",
+        tuple(_status_line(s) + [_target_line(cond)]),
+        severity="info",
+    )
+
+
+_RESOURCE = re.compile(r"low on resource: ([\w.-]+)", re.I)
+
+
+def eviction_resource(message: str) -> Optional[str]:
+    m = _RESOURCE.search(message)
+    if m:
+        return m.group(1).rstrip(".")
+    low = message.lower()
+    if "emptydir" in low or "ephemeral" in low:
+        return "ephemeral-storage"
+    cond = re.search(r"had condition: \[(\w+)\]", message)
+    return cond.group(1) if cond else None
+
+
+@rule("evicted", 304, POD)
+def evicted(s: Subject) -> Optional[Verdict]:
+    """Evicted by the kubelet (status reason ``Evicted``): the node ran low on memory, disk
+    (nodefs/imagefs) or PIDs, or the pod went over its emptyDir or ephemeral-storage limits. The
+    message names the resource and the containers using more than they requested."""
+    p = s.pod
+    if p.reason != "Evicted":
+        return None
+    resource = eviction_resource(p.message)
+    offenders = re.findall(r"Container (\S+) (?:was using|exceeded)", p.message)
+    summary = "evicted by the kubelet"
+    if resource:
+        summary += (
+            f": the node was low on {resource}"
+            if "low on" in p.message
+            else f": {resource} limit exceeded"
+        )
+    if offenders:
+        summary += f" (using more than requested: {', '.join(sorted(set(offenders)))})"
+    evidence = _status_line(s) + _pod_events(s, "Evicted")
+    return Verdict("evicted", HIGH, summary, tuple(evidence), detail=resource, severity="warning")
+
+
+@rule("deadline_exceeded", 305, POD)
+def deadline_exceeded(s: Subject) -> Optional[Verdict]:
+    """The pod's own ``activeDeadlineSeconds`` ran out: the kubelet killed it (reason
+    ``DeadlineExceeded``: "Pod was active on the node longer than the specified deadline")."""
+    p = s.pod
+    if p.reason != "DeadlineExceeded" and "longer than the specified deadline" not in p.message:
+        return None
+    deadline = f" of {p.active_deadline}s" if p.active_deadline is not None else ""
+    return Verdict(
+        "deadline_exceeded",
+        HIGH,
+        f"the pod's activeDeadlineSeconds{deadline} ran out",
+        tuple(_status_line(s)),
+    )
+
+
+_ADMISSION = {
+    "UnexpectedAdmissionError",
+    "UnknownReason",
+    "UnexpectedPredicateFailureType",
+    "InvalidNodeInfo",
+    "PodOSSelectorNodeLabelDoesNotMatch",
+    "PodOSNotSupported",
+    "InitContainerRestartPolicyForbidden",
+    "SupplementalGroupsPolicyNotSupported",
+    "NodeAffinity",
+    "NodeName",
+    "NodePorts",
+    "TaintToleration",
+    "SysctlForbidden",
+    "TopologyAffinityError",
+    "AppArmor",
+}
+
+
+@rule("admission_rejected", 306, POD)
+def admission_rejected(s: Subject) -> Optional[Verdict]:
+    """The kubelet refused to run the pod at admission: ``OutOfcpu``, ``OutOfmemory``,
+    ``OutOfpods``, ``NodeAffinity``, ``UnexpectedAdmissionError`` … ("Pod was rejected: …"). Common
+    when ``spec.nodeName`` bypasses the scheduler, or for static and DaemonSet pods."""
+    p = s.pod
+    rejected = p.message.startswith(("Pod was rejected", "Predicate ")) or (
+        p.message.startswith("Pod ") and "didn't have enough resource" in p.message
+    )
+    if not (
+        p.reason.startswith("OutOf") or p.reason in _ADMISSION or (p.phase == "Failed" and rejected)
+    ):
+        return None
+    summary = f"rejected by the kubelet at admission ({p.reason or 'no reason'})"
+    res = re.search(r"enough resource: ([\w./-]+)", p.message)
+    if res:
+        summary += f": the node did not have enough {res.group(1)}"
+    return Verdict(
+        "admission_rejected",
+        HIGH,
+        summary,
+        tuple(_status_line(s)),
+        detail=res.group(1) if res else None,
+    )
+
+
+@rule("unschedulable", 307, POD)
+def unschedulable(s: Subject) -> Optional[Verdict]:
+    """``PodScheduled`` is False with reason ``Unschedulable``: no node fits; the scheduler's
+    ``FailedScheduling`` event says why for each group of nodes."""
+    cond = s.pod.condition("PodScheduled")
+    if not cond or cond.status != "False" or cond.reason != "Unschedulable":
+        return None
+    events = events_like(s.pod.events, ["FailedScheduling"])
+    why = first_line(cond.message or (events[-1].message if events else ""), 160)
+    evidence = [
+        f"status.conditions[PodScheduled]: False, Unschedulable: {first_line(cond.message)}"
+    ]
+    evidence += [e.describe() for e in events[-1:]]
+    return Verdict(
+        "unschedulable",
+        HIGH if why else MEDIUM,
+        "cannot be scheduled" + (f": {why}" if why else ""),
+        tuple(evidence),
+    )
+
+
+RULES = (
+    node_shutdown,
+    node_lost,
+    preempted,
+    eviction_api,
+    evicted,
+    deadline_exceeded,
+    admission_rejected,
+    unschedulable,
+)

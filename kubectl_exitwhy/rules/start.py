@@ -1,0 +1,149 @@
+"""Containers that never started: the entrypoint is missing, not executable, for another
+architecture, or the runtime could not set the container up (mounts, subPath, devices).
+
+The same error reaches the status in several shapes (KNOWLEDGE §1.3): containerd's
+``StartError``/128 with the text in the message, cri-dockerd's ``ContainerCannotRun``, the
+waiting reasons ``RunContainerError``/``CreateContainerError`` (CRI-O), or, for errors after the
+start pipe closed, ``Error``/255 with the text only in the container's log.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from kubectl_exitwhy.rules.base import (
+    HIGH,
+    MEDIUM,
+    TERMINATION,
+    WAITING,
+    Subject,
+    Verdict,
+    first_line,
+    rule,
+    subject_lines,
+)
+
+START_REASONS = {
+    "StartError",
+    "ContainerCannotRun",
+    "RunContainerError",
+    "CreateContainerError",
+    "PreCreateHookError",
+    "PreStartHookError",
+}
+
+_NOT_FOUND = re.compile(
+    r"executable file not found|no such file or directory|not found in \$PATH", re.I
+)
+_PERMISSION = re.compile(r"permission denied|is a directory", re.I)
+_FORMAT = re.compile(r"exec format error", re.I)
+_MOUNT = re.compile(r"mount|subpath|volume", re.I)
+
+
+def _is_start_failure(s: Subject) -> bool:
+    return s.reason in START_REASONS
+
+
+def _log_hit(s: Subject, rx: re.Pattern) -> Optional[str]:
+    for line in reversed(s.c.log_tail if s.container else ()):
+        if rx.search(line):
+            return line.strip()
+    return None
+
+
+def _text(s: Subject) -> str:
+    return s.message
+
+
+def _verdict(cause: str, s: Subject, what: str, log_line: Optional[str] = None) -> Verdict:
+    evidence = subject_lines(s)
+    if log_line:
+        evidence.append(f"previous log: {first_line(log_line)}")
+    detail = first_line(log_line or _text(s)) or None
+    return Verdict(cause, HIGH, what, tuple(evidence), detail=detail)
+
+
+@rule("exec_format_error", 60, TERMINATION, WAITING)
+def exec_format_error(s: Subject) -> Optional[Verdict]:
+    """``exec format error``: the kernel could not execute the entrypoint — an image built for
+    another CPU architecture, or a script without a ``#!`` line. It arrives as a start error, or
+    as ``Error``/255 with the line only in the container's log (runc exits 255 after the start
+    pipe closed)."""
+    if _FORMAT.search(_text(s)) and (_is_start_failure(s) or s.code in (255, 1, 128, None)):
+        return _verdict(
+            "exec_format_error",
+            s,
+            "exec format error: the entrypoint is for "
+            "another CPU architecture, or a script lacks its #! line",
+        )
+    if s.code == 255 and s.term:
+        line = _log_hit(s, _FORMAT)
+        if line:
+            return _verdict(
+                "exec_format_error",
+                s,
+                "exec format error (from the previous log): "
+                "wrong CPU architecture, or a script without #!",
+                line,
+            )
+    return None
+
+
+@rule("command_not_found", 61, TERMINATION, WAITING)
+def command_not_found_start(s: Subject) -> Optional[Verdict]:
+    """A start error saying ``executable file not found in $PATH`` or ``no such file or
+    directory``: the command or entrypoint does not exist in the image (or, when the file exists,
+    its ``#!`` interpreter or dynamic loader is missing)."""
+    text = _text(s)
+    if _NOT_FOUND.search(text) and (_is_start_failure(s) or s.code == 255):
+        if _MOUNT.search(text) and "exec" not in text:
+            return None  # a missing mount source, not a missing command: start_error
+        cmd = re.search(r'exec:? "?([^":]+)"?', text)
+        what = (
+            f"command not found: {cmd.group(1)!r} is not in the image"
+            if cmd
+            else "command not found: the entrypoint does not exist in the image"
+        )
+        return _verdict("command_not_found", s, what)
+    if s.code == 255 and s.term:
+        line = _log_hit(s, re.compile(r"^exec .*: no such file or directory"))
+        if line:
+            return _verdict(
+                "command_not_found",
+                s,
+                "the entrypoint's interpreter or loader is "
+                "missing (exec … no such file or directory, from the log)",
+                line,
+            )
+    return None
+
+
+@rule("command_not_executable", 62, TERMINATION, WAITING)
+def command_not_executable_start(s: Subject) -> Optional[Verdict]:
+    """A start error saying ``permission denied``: the entrypoint exists but is not executable
+    (no x bit, a directory, a noexec mount)."""
+    if _PERMISSION.search(_text(s)) and _is_start_failure(s):
+        return _verdict(
+            "command_not_executable", s, "the entrypoint is not executable (permission denied)"
+        )
+    return None
+
+
+@rule("start_error", 63, TERMINATION, WAITING)
+def start_error(s: Subject) -> Optional[Verdict]:
+    """Any other ``StartError``, ``ContainerCannotRun``, ``RunContainerError`` or
+    ``CreateContainerError``: the runtime could not create or start the container — mounts and
+    subPath targets, devices, runtime errors. The message says which."""
+    if not _is_start_failure(s):
+        return None
+    msg = first_line(_text(s), 160)
+    summary = f"the runtime could not start the container ({s.reason})"
+    if _MOUNT.search(_text(s)):
+        summary = f"the runtime could not set up a mount ({s.reason})"
+    return Verdict(
+        "start_error", HIGH if msg else MEDIUM, summary, tuple(subject_lines(s)), detail=msg or None
+    )
+
+
+RULES = (exec_format_error, command_not_found_start, command_not_executable_start, start_error)

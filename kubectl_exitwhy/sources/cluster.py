@@ -1,0 +1,494 @@
+"""Live source: the Kubernetes API, read as kubectl reads it. The only module that imports
+``kubernetes``, and lazily.
+
+Configuration, authentication (tokens, client certificates, exec plugins) and TLS come from the
+``kubernetes`` package. Requests go through its ``ApiClient`` as raw JSON: the generated API and
+model classes cost ~0.4 s to import and far more to build, and are never touched.
+
+A sweep makes O(pages) requests, never one per pod:
+1. events, listed once (per namespace, or cluster-wide for ``-A``), paged, indexed by pod;
+2. pods, paged; healthy pods are skipped before any evidence is built;
+3. only for pods with findings: their Nodes and node OOM events, and the Jobs that own them.
+Only GET is ever sent.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import json
+import os
+import time
+from typing import Any, Callable, Iterator, Optional
+from urllib.parse import quote
+
+from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.evidence import Pod
+from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
+
+PAGE = 500  # kubectl's chunk size
+RETRIES = 3
+MAX_RETRY_AFTER = 10.0
+LOG_BYTES = 256 * 1024
+
+# Events that can change a diagnosis; the rest (Scheduled, Pulled, Created, Started …) are dropped
+# as they are read, so memory stays flat on a busy cluster.
+USEFUL_EVENTS = {
+    "Killing", "Unhealthy", "BackOff", "Failed", "FailedPostStartHook", "FailedPreStopHook",
+    "ExceededGracePeriod", "Evicted", "Preempted", "Preempting", "FailedScheduling",
+    "NodeNotReady", "TaintManagerEviction", "DeadlineExceeded", "SystemOOM", "OOMKilling",
+    "Rebooted", "EvictionThresholdMet", "FailedMount", "FailedCreatePodSandBox", "ProbeWarning",
+    "ErrImageNeverPull", "InspectFailed", "BackoffLimitExceeded", "PodFailurePolicy",
+}  # fmt: skip
+EVENT_KEYS = (
+    "involvedObject",
+    "reason",
+    "message",
+    "type",
+    "count",
+    "firstTimestamp",
+    "lastTimestamp",
+    "eventTime",
+    "series",
+    "source",
+    "reportingComponent",
+)
+
+
+class Forbidden(ClusterError):
+    pass
+
+
+class NotFound(ClusterError):
+    pass
+
+
+def _status_message(body: bytes) -> str:
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return ""
+    return str(doc.get("message", "")) if isinstance(doc, dict) else ""
+
+
+class ClusterSource:
+    """Pods, events, nodes, jobs and logs from the cluster of a kubeconfig context."""
+
+    def __init__(
+        self,
+        kubeconfig: Optional[str] = None,
+        context: Optional[str] = None,
+        request_timeout: Optional[float] = None,
+        log_lines: int = 20,
+        warn: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        self.timeout = request_timeout
+        self.log_lines = log_lines
+        self.warn = warn
+        self.client, self.default_namespace, self.server = _connect(kubeconfig, context)
+        self.requests = 0
+
+    # --- HTTP ---------------------------------------------------------------------------------
+
+    def get(
+        self, path: str, query: Optional[dict] = None, what: str = "", raw: bool = False
+    ) -> Any:
+        """GET ``path``; the decoded JSON (or bytes when ``raw``). Retries 429, 5xx and cut-off
+        bodies a few times; maps every failure to a ClusterError."""
+        import urllib3
+
+        params = [(k, v) for k, v in (query or {}).items() if v not in (None, "")]
+        accept = "*/*" if raw else "application/json"
+        attempt = 0
+        while True:
+            attempt += 1
+            method, url, headers, _, _ = self.client.param_serialize(
+                "GET",
+                path,
+                query_params=params,
+                header_params={"Accept": accept},
+                auth_settings=["BearerToken"],
+            )
+            self.requests += 1
+            try:
+                response = self.client.call_api(
+                    method, url, header_params=headers, _request_timeout=self.timeout
+                )
+                status = response.status
+                body = response.read() if status < 300 or status >= 400 else response.read()
+            except urllib3.exceptions.ReadTimeoutError:
+                raise ClusterError(
+                    f"the API server at {self.server} did not answer {what} within "
+                    f"{self.timeout:g}s (--request-timeout)"
+                ) from None
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as err:
+                if attempt < RETRIES:
+                    continue
+                raise ClusterError(
+                    f"the API server's answer {what} was cut short ({err})"
+                ) from None
+            except urllib3.exceptions.MaxRetryError as err:
+                raise _connection_error(self.server, err.reason) from None
+            except urllib3.exceptions.HTTPError as err:
+                raise _connection_error(self.server, err) from None
+            except _api_exception() as err:
+                raise _connection_error(self.server, err.reason) from None
+            if status == 429 or status >= 500:
+                if attempt < RETRIES:
+                    retry_after = _retry_after(response.getheader("Retry-After"))
+                    time.sleep(min(retry_after, MAX_RETRY_AFTER))
+                    continue
+                raise ClusterError(
+                    f"the API server answered {status} {what} after {attempt} "
+                    f"tries: {_status_message(body) or response.reason}"
+                )
+            if status >= 400:
+                raise self._http_error(status, body, what)
+            if raw:
+                return body
+            try:
+                return json.loads(body)
+            except ValueError:
+                if attempt < RETRIES:
+                    continue
+                raise ClusterError(
+                    f"the API server's answer {what} is not complete JSON; it was cut short"
+                ) from None
+
+    def _http_error(self, status: int, body: bytes, what: str) -> ClusterError:
+        message = _status_message(body)
+        if status == 401:
+            return ClusterError(
+                f"the API server at {self.server} refused the credentials (401 "
+                "Unauthorized): log in again or check the kubeconfig user"
+            )
+        if status == 403:
+            return Forbidden(f"forbidden {what}: {message or 'the user lacks RBAC permission'}")
+        if status == 404:
+            return NotFound(message or f"not found {what}")
+        if status == 410:
+            return ClusterError(f"the list {what} expired (410 Gone): {message}")
+        return ClusterError(f"the API server answered {status} {what}: {message}")
+
+    def pages(self, path: str, query: dict, what: str) -> Iterator[list]:
+        """Yield the items of a paged list, page by page. An expired continue token (410) restarts
+        the list once; callers de-duplicate by uid."""
+        restarted = False
+        token = None
+        while True:
+            q = {**query, "limit": PAGE, "continue": token}
+            try:
+                page = self.get(path, q, what)
+            except ClusterError as err:
+                if token and "410 Gone" in err.message and not restarted:
+                    restarted, token = True, None
+                    self.warn(f"the list {what} expired while paging; starting it again")
+                    continue
+                raise
+            if not isinstance(page, dict):
+                raise ClusterError(f"the API server's answer {what} is not a list")
+            items = page.get("items")
+            yield items if isinstance(items, list) else []
+            meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
+            token = meta.get("continue")
+            if not token:
+                return
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def _events(
+        self,
+        namespace: Optional[str],
+        field_selector: Optional[str] = None,
+        index: Optional[EventIndex] = None,
+    ) -> tuple[EventIndex, bool]:
+        """Events indexed by pod and node; False when they could not be read."""
+        index = index if index is not None else EventIndex()
+        path = (
+            "/api/v1/events" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/events"
+        )
+        where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
+        try:
+            for items in self.pages(
+                path, {"fieldSelector": field_selector}, f"listing events {where}"
+            ):
+                for e in items:
+                    if isinstance(e, dict) and e.get("reason") in USEFUL_EVENTS:
+                        index.add({k: e[k] for k in EVENT_KEYS if k in e})
+        except ClusterError as err:
+            self.warn(
+                f"events could not be read ({err.message}); diagnoses that need them are "
+                "less certain"
+            )
+            return index, False
+        return index, True
+
+    def sweep(
+        self, namespace: Optional[str], selector: Optional[str], include_healthy: bool
+    ) -> Iterator[Pod]:
+        where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
+        path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/pods"
+        events, events_known = self._events(namespace)
+        kept: dict[str, dict] = {}
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of short-lived dicts: the cyclic collector only slows parsing
+        try:
+            for items in self.pages(path, {"labelSelector": selector}, f"listing pods {where}"):
+                for pod in items:
+                    if isinstance(pod, dict) and (include_healthy or needs_diagnosis(pod)):
+                        meta: dict = (
+                            pod["metadata"] if isinstance(pod.get("metadata"), dict) else {}
+                        )
+                        meta.pop("managedFields", None)
+                        key = str(meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}")
+                        kept[key] = pod
+                del items
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        pods = list(kept.values())
+        interesting = [p for p in pods if needs_diagnosis(p)]
+        nodes = self._nodes(interesting, events, namespace is None and events_known)
+        jobs = self._jobs(interesting)
+        return assemble(pods, events, events_known=events_known, nodes=nodes, jobs=jobs)
+
+    def _nodes(self, pods: list, events: EventIndex, have_node_events: bool) -> dict:
+        names = sorted(
+            {
+                p["spec"]["nodeName"]
+                for p in pods
+                if isinstance(p.get("spec"), dict) and isinstance(p["spec"].get("nodeName"), str)
+            }
+        )
+        if not names:
+            return {}
+        if not have_node_events:  # namespace sweeps: node events live outside the namespace
+            selector = "involvedObject.kind=Node"
+            if len(names) == 1:
+                selector += f",involvedObject.name={names[0]}"
+            self._events(None, selector, events)
+        nodes = {}
+        if len(names) > 20:
+            try:
+                for items in self.pages("/api/v1/nodes", {}, "listing nodes"):
+                    for n in items:
+                        name = (
+                            (n.get("metadata") or {}).get("name") if isinstance(n, dict) else None
+                        )
+                        if name in names:
+                            nodes[name] = {
+                                "status": {"conditions": n.get("status", {}).get("conditions")}
+                            }
+            except ClusterError as err:
+                self.warn(f"nodes could not be read ({err.message})")
+            return nodes
+        for name in names:
+            try:
+                nodes[name] = self.get(f"/api/v1/nodes/{_q(name)}", None, f"getting node {name}")
+            except NotFound:
+                continue
+            except ClusterError as err:
+                self.warn(f"node {name} could not be read ({err.message})")
+                break
+        return nodes
+
+    def _jobs(self, pods: list) -> dict:
+        wanted = sorted(
+            {
+                (p["metadata"].get("namespace", ""), job_name(p))
+                for p in pods
+                if job_name(p) and isinstance(p.get("metadata"), dict)
+            }
+        )
+        jobs = {}
+        for ns, name in wanted:
+            try:
+                jobs[(ns, name)] = self.get(
+                    f"/apis/batch/v1/namespaces/{_q(ns)}/jobs/{_q(str(name))}",
+                    None,
+                    f"getting job {ns}/{name}",
+                )
+            except NotFound:
+                continue
+            except ClusterError as err:
+                self.warn(f"jobs could not be read ({err.message})")
+                break
+        return jobs
+
+    def pod(self, name: str, namespace: Optional[str]) -> Pod:
+        ns = namespace or self.default_namespace
+        try:
+            obj = self.get(
+                f"/api/v1/namespaces/{_q(ns)}/pods/{_q(name)}",
+                None,
+                f"getting pod {name} in namespace {ns}",
+            )
+        except NotFound:
+            raise NotFound(self._not_found(name, ns)) from None
+        events, events_known = self._events(ns, f"involvedObject.name={name}")
+        spec: dict = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
+        node_name = spec.get("nodeName")
+        nodes = {}
+        if isinstance(node_name, str) and node_name:
+            nodes = self._nodes([obj], events, False)
+        jobs = self._jobs([obj])
+        warnings: list[str] = []
+        logs = self._logs(obj, ns, name, warnings)
+        pod = next(
+            assemble(
+                [obj],
+                events,
+                events_known=events_known,
+                nodes=nodes,
+                jobs=jobs,
+                logs={(ns, name): logs},
+                warnings=tuple(warnings),
+            )
+        )
+        return pod
+
+    def _not_found(self, name: str, ns: str) -> str:
+        message = f'pod "{name}" not found in namespace {ns}'
+        try:
+            names = [
+                str((p.get("metadata") or {}).get("name"))
+                for items in self.pages(f"/api/v1/namespaces/{_q(ns)}/pods", {}, "listing pods")
+                for p in items
+                if isinstance(p, dict)
+            ]
+        except ClusterError:
+            return message
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        if close:
+            message += f"; did you mean {', '.join(close)}?"
+        return message
+
+    def _logs(self, obj: dict, ns: str, name: str, warnings: list) -> dict:
+        if self.log_lines <= 0:
+            return {}
+        logs: dict[str, list[str]] = {}
+        status: dict = obj["status"] if isinstance(obj.get("status"), dict) else {}
+        for key in ("initContainerStatuses", "containerStatuses"):
+            for cs in status.get(key) or ():
+                if not isinstance(cs, dict) or not isinstance(cs.get("name"), str):
+                    continue
+                state: dict = cs["state"] if isinstance(cs.get("state"), dict) else {}
+                last: dict = cs["lastState"] if isinstance(cs.get("lastState"), dict) else {}
+                if last.get("terminated"):
+                    previous = "true"
+                elif state.get("terminated"):
+                    previous = None
+                else:
+                    continue
+                query = {
+                    "container": cs["name"],
+                    "previous": previous,
+                    "tailLines": self.log_lines,
+                    "limitBytes": LOG_BYTES,
+                }
+                try:
+                    body = self.get(
+                        f"/api/v1/namespaces/{_q(ns)}/pods/{_q(name)}/log",
+                        query,
+                        f"reading the log of {cs['name']}",
+                        raw=True,
+                    )
+                except ClusterError as err:
+                    warnings.append(
+                        f"the previous log of {cs['name']} could not be read: {err.message}"
+                    )
+                    continue
+                text = body.decode("utf-8", "replace")
+                logs[cs["name"]] = text.splitlines()[-self.log_lines :]
+        return logs
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _retry_after(value: Optional[str]) -> float:
+    try:
+        return max(0.0, float(value)) if value else 1.0
+    except ValueError:
+        return 1.0
+
+
+def _api_exception():
+    from kubernetes.client.exceptions import ApiException
+
+    return ApiException
+
+
+def _connection_error(server: str, reason: Any) -> ClusterError:
+    text = str(reason)
+    if "SSL" in text or "CERTIFICATE" in text.upper():
+        return ClusterError(
+            f"TLS failed with the API server at {server}: the certificate could "
+            "not be verified (check certificate-authority in the kubeconfig)"
+        )
+    if "refused" in text.lower() or "NewConnectionError" in text or "Failed to establish" in text:
+        return ClusterError(f"cannot reach the API server at {server}: connection refused")
+    if "timed out" in text.lower():
+        return ClusterError(f"cannot reach the API server at {server}: the connection timed out")
+    return ClusterError(f"cannot reach the API server at {server}: {text.splitlines()[0][:200]}")
+
+
+def _connect(kubeconfig: Optional[str], context: Optional[str]):
+    from kubernetes import config as kconfig
+    from kubernetes.client.api_client import ApiClient
+    from kubernetes.client.configuration import Configuration
+
+    cfg = Configuration()
+    files = kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+    paths = [p for p in files.split(os.pathsep) if p]
+    have_file = any(os.path.exists(os.path.expanduser(p)) for p in paths)
+    if kubeconfig and not os.path.exists(os.path.expanduser(kubeconfig)):
+        raise ClusterError(f"kubeconfig {kubeconfig} does not exist")
+    if not have_file and not kubeconfig and os.environ.get("KUBERNETES_SERVICE_HOST"):
+        try:
+            kconfig.load_incluster_config(client_configuration=cfg)
+        except kconfig.ConfigException as err:
+            raise ClusterError(f"in-cluster configuration failed: {err}") from None
+        ns_file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+        try:
+            with open(ns_file) as fh:
+                namespace = fh.read().strip() or "default"
+        except OSError:
+            namespace = "default"
+        return ApiClient(cfg), namespace, cfg.host
+    if not have_file:
+        raise ClusterError(
+            "no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config)"
+        )
+    joined = os.pathsep.join(paths)
+    try:
+        contexts, active = kconfig.list_kube_config_contexts(config_file=joined)
+    except (kconfig.ConfigException, OSError, ValueError) as err:
+        raise ClusterError(f"the kubeconfig cannot be used: {_one(err)}") from None
+    except Exception as err:  # yaml errors from a broken file; narrowed by message below
+        if type(err).__module__.startswith("yaml"):
+            raise ClusterError(f"the kubeconfig is not valid YAML: {_one(err)}") from None
+        raise
+    names = [c.get("name") for c in contexts or []]
+    chosen = context or (active or {}).get("name")
+    if not chosen:
+        raise ClusterError("the kubeconfig has no current context: pass --context")
+    if chosen not in names:
+        raise ClusterError(
+            f"context {chosen!r} is not in the kubeconfig (contexts: "
+            f"{', '.join(str(n) for n in names) or 'none'})"
+        )
+    entry = next(c for c in contexts if c.get("name") == chosen)
+    namespace = (entry.get("context") or {}).get("namespace") or "default"
+    try:
+        kconfig.load_kube_config(
+            config_file=joined, context=chosen, client_configuration=cfg, persist_config=False
+        )
+    except (kconfig.ConfigException, OSError, ValueError) as err:
+        raise ClusterError(f"context {chosen!r} cannot be used: {_one(err)}") from None
+    return ApiClient(cfg), namespace, cfg.host
+
+
+def _one(err: Exception) -> str:
+    return " ".join(str(err).split())[:300]

@@ -1,0 +1,150 @@
+"""Joining raw objects into evidence: events to their pod (by uid, else namespace/name), node
+OOM events to the node, Jobs to their pods. Shared by the file and the cluster sources.
+
+Also the cheap pre-filter that lets a sweep skip healthy pods without building their evidence:
+on a 50,000-pod cluster most pods have nothing to say.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterable, Iterator, Mapping, Optional
+
+from kubectl_exitwhy.evidence import Job, Node, Pod, build_event, build_job, build_node, build_pod
+
+NODE_EVENT_REASONS = {"SystemOOM", "OOMKilling", "Rebooted", "NodeNotReady", "EvictionThresholdMet"}
+QUIET_WAITING = {"ContainerCreating", "PodInitializing"}
+STATUS_KEYS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
+
+
+def _d(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def needs_diagnosis(pod: Mapping[str, Any]) -> bool:
+    """True unless the pod is plainly healthy: no restarts, no terminations, nothing waiting on an
+    error, no pod-level reason. Errs on the side of True for odd input."""
+    status = _d(pod.get("status"))
+    if status.get("reason") or status.get("phase") in ("Failed", "Unknown"):
+        return True
+    if _d(pod.get("metadata")).get("deletionTimestamp"):
+        return True
+    for cond in status.get("conditions") or ():
+        if (
+            isinstance(cond, dict)
+            and cond.get("type") in ("DisruptionTarget", "PodScheduled")
+            and cond.get("status")
+            == ("True" if cond.get("type") == "DisruptionTarget" else "False")
+        ):
+            return True
+    for key in STATUS_KEYS:
+        for cs in status.get(key) or ():
+            if not isinstance(cs, dict):
+                return True
+            if cs.get("restartCount"):
+                return True
+            if _d(cs.get("lastState")).get("terminated"):
+                return True
+            state = _d(cs.get("state"))
+            if "terminated" in state:
+                return True
+            waiting = state.get("waiting")
+            if waiting is not None and _d(waiting).get("reason") not in QUIET_WAITING:
+                return True
+    return False
+
+
+def _key(ns: Any, name: Any) -> tuple[str, str]:
+    return (ns if isinstance(ns, str) else "", name if isinstance(name, str) else "")
+
+
+class EventIndex:
+    """Events grouped by the pod (uid and namespace/name) or node they are about."""
+
+    def __init__(self) -> None:
+        self.by_uid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        self.by_name: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+        self.by_node: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        self.count = 0
+
+    def add(self, event: Mapping[str, Any]) -> None:
+        inv = _d(event.get("involvedObject")) or _d(event.get("regarding"))
+        kind = inv.get("kind")
+        self.count += 1
+        if kind == "Pod":
+            uid = inv.get("uid")
+            if isinstance(uid, str) and uid:
+                self.by_uid[uid].append(event)
+            else:
+                self.by_name[_key(inv.get("namespace"), inv.get("name"))].append(event)
+        elif kind == "Node" and event.get("reason") in NODE_EVENT_REASONS:
+            name = inv.get("name")
+            if isinstance(name, str):
+                self.by_node[name].append(event)
+        elif kind == "Job":
+            self.by_name[("job:" + str(inv.get("namespace")), str(inv.get("name")))].append(event)
+
+    def add_all(self, events: Iterable[Any]) -> None:
+        for e in events:
+            if isinstance(e, dict):
+                self.add(e)
+
+    def for_pod(self, pod: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        meta = _d(pod.get("metadata"))
+        uid = meta.get("uid")
+        found = list(self.by_uid.get(uid, ())) if isinstance(uid, str) and uid else []
+        named = self.by_name.get(_key(meta.get("namespace"), meta.get("name")), ())
+        return found + list(named)
+
+    def for_node(self, name: str) -> list[Mapping[str, Any]]:
+        return self.by_node.get(name, [])
+
+
+def job_name(pod: Mapping[str, Any]) -> Optional[str]:
+    for ref in _d(pod.get("metadata")).get("ownerReferences") or ():
+        if isinstance(ref, dict) and ref.get("kind") == "Job" and isinstance(ref.get("name"), str):
+            return ref["name"]
+    return None
+
+
+def assemble(
+    pods: Iterable[Mapping[str, Any]],
+    events: EventIndex,
+    *,
+    events_known: bool,
+    nodes: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    jobs: Optional[Mapping[tuple[str, str], Mapping[str, Any]]] = None,
+    logs: Optional[Mapping[tuple[str, str], Mapping[str, list[str]]]] = None,
+    warnings: tuple[str, ...] = (),
+) -> Iterator[Pod]:
+    """Evidence for each pod, with its events, its node's events and its Job."""
+    node_cache: dict[str, Node] = {}
+    for pod in pods:
+        meta, spec = _d(pod.get("metadata")), _d(pod.get("spec"))
+        node_name = spec.get("nodeName") if isinstance(spec.get("nodeName"), str) else ""
+        node = None
+        if node_name:
+            node = node_cache.get(node_name)
+            if node is None:
+                node = build_node(
+                    node_name,
+                    (nodes or {}).get(node_name),
+                    (build_event(e) for e in events.for_node(node_name)),
+                )
+                node_cache[node_name] = node
+        job: Optional[Job] = None
+        jname = job_name(pod)
+        if jname and jobs:
+            raw = jobs.get(_key(meta.get("namespace"), jname))
+            if raw is not None:
+                job = build_job(raw)
+        key = _key(meta.get("namespace"), meta.get("name"))
+        yield build_pod(
+            pod,
+            events.for_pod(pod),
+            events_known=events_known,
+            node=node,
+            job=job,
+            logs=(logs or {}).get(key),
+            warnings=warnings,
+        )
