@@ -291,9 +291,12 @@ def _is_number(arg: str) -> bool:
     return True
 
 
-def main(argv: Optional[List[str]] = None) -> None:
-    import click
+def _usage_error_class() -> type:
+    """click's UsageError, wherever this typer keeps click (recent typer vendors it)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
+
+def main(argv: Optional[List[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         command = typer.main.get_command(app)
@@ -301,11 +304,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         sys.exit(int(status or 0))
     except ExitwhyError as err:
         _fail(err.message, err.status)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         _fail("interrupted", ExitStatus.USAGE)
-    except click.exceptions.UsageError as err:
+    except _usage_error_class() as err:
         _fail(f"{_one_line(err.format_message())} (see '{PROG} --help')", ExitStatus.USAGE)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

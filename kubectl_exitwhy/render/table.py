@@ -8,6 +8,7 @@ from kubectl_exitwhy.render import Style, age, paint
 from kubectl_exitwhy.sanitize import clean_line
 
 GAP = "  "
+MIN_SUMMARY = 32
 
 
 def _truncate(text: str, width: int) -> str:
@@ -78,11 +79,15 @@ def render(diagnoses: list[PodDiagnosis], style: Style, wide: bool = False) -> s
         return ""
     fixed = len(headers) - 1
     widths = [max(len(h), *(len(r[i]) for r, _ in rows)) for i, h in enumerate(headers[:fixed])]
-    if not wide:  # keep names from eating the summary: cap the name columns
-        caps = {0: 36, 1: 20} if not style.all_namespaces else {0: 16, 1: 30, 2: 16}
-        widths = [min(w, caps.get(i, w)) for i, w in enumerate(widths)]
-    summary_width = style.width - sum(widths) - len(GAP) * fixed
-    summary_width = max(summary_width, 24)
+    if not wide:  # names give way (down to a floor) so that the summary keeps some room
+        names = headers.index("CONTAINER") + 1
+        floor = {0: 10, 1: 16, 2: 10} if style.all_namespaces else {0: 16, 1: 10}
+        while style.width - sum(widths) - len(GAP) * fixed < MIN_SUMMARY:
+            i = max(range(names), key=lambda j: widths[j] - floor.get(j, 10))
+            if widths[i] <= floor.get(i, 10):
+                break
+            widths[i] -= 1
+    summary_width = max(style.width - sum(widths) - len(GAP) * fixed, 12)
     lines = []
     for values, severity in [(headers, "")] + rows:
         cells = [_truncate(v, w).ljust(w) for v, w in zip(values[:fixed], widths)]

@@ -58,38 +58,48 @@ def exit_success(s: Subject) -> Optional[Verdict]:
     return Verdict("exit_success", HIGH, summary, tuple(subject_lines(s) + lines))
 
 
-def _plain(code: int, cause: str, summary: str, doc: str):
+def _plain(code: int, cause: str, summary: str, doc: str, order: int, confidence: str = HIGH):
     def check(s: Subject) -> Optional[Verdict]:
-        return _code_verdict(cause, s, summary) if s.code == code else None
+        return _code_verdict(cause, s, summary, confidence) if s.code == code else None
 
     check.__doc__ = doc
     check.__name__ = cause
-    return rule(cause, 120 + code % 10, TERMINATION)(check)
+    return rule(cause, order, TERMINATION)(check)
 
 
 runtime_failed_to_run = _plain(
     125,
     "runtime_failed_to_run",
-    "exit 125: the container runtime itself failed to run the container",
-    "Exit 125: the container runtime (docker run convention) failed before the program ran.",
+    "exit 125: a runtime or wrapper failed before the program ran (docker/podman run inside the "
+    "container, or env/timeout failing themselves); Kubernetes runtimes do not report 125",
+    "Exit 125: by convention a container runtime (``docker run``) or a wrapper such as ``env`` or "
+    "``timeout`` failed before the program ran.",
+    120,
+    MEDIUM,
 )
 command_not_executable = _plain(
     126,
     "command_not_executable",
     "exit 126: a command was found but could not be executed (permission denied, not a binary)",
     "Exit 126: the shell found the command but could not execute it (no x bit, a directory).",
+    121,
 )
 command_not_found = _plain(
     127,
     "command_not_found",
     "exit 127: command not found (by the shell or entrypoint script)",
     "Exit 127: the shell could not find a command: a typo, a missing package, a wrong PATH.",
+    122,
 )
 invalid_exit_argument = _plain(
     128,
     "invalid_exit_argument",
-    "exit 128: the program exited with an invalid argument (outside 0–255, e.g. 3.5)",
-    "Exit 128 from the program itself: exit was called with an invalid argument such as 3.5.",
+    "exit 128 with reason Error: by convention an invalid exit argument; few programs really "
+    "produce it, so read the log",
+    "Exit 128 from the program itself (not a ``StartError``): by the old convention an invalid "
+    "exit argument such as 3.5; real shells and runtimes rarely produce it.",
+    123,
+    LOW,
 )
 
 
@@ -128,7 +138,7 @@ def shell_misuse(s: Subject) -> Optional[Verdict]:
     )
 
 
-@rule("app_error", 127, TERMINATION)
+@rule("app_error", 130, TERMINATION)
 def app_error(s: Subject) -> Optional[Verdict]:
     """Exit 1, or another 3–125 code not named above (and high codes that are no signal): the
     program reported an error itself. Its log says which."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from kubectl_exitwhy.rules.base import HIGH, MEDIUM, POD, Subject, Verdict, first_line, rule
+from kubectl_exitwhy.rules.base import HIGH, MEDIUM, POD, Subject, Verdict, first_line, rule, stamp
 
 
 def _job_failure(s: Subject, reason: str) -> Optional[Verdict]:
@@ -88,21 +88,13 @@ def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
     running = [c for c in regular if c.state == "running"]
     if not done or not running:
         return None
-    finished = max(
-        (c.current.finished_at for c in done if c.current and c.current.finished_at), default=None
-    )
     evidence = [
-        f"{c.status_path}.state.terminated: exitCode 0, reason {c.current.reason}"
+        f"{c.status_path}.state.terminated: exitCode 0, reason {c.current.reason}, finished "
+        f"{stamp(c.current.finished_at)}"
         for c in done
         if c.current
     ]
-    evidence += [
-        f"{c.status_path}.state.running since "
-        f"{c.running_since.strftime('%Y-%m-%dT%H:%M:%SZ') if c.running_since else '?'}"
-        for c in running
-    ]
-    if finished:
-        evidence.append(f"main work finished {finished.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    evidence += [f"{c.status_path}.state.running since {stamp(c.running_since)}" for c in running]
     names = ", ".join(c.name for c in running)
     owner = f"{p.owner.kind} " if p.owner else ""
     return Verdict(

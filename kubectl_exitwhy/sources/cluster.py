@@ -369,7 +369,7 @@ class ClusterSource:
         logs: dict[str, list[str]] = {}
         status: dict = obj["status"] if isinstance(obj.get("status"), dict) else {}
         for key in ("initContainerStatuses", "containerStatuses"):
-            for cs in status.get(key) or ():
+            for cs in status.get(key) if isinstance(status.get(key), list) else ():
                 if not isinstance(cs, dict) or not isinstance(cs.get("name"), str):
                     continue
                 state: dict = cs["state"] if isinstance(cs.get("state"), dict) else {}

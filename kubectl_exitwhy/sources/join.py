@@ -29,7 +29,7 @@ def needs_diagnosis(pod: Mapping[str, Any]) -> bool:
         return True
     if _d(pod.get("metadata")).get("deletionTimestamp"):
         return True
-    for cond in status.get("conditions") or ():
+    for cond in _l(status.get("conditions")):
         if (
             isinstance(cond, dict)
             and cond.get("type") in ("DisruptionTarget", "PodScheduled")
@@ -38,7 +38,7 @@ def needs_diagnosis(pod: Mapping[str, Any]) -> bool:
         ):
             return True
     for key in STATUS_KEYS:
-        for cs in status.get(key) or ():
+        for cs in _l(status.get(key)):
             if not isinstance(cs, dict):
                 return True
             if cs.get("restartCount"):
@@ -52,6 +52,10 @@ def needs_diagnosis(pod: Mapping[str, Any]) -> bool:
             if waiting is not None and _d(waiting).get("reason") not in QUIET_WAITING:
                 return True
     return False
+
+
+def _l(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _key(ns: Any, name: Any) -> tuple[str, str]:
@@ -101,7 +105,7 @@ class EventIndex:
 
 
 def job_name(pod: Mapping[str, Any]) -> Optional[str]:
-    for ref in _d(pod.get("metadata")).get("ownerReferences") or ():
+    for ref in _l(_d(pod.get("metadata")).get("ownerReferences")):
         if isinstance(ref, dict) and ref.get("kind") == "Job" and isinstance(ref.get("name"), str):
             return ref["name"]
     return None
