@@ -59,6 +59,11 @@ class Forbidden(ClusterError):
     pass
 
 
+class Unreachable(ClusterError):
+    """The server cannot be talked to at all (connection, TLS, credentials, timeout): fatal even
+    for the side reads that are otherwise only warnings."""
+
+
 class NotFound(ClusterError):
     pass
 
@@ -117,10 +122,7 @@ class ClusterSource:
                 status = response.status
                 body = response.read() if status < 300 or status >= 400 else response.read()
             except urllib3.exceptions.ReadTimeoutError:
-                raise ClusterError(
-                    f"the API server at {self.server} did not answer {what} within "
-                    f"{self.timeout:g}s (--request-timeout)"
-                ) from None
+                raise self._timeout_error(what) from None
             except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as err:
                 if attempt < RETRIES:
                     continue
@@ -128,6 +130,8 @@ class ClusterSource:
                     f"the API server's answer {what} was cut short ({err})"
                 ) from None
             except urllib3.exceptions.MaxRetryError as err:
+                if isinstance(err.reason, urllib3.exceptions.ReadTimeoutError):
+                    raise self._timeout_error(what) from None
                 raise _connection_error(self.server, err.reason) from None
             except urllib3.exceptions.HTTPError as err:
                 raise _connection_error(self.server, err) from None
@@ -155,10 +159,14 @@ class ClusterSource:
                     f"the API server's answer {what} is not complete JSON; it was cut short"
                 ) from None
 
+    def _timeout_error(self, what: str) -> ClusterError:
+        limit = f"within {self.timeout:g}s (--request-timeout)" if self.timeout else "in time"
+        return Unreachable(f"the API server at {self.server} did not answer {what} {limit}")
+
     def _http_error(self, status: int, body: bytes, what: str) -> ClusterError:
         message = _status_message(body)
         if status == 401:
-            return ClusterError(
+            return Unreachable(
                 f"the API server at {self.server} refused the credentials (401 "
                 "Unauthorized): log in again or check the kubeconfig user"
             )
@@ -215,6 +223,8 @@ class ClusterSource:
                 for e in items:
                     if isinstance(e, dict) and e.get("reason") in USEFUL_EVENTS:
                         index.add({k: e[k] for k in EVENT_KEYS if k in e})
+        except Unreachable:
+            raise
         except ClusterError as err:
             self.warn(
                 f"events could not be read ({err.message}); diagnoses that need them are "
@@ -287,6 +297,8 @@ class ClusterSource:
                 nodes[name] = self.get(f"/api/v1/nodes/{_q(name)}", None, f"getting node {name}")
             except NotFound:
                 continue
+            except Unreachable:
+                raise
             except ClusterError as err:
                 self.warn(f"node {name} could not be read ({err.message})")
                 break
@@ -310,6 +322,8 @@ class ClusterSource:
                 )
             except NotFound:
                 continue
+            except Unreachable:
+                raise
             except ClusterError as err:
                 self.warn(f"jobs could not be read ({err.message})")
                 break
@@ -393,6 +407,8 @@ class ClusterSource:
                         f"reading the log of {cs['name']}",
                         raw=True,
                     )
+                except Unreachable:
+                    raise
                 except ClusterError as err:
                     warnings.append(
                         f"the previous log of {cs['name']} could not be read: {err.message}"
@@ -421,17 +437,21 @@ def _api_exception():
 
 
 def _connection_error(server: str, reason: Any) -> ClusterError:
+    return Unreachable(_connection_text(server, reason))
+
+
+def _connection_text(server: str, reason: Any) -> str:
     text = str(reason)
     if "SSL" in text or "CERTIFICATE" in text.upper():
-        return ClusterError(
+        return (
             f"TLS failed with the API server at {server}: the certificate could "
             "not be verified (check certificate-authority in the kubeconfig)"
         )
     if "refused" in text.lower() or "NewConnectionError" in text or "Failed to establish" in text:
-        return ClusterError(f"cannot reach the API server at {server}: connection refused")
+        return f"cannot reach the API server at {server}: connection refused"
     if "timed out" in text.lower():
-        return ClusterError(f"cannot reach the API server at {server}: the connection timed out")
-    return ClusterError(f"cannot reach the API server at {server}: {text.splitlines()[0][:200]}")
+        return f"cannot reach the API server at {server}: the connection timed out"
+    return f"cannot reach the API server at {server}: {text.splitlines()[0][:200]}"
 
 
 def _connect(kubeconfig: Optional[str], context: Optional[str]):

@@ -1,0 +1,291 @@
+"""The live path, end to end: the real kubectl runs the installed plugin, which reads the
+project's local API server through a real kubeconfig (issue: live cluster)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builders import crashloop, event, job, pod, spec_container, status, terminated
+
+pytestmark = pytest.mark.cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+KUBECTL = shutil.which("kubectl")
+
+
+def plugin_dir() -> str:
+    """The directory of the installed console script (the venv's bin under make test)."""
+    here = Path(sys.executable).parent
+    if (here / "kubectl-exitwhy").exists():
+        return str(here)
+    found = shutil.which("kubectl-exitwhy")
+    if not found:
+        pytest.fail("kubectl-exitwhy is not installed: run the suite with `make test`")
+    return str(Path(found).parent)
+
+
+def objects():
+    api = pod("api-1", "prod", containers=[spec_container(liveness=True)],
+              statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=5)])
+    web = pod("web-1", "prod", statuses=[status(last=terminated(137), restarts=2, ready=True)])
+    worker = pod("worker-1", "prod", statuses=[status(last=terminated(1), restarts=1, ready=True)])
+    worker["metadata"]["labels"] = {"app": "worker", "tier": "batch"}
+    healthy = pod("healthy-1", "prod")
+    etl = pod("etl-1", "batch", phase="Failed", restart_policy="Never", owner=("Job", "etl"),
+              statuses=[status(state={"terminated": terminated(1)})])
+    other = pod("cache-1", "staging", statuses=[status(state=crashloop(), last=terminated(139),
+                                                       restarts=9)])
+    return [api, web, worker, healthy, etl, other,
+            event("Killing", "Container app failed liveness probe, will be restarted",
+                  pod_name="web-1"),
+            job("etl", reason="BackoffLimitExceeded",
+                message="Job has reached the specified backoff limit")]
+
+
+@pytest.fixture(scope="module")
+def server():
+    from localapi import LocalAPIServer
+
+    logs = {("prod", "api-1", "app"): "starting\nloading cache\nallocating 600Mi\n"}
+    with LocalAPIServer(objects=objects(), logs=logs) as srv:
+        yield srv
+
+
+@pytest.fixture
+def kubectl(server):
+    def run(*args: str, kubeconfig: str | None = None, env: dict | None = None):
+        full = {**os.environ, "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
+                "KUBECONFIG": kubeconfig or str(server.kubeconfig), "NO_COLOR": "1",
+                **(env or {})}
+        proc = subprocess.run([KUBECTL, *args], capture_output=True, text=True, env=full,
+                              timeout=120)
+        return proc
+
+    return run
+
+
+def items(proc):
+    assert proc.returncode == 0, proc.stderr
+    return {(i["namespace"], i["pod"]): i for i in json.loads(proc.stdout)["items"]}
+
+
+def test_kubectl_finds_the_plugin(kubectl):
+    proc = kubectl("plugin", "list")
+    assert "kubectl-exitwhy" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_namespace_sweep(kubectl):
+    found = items(kubectl("exitwhy", "-n", "prod", "-o", "json"))
+    assert set(found) == {("prod", "api-1"), ("prod", "web-1"), ("prod", "worker-1")}
+    assert found[("prod", "api-1")]["findings"][0]["cause"] == "oom_killed"
+    assert found[("prod", "web-1")]["findings"][0]["cause"] == "liveness_probe_kill"
+
+
+def test_default_namespace_comes_from_the_context(kubectl):
+    assert set(items(kubectl("exitwhy", "--context", "local-prod", "-o", "json"))) == \
+        {("prod", "api-1"), ("prod", "web-1"), ("prod", "worker-1")}
+    proc = kubectl("exitwhy", "-o", "json")  # context `local`: namespace default, empty
+    assert items(proc) == {}
+
+
+def test_all_namespaces_and_job_owner(kubectl):
+    found = items(kubectl("exitwhy", "-A", "-o", "json"))
+    assert ("staging", "cache-1") in found and ("batch", "etl-1") in found
+    assert found[("batch", "etl-1")]["findings"][0]["cause"] == "job_backoff_limit"
+    assert ("prod", "healthy-1") not in found
+
+
+def test_selector_and_all(kubectl):
+    assert set(items(kubectl("exitwhy", "-A", "-l", "tier=batch", "-o", "json"))) == \
+        {("prod", "worker-1")}
+    assert ("prod", "healthy-1") in items(kubectl("exitwhy", "-n", "prod", "--all", "-o", "json"))
+
+
+def test_table_through_kubectl(kubectl):
+    proc = kubectl("exitwhy", "-A")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].split()[:2] == ["NAMESPACE", "POD"]
+    assert "cache-1" in proc.stdout and "sigsegv" in proc.stdout
+
+
+def test_pod_view_with_log_tail(kubectl):
+    proc = kubectl("exitwhy", "pod", "api-1", "-n", "prod", "-o", "json")
+    (item,) = items(proc).values()
+    assert item["findings"][0]["logTail"] == ["starting", "loading cache", "allocating 600Mi"]
+    text = kubectl("exitwhy", "pod", "api-1", "-n", "prod")
+    assert "Previous log" in text.stdout and "allocating 600Mi" in text.stdout
+    assert kubectl("exitwhy", "pod", "api-1", "-n", "prod", "--logs", "0", "-o", "json") \
+        .stdout.count("allocating") == 0
+
+
+def test_flags_in_any_position_through_kubectl(kubectl):
+    a = kubectl("exitwhy", "pod", "-o", "json", "api-1", "--namespace", "prod")
+    b = kubectl("exitwhy", "-n", "prod", "-o", "json", "pod", "api-1")
+    assert a.returncode == b.returncode == 0
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--kubeconfig", "/nonexistent/kubeconfig"], "does not exist"),
+    (["--context", "nope"], "context 'nope' is not in the kubeconfig"),
+    (["--context", "unreachable"], "cannot reach the API server"),
+    (["--context", "broken-tls"], "TLS"),
+    (["--context", "bad-token"], "401"),
+    (["pod", "api-2", "-n", "prod"], "did you mean api-1"),
+])
+def test_access_errors_exit_4_with_one_sentence(kubectl, args, needle):
+    proc = kubectl("exitwhy", *args)
+    assert proc.returncode == 4, proc.stderr
+    assert needle in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_no_kubeconfig_at_all(kubectl, tmp_path):
+    proc = kubectl("exitwhy", kubeconfig=str(tmp_path / "none"),
+                   env={"HOME": str(tmp_path), "KUBERNETES_SERVICE_HOST": ""})
+    assert proc.returncode == 4 and "no kubeconfig" in proc.stderr
+
+
+def test_merged_kubeconfig_list(kubectl, server, tmp_path):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n")
+    merged = f"{empty}{os.pathsep}{server.kubeconfig}"
+    assert ("prod", "api-1") in items(kubectl("exitwhy", "-A", "-o", "json", kubeconfig=merged))
+
+
+@pytest.fixture
+def faults(server):
+    yield server.faults
+    server.faults.clear()
+
+
+def test_forbidden_pods_names_what_was_refused(kubectl, faults):
+    faults.set("forbidden", "pods", "prod")
+    proc = kubectl("exitwhy", "-n", "prod")
+    assert proc.returncode == 4
+    assert "forbidden" in proc.stderr and '"pods"' in proc.stderr and "prod" in proc.stderr
+
+
+@pytest.mark.parametrize("resource,ns,name,cause", [
+    ("events", "prod", "api-1", "oom_killed"), ("nodes", "prod", "api-1", "oom_killed"),
+    ("log", "prod", "api-1", "oom_killed"), ("jobs", "batch", "etl-1", "app_error")])
+def test_refused_side_reads_are_warnings(kubectl, faults, resource, ns, name, cause):
+    faults.set("forbidden", resource)
+    proc = kubectl("exitwhy", "pod", name, "-n", ns, "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "warning:" in proc.stderr and "forbidden" in proc.stderr
+    assert json.loads(proc.stdout)["items"][0]["findings"][0]["cause"] == cause
+
+
+def test_refused_events_lower_confidence(kubectl, faults):
+    faults.set("forbidden", "events")
+    found = items(kubectl("exitwhy", "-n", "prod", "-o", "json"))
+    web = found[("prod", "web-1")]["findings"][0]
+    assert web["cause"] == "sigkill" and web["confidence"] == "low"
+
+
+@pytest.mark.parametrize("kind,times,ok", [("throttle", 2, True), ("error", 1, True),
+                                           ("truncate", 1, True), ("error", None, False),
+                                           ("truncate", None, False), ("notfound", None, False)])
+def test_transient_and_lasting_faults(kubectl, faults, kind, times, ok):
+    faults.set(kind, "pods", times=times)
+    proc = kubectl("exitwhy", "-n", "prod", "-o", "json")
+    if ok:
+        assert set(items(proc)) == {("prod", "api-1"), ("prod", "web-1"), ("prod", "worker-1")}
+    else:
+        assert proc.returncode == 4 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_slow_server_and_request_timeout(kubectl, faults):
+    faults.set("slow", "pods", delay=3)
+    proc = kubectl("exitwhy", "-n", "prod", "--request-timeout", "1s")
+    assert proc.returncode == 4 and "within 1s" in proc.stderr
+
+
+def test_only_get_is_ever_sent(kubectl, server):
+    server.requests.clear()
+    kubectl("exitwhy", "-A")
+    kubectl("exitwhy", "pod", "api-1", "-n", "prod")
+    kubectl("exitwhy", "pod", "missing", "-n", "prod")
+    methods = {r["method"] for r in server.requests}
+    assert methods == {"GET"}, methods
+
+
+# --- paging and request counts: a larger generated cluster ------------------------------------
+
+@pytest.fixture(scope="module")
+def big():
+    from localapi import LocalAPIServer
+
+    with LocalAPIServer(generate=1600, seed=7) as srv:
+        yield srv
+
+
+def _run(srv, *args):
+    env = {**os.environ, "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
+           "KUBECONFIG": str(srv.kubeconfig)}
+    return subprocess.run([KUBECTL, "exitwhy", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_sweep_requests_grow_with_pages_not_pods(big):
+    big.requests.clear()
+    proc = _run(big, "-A", "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    found = len(json.loads(proc.stdout)["items"])
+    pod_lists = [r for r in big.requests if r["path"] == "/api/v1/pods"]
+    event_lists = [r for r in big.requests if r["path"] == "/api/v1/events"]
+    assert len(pod_lists) == 4  # 1600 pods / 500 a page
+    assert 1 <= len(event_lists) <= 10
+    per_pod = [r for r in big.requests if "/pods/" in r["path"]]
+    assert per_pod == []  # never one call per pod
+    assert found > 50
+    assert len(big.requests) < 4 + len(event_lists) + found  # nodes and jobs only for findings
+    # pages of the pod list carry limit and continue, as kubectl's do
+    assert all(r["query"].get("limit") == "500" for r in pod_lists)
+
+
+def test_expired_continue_token_restarts_the_list(big):
+    baseline = json.loads(_run(big, "-A", "-o", "json").stdout)
+    big.faults.set("expired", "pods", times=1)
+    try:
+        proc = _run(big, "-A", "-o", "json")
+    finally:
+        big.faults.clear()
+    assert proc.returncode == 0 and "expired" in proc.stderr
+    assert json.loads(proc.stdout) == baseline
+
+
+# --- the examples: the live path agrees with -f -------------------------------------------------
+
+def test_every_example_gets_the_same_diagnosis_live_and_offline(tmp_path):
+    from localapi import LocalAPIServer
+
+    merged = {"apiVersion": "v1", "kind": "List", "items": []}
+    for path in sorted((ROOT / "examples").glob("*.json")):
+        doc = json.loads(path.read_text())
+        if doc.get("kind") == "List":
+            merged["items"] += doc["items"]
+    saved = tmp_path / "all.json"
+    saved.write_text(json.dumps(merged))
+    with LocalAPIServer(data_dir=ROOT / "examples") as srv:
+        live = _run(srv, "-A", "-o", "json")
+    offline = subprocess.run([sys.executable, "-m", "kubectl_exitwhy", "-f", str(saved), "-o",
+                              "json"], capture_output=True, text=True)
+    assert live.returncode == 0 and offline.returncode == 0, live.stderr + offline.stderr
+
+    def shape(doc):
+        return {(i["namespace"], i["pod"]): [(f["container"], f["cause"], f["severity"])
+                                            for f in i["findings"]] for i in doc["items"]}
+
+    live_doc, offline_doc = shape(json.loads(live.stdout)), shape(json.loads(offline.stdout))
+    assert len(live_doc) >= 30
+    assert live_doc == offline_doc
