@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Iterable, List, Optional
+from typing import Any, Iterable, List, Optional
 
 import typer
 from typing_extensions import Annotated
@@ -291,7 +291,7 @@ def _is_number(arg: str) -> bool:
     return True
 
 
-def _usage_error_class() -> type:
+def _usage_error_class() -> Any:
     """click's UsageError, wherever this typer keeps click (recent typer vendors it)."""
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 

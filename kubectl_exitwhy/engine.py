@@ -35,7 +35,7 @@ from kubectl_exitwhy.rules.base import (
 )
 
 QUIET_WAITING = {"", "ContainerCreating", "PodInitializing", "CrashLoopBackOff"}
-KIND_ORDER = {"pod": 0, "init": 1, "sidecar": 2, "regular": 3, "ephemeral": 4}
+KIND_ORDER = {"pod": 0, "init": 1, "regular": 2, "sidecar": 3, "ephemeral": 4}
 
 
 def first_verdict(scope: str, subject: Subject) -> Optional[Verdict]:
@@ -87,24 +87,32 @@ def _container_verdict(pod: Pod, c: Container) -> Optional[tuple[Verdict, Subjec
     return None
 
 
-def _severity(pod: Pod, c: Container, verdict: Verdict, subject: Subject) -> str:
+# Pod-level causes whose consequences the containers' own findings are: those become info.
+DISRUPTIONS = {
+    "evicted", "eviction_api", "preempted", "node_shutdown", "node_lost", "deadline_exceeded",
+    "admission_rejected",
+}  # fmt: skip
+
+
+def _severity(
+    pod: Pod, c: Container, verdict: Verdict, subject: Subject, pod_cause: Optional[str]
+) -> str:
+    """critical: failing now; warning: died before, or a defect behind a stop; info: normal
+    ends, graceful stops, and the consequences of a pod-level disruption (DESIGN §4)."""
     if verdict.severity:
         return verdict.severity
     kind = CAUSES[verdict.cause].kind
-    if kind == "normal":
+    if kind == "normal" or pod_cause in DISRUPTIONS:
         return "info"
-    if pod.phase == "Succeeded":
-        return "info"  # e.g. a sidecar stopped after the main containers finished
-    stopped = pod_is_stopping(pod)
-    if stopped and (kind == "stop" or verdict.cause == "container_status_unknown"):
-        return "info"
+    if pod.phase == "Succeeded":  # e.g. sidecars stopped after the main containers finished
+        return "info" if kind == "stop" else "warning"
+    if pod_is_stopping(pod):
+        if verdict.cause == "sigterm" or verdict.cause == "container_status_unknown":
+            return "info"
+        return "warning"  # e.g. SIGTERM ignored until the grace ran out: shutdown loses work
     failing_now = c.state in ("waiting", "terminated", "none") or (
-        c.waiting is not None and c.waiting.reason == "CrashLoopBackOff"
+        subject.term is not None and subject.term is c.current
     )
-    if subject.term is c.current and c.current is not None:
-        failing_now = True
-    if stopped and not failing_now:
-        return "info"
     return "critical" if failing_now else "warning"
 
 
@@ -119,7 +127,13 @@ def _fill(step: str, pod: Pod, c: Optional[Container]) -> str:
     )
 
 
-def _finding(pod: Pod, c: Optional[Container], verdict: Verdict, subject: Subject) -> Finding:
+def _finding(
+    pod: Pod,
+    c: Optional[Container],
+    verdict: Verdict,
+    subject: Subject,
+    pod_cause: Optional[str] = None,
+) -> Finding:
     cause = CAUSES[verdict.cause]
     steps = tuple(_fill(s, pod, c) for s in verdict.next_steps + cause.next_steps)
     term = subject.term
@@ -150,7 +164,7 @@ def _finding(pod: Pod, c: Optional[Container], verdict: Verdict, subject: Subjec
         container=c.name,
         container_type=c.kind,
         cause=verdict.cause,
-        severity=_severity(pod, c, verdict, subject),
+        severity=_severity(pod, c, verdict, subject, pod_cause),
         confidence=verdict.confidence,
         exit_code=code,
         signal=signal,
@@ -175,7 +189,12 @@ def diagnose(pod: Pod) -> PodDiagnosis:
         found = _container_verdict(pod, c)
         if found:
             verdict, subject = found
-            container_findings.append((index, _finding(pod, c, verdict, subject)))
+            container_findings.append(
+                (
+                    index,
+                    _finding(pod, c, verdict, subject, pod_verdict.cause if pod_verdict else None),
+                )
+            )
     container_findings.sort(
         key=lambda item: (
             SEVERITY_RANK[item[1].severity],

@@ -190,6 +190,7 @@ class Container:
     ready: Optional[bool]
     has_spec: bool
     has_status: bool
+    command: tuple[str, ...]  # spec command + args, as given
     memory_limit: Optional[int]
     memory_limit_text: str
     memory_request: Optional[int]
@@ -417,6 +418,9 @@ def _container(
         ready=ready if isinstance(ready, bool) else None,
         has_spec=bool(spec_d),
         has_status=bool(status_d),
+        command=tuple(
+            _s(a) for a in _l(spec_d.get("command")) + _l(spec_d.get("args")) if a is not None
+        ),
         memory_limit=parse_quantity(limits.get("memory")) if "memory" in limits else None,
         memory_limit_text=_s(limits.get("memory")),
         memory_request=parse_quantity(requests.get("memory")) if "memory" in requests else None,

@@ -11,17 +11,29 @@ T0 = "2026-11-20T09:00:00Z"
 T1 = "2026-11-20T10:00:00Z"  # the usual finishedAt
 
 
-def terminated(code: Any, reason: str = "Error", message: str = "", started: str = T0,
-               finished: str = T1) -> dict:
-    t = {"exitCode": code, "reason": reason, "startedAt": started, "finishedAt": finished,
-         "containerID": "containerd://abc"}
+def terminated(
+    code: Any, reason: str = "Error", message: str = "", started: str = T0, finished: str = T1
+) -> dict:
+    t = {
+        "exitCode": code,
+        "reason": reason,
+        "startedAt": started,
+        "finishedAt": finished,
+        "containerID": "containerd://abc",
+    }
     if message:
         t["message"] = message
     return t
 
 
-def status(name: str = "app", *, state: Optional[dict] = None, last: Optional[dict] = None,
-           restarts: int = 0, ready: bool = False) -> dict:
+def status(
+    name: str = "app",
+    *,
+    state: Optional[dict] = None,
+    last: Optional[dict] = None,
+    restarts: int = 0,
+    ready: bool = False,
+) -> dict:
     return {
         "name": name,
         "image": "ghcr.io/acme/app:1.0",
@@ -35,42 +47,87 @@ def status(name: str = "app", *, state: Optional[dict] = None, last: Optional[di
 
 
 def crashloop(name: str = "app") -> dict:
-    return {"waiting": {"reason": "CrashLoopBackOff",
-                        "message": f"back-off 5m0s restarting failed container={name} "
-                                   f"pod=web-1_prod(uid-web-1)"}}
+    return {
+        "waiting": {
+            "reason": "CrashLoopBackOff",
+            "message": f"back-off 5m0s restarting failed container={name} "
+            f"pod=web-1_prod(uid-web-1)",
+        }
+    }
 
 
-def spec_container(name: str = "app", *, memory: Optional[str] = "512Mi", liveness: bool = False,
-                   startup: bool = False, restart_policy: Optional[str] = None) -> dict:
+def spec_container(
+    name: str = "app",
+    *,
+    memory: Optional[str] = "512Mi",
+    liveness: bool = False,
+    startup: bool = False,
+    restart_policy: Optional[str] = None,
+) -> dict:
     c: dict = {"name": name, "image": "ghcr.io/acme/app:1.0"}
     if memory:
         c["resources"] = {"limits": {"memory": memory}, "requests": {"memory": memory}}
     if liveness:
-        c["livenessProbe"] = {"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 10,
-                              "failureThreshold": 3, "timeoutSeconds": 1}
+        c["livenessProbe"] = {
+            "httpGet": {"path": "/healthz", "port": 8080},
+            "periodSeconds": 10,
+            "failureThreshold": 3,
+            "timeoutSeconds": 1,
+        }
     if startup:
-        c["startupProbe"] = {"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 5,
-                             "failureThreshold": 6}
+        c["startupProbe"] = {
+            "httpGet": {"path": "/ready", "port": 8080},
+            "periodSeconds": 5,
+            "failureThreshold": 6,
+        }
     if restart_policy:
         c["restartPolicy"] = restart_policy
     return c
 
 
-def pod(name: str = "web-1", ns: str = "prod", *, containers: Optional[list] = None,
-        statuses: Optional[list] = None, init: Optional[list] = None,
-        init_statuses: Optional[list] = None, phase: str = "Running", restart_policy: str = "Always",
-        owner: Optional[tuple] = ("ReplicaSet", "web-6d4f"), node: str = "n1",
-        **status_extra: Any) -> dict:
-    meta: dict = {"name": name, "namespace": ns, "uid": f"uid-{name}",
-                  "creationTimestamp": "2026-11-20T08:00:00Z", "labels": {"app": name}}
+def pod(
+    name: str = "web-1",
+    ns: str = "prod",
+    *,
+    containers: Optional[list] = None,
+    statuses: Optional[list] = None,
+    init: Optional[list] = None,
+    init_statuses: Optional[list] = None,
+    phase: str = "Running",
+    restart_policy: str = "Always",
+    owner: Optional[tuple] = ("ReplicaSet", "web-6d4f"),
+    node: str = "n1",
+    **status_extra: Any,
+) -> dict:
+    meta: dict = {
+        "name": name,
+        "namespace": ns,
+        "uid": f"uid-{name}",
+        "creationTimestamp": "2026-11-20T08:00:00Z",
+        "labels": {"app": name},
+    }
     if owner:
-        meta["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": owner[0], "name": owner[1],
-                                    "uid": "uid-owner", "controller": True}]
-    spec: dict = {"nodeName": node, "restartPolicy": restart_policy,
-                  "terminationGracePeriodSeconds": 30,
-                  "containers": containers if containers is not None else [spec_container()]}
-    st: dict = {"phase": phase, "startTime": "2026-11-20T08:00:01Z", "qosClass": "Burstable",
-                "containerStatuses": statuses if statuses is not None else [status()]}
+        meta["ownerReferences"] = [
+            {
+                "apiVersion": "apps/v1",
+                "kind": owner[0],
+                "name": owner[1],
+                "uid": "uid-owner",
+                "controller": True,
+            }
+        ]
+    spec: dict = {
+        "nodeName": node,
+        "restartPolicy": restart_policy,
+        "terminationGracePeriodSeconds": 30,
+        "containers": containers if containers is not None else [spec_container()],
+    }
+    st: dict = {
+        "phase": phase,
+        "startTime": "2026-11-20T08:00:01Z",
+        "qosClass": "Burstable",
+        "containerStatuses": statuses if statuses is not None else [status()],
+    }
     if init is not None:
         spec["initContainers"] = init
     if init_statuses is not None:
@@ -82,52 +139,105 @@ def pod(name: str = "web-1", ns: str = "prod", *, containers: Optional[list] = N
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": st}
 
 
-def event(reason: str, message: str, *, pod_name: str = "web-1", ns: str = "prod",
-          container: Optional[str] = "app", type_: str = "Normal", first: str = "",
-          last: str = "2026-11-20T09:59:40Z", count: int = 1, kind: str = "Pod",
-          field: str = "containers", component: str = "kubelet") -> dict:
+def event(
+    reason: str,
+    message: str,
+    *,
+    pod_name: str = "web-1",
+    ns: str = "prod",
+    container: Optional[str] = "app",
+    type_: str = "Normal",
+    first: str = "",
+    last: str = "2026-11-20T09:59:40Z",
+    count: int = 1,
+    kind: str = "Pod",
+    field: str = "containers",
+    component: str = "kubelet",
+) -> dict:
     inv: dict = {"kind": kind, "name": pod_name, "namespace": ns, "apiVersion": "v1"}
     if kind == "Pod":
         inv["uid"] = f"uid-{pod_name}"
         if container:
             inv["fieldPath"] = f"spec.{field}{{{container}}}"
-    return {"apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{pod_name}.{reason}", "namespace": ns},
-            "involvedObject": inv, "reason": reason, "message": message, "type": type_,
-            "count": count, "firstTimestamp": first or last, "lastTimestamp": last,
-            "source": {"component": component, "host": "n1"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": f"{pod_name}.{reason}", "namespace": ns},
+        "involvedObject": inv,
+        "reason": reason,
+        "message": message,
+        "type": type_,
+        "count": count,
+        "firstTimestamp": first or last,
+        "lastTimestamp": last,
+        "source": {"component": component, "host": "n1"},
+    }
 
 
-def node_event(reason: str, message: str, *, node: str = "n1",
-               last: str = "2026-11-20T09:59:55Z") -> dict:
-    e = event(reason, message, pod_name=node, ns="default", container=None, kind="Node",
-              type_="Warning", last=last)
+def node_event(
+    reason: str, message: str, *, node: str = "n1", last: str = "2026-11-20T09:59:55Z"
+) -> dict:
+    e = event(
+        reason,
+        message,
+        pod_name=node,
+        ns="default",
+        container=None,
+        kind="Node",
+        type_="Warning",
+        last=last,
+    )
     return e
 
 
-def node(name: str = "n1", *, memory_pressure: bool = False,
-         since: str = "2026-11-20T09:50:00Z") -> dict:
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
-            "status": {"conditions": [
-                {"type": "MemoryPressure", "status": "True" if memory_pressure else "False",
-                 "reason": "KubeletHasInsufficientMemory" if memory_pressure else
-                 "KubeletHasSufficientMemory", "message": "kubelet has insufficient memory "
-                 "available" if memory_pressure else "kubelet has sufficient memory available",
-                 "lastTransitionTime": since},
-                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "ok"}]}}
+def node(
+    name: str = "n1", *, memory_pressure: bool = False, since: str = "2026-11-20T09:50:00Z"
+) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name},
+        "status": {
+            "conditions": [
+                {
+                    "type": "MemoryPressure",
+                    "status": "True" if memory_pressure else "False",
+                    "reason": "KubeletHasInsufficientMemory"
+                    if memory_pressure
+                    else "KubeletHasSufficientMemory",
+                    "message": "kubelet has insufficient memory available"
+                    if memory_pressure
+                    else "kubelet has sufficient memory available",
+                    "lastTransitionTime": since,
+                },
+                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "ok"},
+            ]
+        },
+    }
 
 
 def job(name: str, ns: str = "batch", *, reason: str, message: str) -> dict:
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": ns},
-            "spec": {"backoffLimit": 3, "activeDeadlineSeconds": 600},
-            "status": {"conditions": [
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"backoffLimit": 3, "activeDeadlineSeconds": 600},
+        "status": {
+            "conditions": [
                 {"type": "FailureTarget", "status": "True", "reason": reason, "message": message},
-                {"type": "Failed", "status": "True", "reason": reason, "message": message}]}}
+                {"type": "Failed", "status": "True", "reason": reason, "message": message},
+            ]
+        },
+    }
 
 
 def as_list(*objects: dict) -> dict:
-    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
-            "items": list(objects)}
+    return {
+        "apiVersion": "v1",
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+        "items": list(objects),
+    }
 
 
 def diagnose_objects(*objects: dict, include_healthy: bool = True):
@@ -139,7 +249,12 @@ def diagnose_objects(*objects: dict, include_healthy: bool = True):
     index = EventIndex()
     index.add_all(o for o in objects if o.get("kind") == "Event")
     nodes = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "Node"}
-    jobs = {(o["metadata"]["namespace"], o["metadata"]["name"]): o for o in objects
-            if o.get("kind") == "Job"}
-    return [diagnose(p) for p in assemble(pods, index, events_known=index.count > 0, nodes=nodes,
-                                           jobs=jobs)]
+    jobs = {
+        (o["metadata"]["namespace"], o["metadata"]["name"]): o
+        for o in objects
+        if o.get("kind") == "Job"
+    }
+    return [
+        diagnose(p)
+        for p in assemble(pods, index, events_known=index.count > 0, nodes=nodes, jobs=jobs)
+    ]

@@ -29,8 +29,14 @@ def exitwhy():
 
     def run(*args: str, stdin: str | None = None, env: dict | None = None) -> Run:
         full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-        proc = subprocess.run([sys.executable, "-m", "kubectl_exitwhy", *args], input=stdin,
-                              capture_output=True, text=True, env=full_env, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "kubectl_exitwhy", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=120,
+        )
         return Run(proc)
 
     return run

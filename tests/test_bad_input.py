@@ -54,20 +54,26 @@ def test_unreadable_file(exitwhy, tmp_path):
 
 
 SPARSE = {
-    "no names": {"kind": "Pod", "status": {"containerStatuses": [
-        {"lastState": {"terminated": {"exitCode": 1}}}]}},
+    "no names": {
+        "kind": "Pod",
+        "status": {"containerStatuses": [{"lastState": {"terminated": {"exitCode": 1}}}]},
+    },
     "empty lastState": pod(statuses=[status(last=None, restarts=0)]),
     "negative code": pod(statuses=[status(last=terminated(-9), restarts=1)]),
     "huge code": pod(statuses=[status(last=terminated(10**12), restarts=1)]),
     "code as string": pod(statuses=[status(last=terminated("137"), restarts=1)]),
     "code as float": pod(statuses=[status(last=terminated(3.5), restarts=1)]),
     "code as list": pod(statuses=[status(last=terminated([1]), restarts=1)]),
-    "timestamps garbage": pod(statuses=[status(last=terminated(1, started="yesterday",
-                                                               finished=12), restarts=1)]),
+    "timestamps garbage": pod(
+        statuses=[status(last=terminated(1, started="yesterday", finished=12), restarts=1)]
+    ),
     "status is a string": {"kind": "Pod", "metadata": {"name": "x"}, "status": "Running"},
-    "containers not a list": {"kind": "Pod", "metadata": {"name": "y"},
-                              "spec": {"containers": "app"},
-                              "status": {"containerStatuses": {"name": "app"}}},
+    "containers not a list": {
+        "kind": "Pod",
+        "metadata": {"name": "y"},
+        "spec": {"containers": "app"},
+        "status": {"containerStatuses": {"name": "app"}},
+    },
 }
 
 
@@ -85,78 +91,175 @@ def test_multi_document_yaml_and_podlist(exitwhy, tmp_path):
     a = pod("a", statuses=[status(last=terminated(1), restarts=1)])
     b = pod("b", statuses=[status(last=terminated(139), restarts=1)])
     path = tmp_path / "multi.yaml"
-    path.write_text(yaml.safe_dump(a) + "---\n" + yaml.safe_dump(
-        {"apiVersion": "v1", "kind": "PodList", "items": [{k: v for k, v in b.items()
-                                                          if k != "kind"}]}))
+    path.write_text(
+        yaml.safe_dump(a)
+        + "---\n"
+        + yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "PodList",
+                "items": [{k: v for k, v in b.items() if k != "kind"}],
+            }
+        )
+    )
     run = exitwhy("-f", str(path), "-o", "json")
     assert run.status == 0, run.err
-    assert {i["pod"]: i["findings"][0]["cause"] for i in run.json()["items"]} == \
-        {"a": "app_error", "b": "sigsegv"}
+    assert {i["pod"]: i["findings"][0]["cause"] for i in run.json()["items"]} == {
+        "a": "app_error",
+        "b": "sigsegv",
+    }
 
 
 # --- property-based: thousands of pod-shaped documents through every stage ------------------
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40),
-                    st.floats(allow_nan=True), st.text(max_size=12))
-anything = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-    max_leaves=8)
-reasons = st.sampled_from(["OOMKilled", "Error", "Completed", "ContainerStatusUnknown", "Unknown",
-                           "StartError", "seccomp killed", "", "CrashLoopBackOff",
-                           "ImagePullBackOff", "CreateContainerConfigError", "RunContainerError"])
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+)
+anything = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+reasons = st.sampled_from(
+    [
+        "OOMKilled",
+        "Error",
+        "Completed",
+        "ContainerStatusUnknown",
+        "Unknown",
+        "StartError",
+        "seccomp killed",
+        "",
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "CreateContainerConfigError",
+        "RunContainerError",
+    ]
+)
 codes = st.one_of(st.integers(-300, 70000), st.floats(-1e3, 1e3), st.text(max_size=4), st.none())
-times = st.one_of(st.none(), st.sampled_from(["2026-11-20T10:00:00Z", "2026-11-20T09:00:00.123Z",
-                                              "bad", ""]), st.integers())
-term = st.fixed_dictionaries({}, optional={"exitCode": codes, "reason": reasons,
-                                           "message": st.text(max_size=40), "startedAt": times,
-                                           "finishedAt": times, "signal": anything})
-state = st.one_of(st.just({}), st.builds(lambda t: {"terminated": t}, term),
-                  st.builds(lambda r, m: {"waiting": {"reason": r, "message": m}}, reasons,
-                            st.text(max_size=40)),
-                  st.just({"running": {"startedAt": "2026-11-20T10:00:00Z"}}), anything)
+times = st.one_of(
+    st.none(),
+    st.sampled_from(["2026-11-20T10:00:00Z", "2026-11-20T09:00:00.123Z", "bad", ""]),
+    st.integers(),
+)
+term = st.fixed_dictionaries(
+    {},
+    optional={
+        "exitCode": codes,
+        "reason": reasons,
+        "message": st.text(max_size=40),
+        "startedAt": times,
+        "finishedAt": times,
+        "signal": anything,
+    },
+)
+state = st.one_of(
+    st.just({}),
+    st.builds(lambda t: {"terminated": t}, term),
+    st.builds(lambda r, m: {"waiting": {"reason": r, "message": m}}, reasons, st.text(max_size=40)),
+    st.just({"running": {"startedAt": "2026-11-20T10:00:00Z"}}),
+    anything,
+)
 container_status = st.fixed_dictionaries(
     {"name": st.sampled_from(["app", "side", "init"])},
-    optional={"state": state, "lastState": st.one_of(state, anything),
-              "restartCount": st.one_of(st.integers(-1, 100), anything),
-              "ready": anything})
+    optional={
+        "state": state,
+        "lastState": st.one_of(state, anything),
+        "restartCount": st.one_of(st.integers(-1, 100), anything),
+        "ready": anything,
+    },
+)
 spec_container = st.fixed_dictionaries(
     {"name": st.sampled_from(["app", "side", "init"])},
-    optional={"restartPolicy": st.sampled_from(["Always", "Never", "OnFailure", "x"]),
-              "resources": st.one_of(anything, st.just({"limits": {"memory": "512Mi"}})),
-              "livenessProbe": st.one_of(anything, st.just({"periodSeconds": 10}))})
+    optional={
+        "restartPolicy": st.sampled_from(["Always", "Never", "OnFailure", "x"]),
+        "resources": st.one_of(anything, st.just({"limits": {"memory": "512Mi"}})),
+        "livenessProbe": st.one_of(anything, st.just({"periodSeconds": 10})),
+    },
+)
 pods = st.fixed_dictionaries(
     {"kind": st.just("Pod")},
     optional={
-        "metadata": st.one_of(anything, st.fixed_dictionaries(
-            {"name": st.text(max_size=8), "namespace": st.sampled_from(["prod", "", "x"])},
-            optional={"deletionTimestamp": times, "ownerReferences": anything})),
-        "spec": st.one_of(anything, st.fixed_dictionaries(
-            {}, optional={"containers": st.lists(spec_container, max_size=3),
-                          "initContainers": st.lists(spec_container, max_size=2),
-                          "restartPolicy": st.sampled_from(["Always", "Never", "OnFailure"]),
-                          "nodeName": st.text(max_size=4)})),
-        "status": st.one_of(anything, st.fixed_dictionaries(
-            {}, optional={"phase": st.sampled_from(["Running", "Failed", "Succeeded", "Pending"]),
-                          "reason": st.sampled_from(["Evicted", "DeadlineExceeded", "OutOfcpu",
-                                                     "Terminated", ""]),
-                          "message": st.text(max_size=30),
-                          "conditions": st.one_of(anything, st.lists(st.fixed_dictionaries(
-                              {"type": st.sampled_from(["DisruptionTarget", "PodScheduled"]),
-                               "status": st.sampled_from(["True", "False"]),
-                               "reason": st.text(max_size=8)}), max_size=2)),
-                          "containerStatuses": st.one_of(anything,
-                                                         st.lists(container_status, max_size=3)),
-                          "initContainerStatuses": st.lists(container_status, max_size=2)})),
-    })
-events = st.lists(st.fixed_dictionaries(
-    {"kind": st.just("Event")},
-    optional={"involvedObject": st.one_of(anything, st.fixed_dictionaries(
-        {"kind": st.sampled_from(["Pod", "Node"]), "name": st.text(max_size=8)},
-        optional={"fieldPath": st.sampled_from(["spec.containers{app}", "x", ""]),
-                  "uid": st.text(max_size=4)})),
-        "reason": st.sampled_from(["Killing", "Unhealthy", "SystemOOM", "BackOff"]),
-        "message": st.text(max_size=40), "lastTimestamp": times, "firstTimestamp": times,
-        "count": anything}), max_size=4)
+        "metadata": st.one_of(
+            anything,
+            st.fixed_dictionaries(
+                {"name": st.text(max_size=8), "namespace": st.sampled_from(["prod", "", "x"])},
+                optional={"deletionTimestamp": times, "ownerReferences": anything},
+            ),
+        ),
+        "spec": st.one_of(
+            anything,
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "containers": st.lists(spec_container, max_size=3),
+                    "initContainers": st.lists(spec_container, max_size=2),
+                    "restartPolicy": st.sampled_from(["Always", "Never", "OnFailure"]),
+                    "nodeName": st.text(max_size=4),
+                },
+            ),
+        ),
+        "status": st.one_of(
+            anything,
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "phase": st.sampled_from(["Running", "Failed", "Succeeded", "Pending"]),
+                    "reason": st.sampled_from(
+                        ["Evicted", "DeadlineExceeded", "OutOfcpu", "Terminated", ""]
+                    ),
+                    "message": st.text(max_size=30),
+                    "conditions": st.one_of(
+                        anything,
+                        st.lists(
+                            st.fixed_dictionaries(
+                                {
+                                    "type": st.sampled_from(["DisruptionTarget", "PodScheduled"]),
+                                    "status": st.sampled_from(["True", "False"]),
+                                    "reason": st.text(max_size=8),
+                                }
+                            ),
+                            max_size=2,
+                        ),
+                    ),
+                    "containerStatuses": st.one_of(
+                        anything, st.lists(container_status, max_size=3)
+                    ),
+                    "initContainerStatuses": st.lists(container_status, max_size=2),
+                },
+            ),
+        ),
+    },
+)
+events = st.lists(
+    st.fixed_dictionaries(
+        {"kind": st.just("Event")},
+        optional={
+            "involvedObject": st.one_of(
+                anything,
+                st.fixed_dictionaries(
+                    {"kind": st.sampled_from(["Pod", "Node"]), "name": st.text(max_size=8)},
+                    optional={
+                        "fieldPath": st.sampled_from(["spec.containers{app}", "x", ""]),
+                        "uid": st.text(max_size=4),
+                    },
+                ),
+            ),
+            "reason": st.sampled_from(["Killing", "Unhealthy", "SystemOOM", "BackOff"]),
+            "message": st.text(max_size=40),
+            "lastTimestamp": times,
+            "firstTimestamp": times,
+            "count": anything,
+        },
+    ),
+    max_size=4,
+)
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -175,7 +278,12 @@ def test_any_pod_shaped_document_survives_every_stage(pod_doc, event_docs):
     (evidence,) = list(assemble([pod_doc], index, events_known=bool(event_docs)))
     diagnosis = diagnose(evidence)
     style = Style(now=datetime(2026, 11, 24, tzinfo=timezone.utc))
-    for render in (lambda d, s: table.render(d, s), lambda d, s: table.render(d, s, wide=True),
-                   detail.render, render_json, render_yaml):
+    for render in (
+        lambda d, s: table.render(d, s),
+        lambda d, s: table.render(d, s, wide=True),
+        detail.render,
+        render_json,
+        render_yaml,
+    ):
         assert isinstance(render([diagnosis], style), str)
     json.loads(render_json([diagnosis], style))

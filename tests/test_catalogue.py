@@ -18,8 +18,13 @@ DESIGN_IDS = set(CAUSES)
 
 def example_causes() -> set[str]:
     expected = json.loads((ROOT / "examples" / "expected.json").read_text())
-    return {f["cause"] for name, pods in expected.items() if not name.startswith("_")
-            for findings in pods.values() for f in findings}
+    return {
+        f["cause"]
+        for name, pods in expected.items()
+        if not name.startswith("_")
+        for findings in pods.values()
+        for f in findings
+    }
 
 
 def engine_case_causes() -> set:
@@ -32,12 +37,15 @@ def docs_causes() -> set[str]:
     return set(re.findall(r"^### `([a-z0-9_]+)`", (ROOT / "docs" / "causes.md").read_text(), re.M))
 
 
-@pytest.mark.parametrize("name,found", [
-    ("rules", lambda: {r.cause for r in ALL}),
-    ("examples", example_causes),
-    ("engine test cases", engine_case_causes),
-    ("docs", docs_causes),
-])
+@pytest.mark.parametrize(
+    "name,found",
+    [
+        ("rules", lambda: {r.cause for r in ALL}),
+        ("examples", example_causes),
+        ("engine test cases", engine_case_causes),
+        ("docs", docs_causes),
+    ],
+)
 def test_every_cause_everywhere_and_nothing_else(name, found):
     ids = found()
     assert DESIGN_IDS - ids == set(), f"causes without {name}"

@@ -11,23 +11,41 @@ import pytest
 
 from builders import crashloop, event, pod, status, terminated
 
-FINDING_KEYS = {"container", "containerType", "cause", "severity", "confidence", "exitCode",
-                "signal", "reason", "restartCount", "finishedAt", "detail", "summary", "evidence",
-                "nextSteps", "logTail"}
+FINDING_KEYS = {
+    "container",
+    "containerType",
+    "cause",
+    "severity",
+    "confidence",
+    "exitCode",
+    "signal",
+    "reason",
+    "restartCount",
+    "finishedAt",
+    "detail",
+    "summary",
+    "evidence",
+    "nextSteps",
+    "logTail",
+}
 ITEM_KEYS = {"namespace", "pod", "phase", "node", "owner", "findings"}
 
 
 def oom_pod(name="web-1", ns="prod"):
-    return pod(name, ns, statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"),
-                                          restarts=5)])
+    return pod(
+        name,
+        ns,
+        statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=5)],
+    )
 
 
 def warning_pod(name="web-2"):
     return pod(name, statuses=[status(last=terminated(1), restarts=1, ready=True)])
 
 
-@pytest.mark.parametrize("given,code", [("-1", 255), ("300", 44), ("137", 137), ("3.5", 128),
-                                        ("-256", 0)])
+@pytest.mark.parametrize(
+    "given,code", [("-1", 255), ("300", 44), ("137", 137), ("3.5", 128), ("-256", 0)]
+)
 def test_code_normalises(exitwhy, given, code):
     run = exitwhy("code", given, "-o", "json")
     assert run.status == 0, run.err
@@ -79,12 +97,15 @@ def test_yaml_is_the_same_document(exitwhy, saved):
     import yaml
 
     path = saved(oom_pod())
-    assert yaml.safe_load(exitwhy("-f", path, "-o", "yaml").out) == \
-        exitwhy("-f", path, "-o", "json").json()
+    assert (
+        yaml.safe_load(exitwhy("-f", path, "-o", "yaml").out)
+        == exitwhy("-f", path, "-o", "json").json()
+    )
 
 
-@pytest.mark.parametrize("fail_on,expected", [(None, 0), ("critical", 1), ("warning", 1),
-                                              ("info", 1)])
+@pytest.mark.parametrize(
+    "fail_on,expected", [(None, 0), ("critical", 1), ("warning", 1), ("info", 1)]
+)
 def test_fail_on_with_a_critical_finding(exitwhy, saved, fail_on, expected):
     args = ["-f", saved(oom_pod())] + (["--fail-on", fail_on] if fail_on else [])
     assert exitwhy(*args).status == expected
@@ -106,8 +127,12 @@ def test_flags_in_any_position(exitwhy, saved):
 
 
 def test_pod_view_tells_every_container(exitwhy, saved):
-    p = pod(statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=5),
-                      status("proxy", last=terminated(1), restarts=1)])
+    p = pod(
+        statuses=[
+            status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=5),
+            status("proxy", last=terminated(1), restarts=1),
+        ]
+    )
     run = exitwhy("pod", "web-1", "-f", saved(p))
     assert run.status == 0, run.err
     assert "app (regular): oom_killed" in run.out
@@ -126,8 +151,10 @@ def test_namespace_filter_and_all(exitwhy, saved):
     names = lambda run: [i["pod"] for i in run.json()["items"]]  # noqa: E731
     assert names(exitwhy("-f", path, "-o", "json")) == ["a", "b"]
     assert names(exitwhy("-f", path, "-n", "dev", "-o", "json")) == ["b"]
-    assert sorted(names(exitwhy("-f", path, "-n", "prod", "--all", "-o", "json"))) == \
-        ["a", "healthy"]
+    assert sorted(names(exitwhy("-f", path, "-n", "prod", "--all", "-o", "json"))) == [
+        "a",
+        "healthy",
+    ]
     assert names(exitwhy("-f", path, "-l", "app=b", "-o", "json")) == ["b"]
 
 
@@ -168,8 +195,12 @@ def test_cluster_text_is_stripped_of_control_sequences(exitwhy, saved):
 def _tty_run(args, env):
     """Run with stdout on a pseudo-terminal; return what it printed."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "kubectl_exitwhy", *args], stdout=follower,
-                            stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubectl_exitwhy", *args],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -194,8 +225,17 @@ def test_colour_only_on_a_tty_and_never_with_no_color(saved, exitwhy):
     assert "\x1b[" not in exitwhy("-f", path, env={"TERM": "xterm"}).out  # a pipe: no colour
 
 
-@pytest.mark.parametrize("args", [["--bogus"], ["-o", "xml"], ["--fail-on", "sometimes"],
-                                  ["frobnicate"], ["pod"], ["pod", "x", "-l", "a=b", "-f", "-"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--bogus"],
+        ["-o", "xml"],
+        ["--fail-on", "sometimes"],
+        ["frobnicate"],
+        ["pod"],
+        ["pod", "x", "-l", "a=b", "-f", "-"],
+    ],
+)
 def test_usage_errors(exitwhy, args):
     run = exitwhy(*args, stdin="")
     assert run.status == 2, (args, run.err)
@@ -217,9 +257,11 @@ def test_stdin(exitwhy, saved):
 
 
 def test_offline_paths_do_not_import_kubernetes():
-    code = ("import sys\nfrom kubectl_exitwhy import cli\n"
-            "for argv in (['code', '137'], ['--help']):\n"
-            "    try:\n        cli.main(argv)\n    except SystemExit:\n        pass\n"
-            "assert not [m for m in sys.modules if m.startswith('kubernetes')], 'imported'\n")
+    code = (
+        "import sys\nfrom kubectl_exitwhy import cli\n"
+        "for argv in (['code', '137'], ['--help']):\n"
+        "    try:\n        cli.main(argv)\n    except SystemExit:\n        pass\n"
+        "assert not [m for m in sys.modules if m.startswith('kubernetes')], 'imported'\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

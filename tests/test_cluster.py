@@ -32,21 +32,43 @@ def plugin_dir() -> str:
 
 
 def objects():
-    api = pod("api-1", "prod", containers=[spec_container(liveness=True)],
-              statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=5)])
+    api = pod(
+        "api-1",
+        "prod",
+        containers=[spec_container(liveness=True)],
+        statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=5)],
+    )
     web = pod("web-1", "prod", statuses=[status(last=terminated(137), restarts=2, ready=True)])
     worker = pod("worker-1", "prod", statuses=[status(last=terminated(1), restarts=1, ready=True)])
     worker["metadata"]["labels"] = {"app": "worker", "tier": "batch"}
     healthy = pod("healthy-1", "prod")
-    etl = pod("etl-1", "batch", phase="Failed", restart_policy="Never", owner=("Job", "etl"),
-              statuses=[status(state={"terminated": terminated(1)})])
-    other = pod("cache-1", "staging", statuses=[status(state=crashloop(), last=terminated(139),
-                                                       restarts=9)])
-    return [api, web, worker, healthy, etl, other,
-            event("Killing", "Container app failed liveness probe, will be restarted",
-                  pod_name="web-1"),
-            job("etl", reason="BackoffLimitExceeded",
-                message="Job has reached the specified backoff limit")]
+    etl = pod(
+        "etl-1",
+        "batch",
+        phase="Failed",
+        restart_policy="Never",
+        owner=("Job", "etl"),
+        statuses=[status(state={"terminated": terminated(1)})],
+    )
+    other = pod(
+        "cache-1", "staging", statuses=[status(state=crashloop(), last=terminated(139), restarts=9)]
+    )
+    return [
+        api,
+        web,
+        worker,
+        healthy,
+        etl,
+        other,
+        event(
+            "Killing", "Container app failed liveness probe, will be restarted", pod_name="web-1"
+        ),
+        job(
+            "etl",
+            reason="BackoffLimitExceeded",
+            message="Job has reached the specified backoff limit",
+        ),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +83,16 @@ def server():
 @pytest.fixture
 def kubectl(server):
     def run(*args: str, kubeconfig: str | None = None, env: dict | None = None):
-        full = {**os.environ, "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
-                "KUBECONFIG": kubeconfig or str(server.kubeconfig), "NO_COLOR": "1",
-                **(env or {})}
-        proc = subprocess.run([KUBECTL, *args], capture_output=True, text=True, env=full,
-                              timeout=120)
+        full = {
+            **os.environ,
+            "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
+            "KUBECONFIG": kubeconfig or str(server.kubeconfig),
+            "NO_COLOR": "1",
+            **(env or {}),
+        }
+        proc = subprocess.run(
+            [KUBECTL, *args], capture_output=True, text=True, env=full, timeout=120
+        )
         return proc
 
     return run
@@ -89,8 +116,11 @@ def test_namespace_sweep(kubectl):
 
 
 def test_default_namespace_comes_from_the_context(kubectl):
-    assert set(items(kubectl("exitwhy", "--context", "local-prod", "-o", "json"))) == \
-        {("prod", "api-1"), ("prod", "web-1"), ("prod", "worker-1")}
+    assert set(items(kubectl("exitwhy", "--context", "local-prod", "-o", "json"))) == {
+        ("prod", "api-1"),
+        ("prod", "web-1"),
+        ("prod", "worker-1"),
+    }
     proc = kubectl("exitwhy", "-o", "json")  # context `local`: namespace default, empty
     assert items(proc) == {}
 
@@ -103,8 +133,9 @@ def test_all_namespaces_and_job_owner(kubectl):
 
 
 def test_selector_and_all(kubectl):
-    assert set(items(kubectl("exitwhy", "-A", "-l", "tier=batch", "-o", "json"))) == \
-        {("prod", "worker-1")}
+    assert set(items(kubectl("exitwhy", "-A", "-l", "tier=batch", "-o", "json"))) == {
+        ("prod", "worker-1")
+    }
     assert ("prod", "healthy-1") in items(kubectl("exitwhy", "-n", "prod", "--all", "-o", "json"))
 
 
@@ -121,8 +152,12 @@ def test_pod_view_with_log_tail(kubectl):
     assert item["findings"][0]["logTail"] == ["starting", "loading cache", "allocating 600Mi"]
     text = kubectl("exitwhy", "pod", "api-1", "-n", "prod")
     assert "Previous log" in text.stdout and "allocating 600Mi" in text.stdout
-    assert kubectl("exitwhy", "pod", "api-1", "-n", "prod", "--logs", "0", "-o", "json") \
-        .stdout.count("allocating") == 0
+    assert (
+        kubectl("exitwhy", "pod", "api-1", "-n", "prod", "--logs", "0", "-o", "json").stdout.count(
+            "allocating"
+        )
+        == 0
+    )
 
 
 def test_flags_in_any_position_through_kubectl(kubectl):
@@ -132,14 +167,17 @@ def test_flags_in_any_position_through_kubectl(kubectl):
     assert json.loads(a.stdout) == json.loads(b.stdout)
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--kubeconfig", "/nonexistent/kubeconfig"], "does not exist"),
-    (["--context", "nope"], "context 'nope' is not in the kubeconfig"),
-    (["--context", "unreachable"], "cannot reach the API server"),
-    (["--context", "broken-tls"], "TLS"),
-    (["--context", "bad-token"], "401"),
-    (["pod", "api-2", "-n", "prod"], "did you mean api-1"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--kubeconfig", "/nonexistent/kubeconfig"], "does not exist"),
+        (["--context", "nope"], "context 'nope' is not in the kubeconfig"),
+        (["--context", "unreachable"], "cannot reach the API server"),
+        (["--context", "broken-tls"], "TLS"),
+        (["--context", "bad-token"], "401"),
+        (["pod", "api-2", "-n", "prod"], "did you mean api-1"),
+    ],
+)
 def test_access_errors_exit_4_with_one_sentence(kubectl, args, needle):
     proc = kubectl("exitwhy", *args)
     assert proc.returncode == 4, proc.stderr
@@ -149,8 +187,11 @@ def test_access_errors_exit_4_with_one_sentence(kubectl, args, needle):
 
 
 def test_no_kubeconfig_at_all(kubectl, tmp_path):
-    proc = kubectl("exitwhy", kubeconfig=str(tmp_path / "none"),
-                   env={"HOME": str(tmp_path), "KUBERNETES_SERVICE_HOST": ""})
+    proc = kubectl(
+        "exitwhy",
+        kubeconfig=str(tmp_path / "none"),
+        env={"HOME": str(tmp_path), "KUBERNETES_SERVICE_HOST": ""},
+    )
     assert proc.returncode == 4 and "no kubeconfig" in proc.stderr
 
 
@@ -174,9 +215,15 @@ def test_forbidden_pods_names_what_was_refused(kubectl, faults):
     assert "forbidden" in proc.stderr and '"pods"' in proc.stderr and "prod" in proc.stderr
 
 
-@pytest.mark.parametrize("resource,ns,name,cause", [
-    ("events", "prod", "api-1", "oom_killed"), ("nodes", "prod", "api-1", "oom_killed"),
-    ("log", "prod", "api-1", "oom_killed"), ("jobs", "batch", "etl-1", "app_error")])
+@pytest.mark.parametrize(
+    "resource,ns,name,cause",
+    [
+        ("events", "prod", "api-1", "oom_killed"),
+        ("nodes", "prod", "api-1", "oom_killed"),
+        ("log", "prod", "api-1", "oom_killed"),
+        ("jobs", "batch", "etl-1", "app_error"),
+    ],
+)
 def test_refused_side_reads_are_warnings(kubectl, faults, resource, ns, name, cause):
     faults.set("forbidden", resource)
     proc = kubectl("exitwhy", "pod", name, "-n", ns, "-o", "json")
@@ -192,9 +239,17 @@ def test_refused_events_lower_confidence(kubectl, faults):
     assert web["cause"] == "sigkill" and web["confidence"] == "low"
 
 
-@pytest.mark.parametrize("kind,times,ok", [("throttle", 2, True), ("error", 1, True),
-                                           ("truncate", 1, True), ("error", None, False),
-                                           ("truncate", None, False), ("notfound", None, False)])
+@pytest.mark.parametrize(
+    "kind,times,ok",
+    [
+        ("throttle", 2, True),
+        ("error", 1, True),
+        ("truncate", 1, True),
+        ("error", None, False),
+        ("truncate", None, False),
+        ("notfound", None, False),
+    ],
+)
 def test_transient_and_lasting_faults(kubectl, faults, kind, times, ok):
     faults.set(kind, "pods", times=times)
     proc = kubectl("exitwhy", "-n", "prod", "-o", "json")
@@ -221,6 +276,7 @@ def test_only_get_is_ever_sent(kubectl, server):
 
 # --- paging and request counts: a larger generated cluster ------------------------------------
 
+
 @pytest.fixture(scope="module")
 def big():
     from localapi import LocalAPIServer
@@ -230,10 +286,14 @@ def big():
 
 
 def _run(srv, *args):
-    env = {**os.environ, "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
-           "KUBECONFIG": str(srv.kubeconfig)}
-    return subprocess.run([KUBECTL, "exitwhy", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    env = {
+        **os.environ,
+        "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
+        "KUBECONFIG": str(srv.kubeconfig),
+    }
+    return subprocess.run(
+        [KUBECTL, "exitwhy", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_sweep_requests_grow_with_pages_not_pods(big):
@@ -266,6 +326,7 @@ def test_expired_continue_token_restarts_the_list(big):
 
 # --- the examples: the live path agrees with -f -------------------------------------------------
 
+
 def test_every_example_gets_the_same_diagnosis_live_and_offline(tmp_path):
     from localapi import LocalAPIServer
 
@@ -278,13 +339,20 @@ def test_every_example_gets_the_same_diagnosis_live_and_offline(tmp_path):
     saved.write_text(json.dumps(merged))
     with LocalAPIServer(data_dir=ROOT / "examples") as srv:
         live = _run(srv, "-A", "-o", "json")
-    offline = subprocess.run([sys.executable, "-m", "kubectl_exitwhy", "-f", str(saved), "-o",
-                              "json"], capture_output=True, text=True)
+    offline = subprocess.run(
+        [sys.executable, "-m", "kubectl_exitwhy", "-f", str(saved), "-o", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert live.returncode == 0 and offline.returncode == 0, live.stderr + offline.stderr
 
     def shape(doc):
-        return {(i["namespace"], i["pod"]): [(f["container"], f["cause"], f["severity"])
-                                            for f in i["findings"]] for i in doc["items"]}
+        return {
+            (i["namespace"], i["pod"]): [
+                (f["container"], f["cause"], f["severity"]) for f in i["findings"]
+            ]
+            for i in doc["items"]
+        }
 
     live_doc, offline_doc = shape(json.loads(live.stdout)), shape(json.loads(offline.stdout))
     assert len(live_doc) >= 30

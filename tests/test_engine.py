@@ -32,8 +32,11 @@ def one(*objects):
 
 
 def crashing(last, *, restarts=4, containers=None, **kw):
-    return pod(statuses=[status(state=crashloop(), last=last, restarts=restarts)],
-               containers=containers, **kw)
+    return pod(
+        statuses=[status(state=crashloop(), last=last, restarts=restarts)],
+        containers=containers,
+        **kw,
+    )
 
 
 CASES = {
@@ -44,95 +47,251 @@ CASES = {
     "oom exit 0": ([crashing(terminated(0, "OOMKilled"))], "oom_killed", None, None),
     "oom without a limit": (
         [crashing(terminated(137, "OOMKilled"), containers=[spec_container(memory=None)])],
-        "oom_node", None, "high"),
+        "oom_node",
+        None,
+        "high",
+    ),
     "137 with node SystemOOM": (
-        [crashing(terminated(137)),
-         node_event("SystemOOM", "System OOM encountered, victim process: java, pid: 4121")],
-        "oom_node", None, "medium"),
+        [
+            crashing(terminated(137)),
+            node_event("SystemOOM", "System OOM encountered, victim process: java, pid: 4121"),
+        ],
+        "oom_node",
+        None,
+        "medium",
+    ),
     "137 with node OOM hours earlier": (
-        [crashing(terminated(137)),
-         node_event("SystemOOM", "System OOM encountered", last="2026-11-20T04:00:00Z")],
-        "sigkill", None, None),
+        [
+            crashing(terminated(137)),
+            node_event("SystemOOM", "System OOM encountered", last="2026-11-20T04:00:00Z"),
+        ],
+        "sigkill",
+        None,
+        None,
+    ),
     "137 with node MemoryPressure": (
         [crashing(terminated(137)), node(memory_pressure=True), event("Pulled", "ok")],
-        "oom_node", None, "medium"),
-    "137 plain": ([crashing(terminated(137)), event("Pulled", "ok")], "sigkill", "critical", "medium"),
+        "oom_node",
+        None,
+        "medium",
+    ),
+    "137 plain": (
+        [crashing(terminated(137)), event("Pulled", "ok")],
+        "sigkill",
+        "critical",
+        "medium",
+    ),
     "137 without any events saved": ([crashing(terminated(137))], "sigkill", None, "low"),
     # kills attributed by events matched in container and time
     "liveness kill 137": (
-        [crashing(terminated(137), containers=[spec_container(liveness=True)]),
-         event("Killing", LIVENESS_KILL),
-         event("Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500",
-               type_="Warning", count=3)],
-        "liveness_probe_kill", None, "high"),
+        [
+            crashing(terminated(137), containers=[spec_container(liveness=True)]),
+            event("Killing", LIVENESS_KILL),
+            event(
+                "Unhealthy",
+                "Liveness probe failed: HTTP probe failed with statuscode: 500",
+                type_="Warning",
+                count=3,
+            ),
+        ],
+        "liveness_probe_kill",
+        None,
+        "high",
+    ),
     "liveness kill 143": (
         [crashing(terminated(143)), event("Killing", LIVENESS_KILL)],
-        "liveness_probe_kill", None, "high"),
+        "liveness_probe_kill",
+        None,
+        "high",
+    ),
     "liveness event two days old": (
         [crashing(terminated(137)), event("Killing", LIVENESS_KILL, last="2026-11-18T10:00:00Z")],
-        "sigkill", None, None),
+        "sigkill",
+        None,
+        None,
+    ),
     "liveness event of another container": (
-        [crashing(terminated(137)), event("Killing", "Container db failed liveness probe, will "
-                                          "be restarted", container="db")],
-        "sigkill", None, None),
+        [
+            crashing(terminated(137)),
+            event(
+                "Killing", "Container db failed liveness probe, will be restarted", container="db"
+            ),
+        ],
+        "sigkill",
+        None,
+        None,
+    ),
     "startup kill": (
-        [crashing(terminated(137), containers=[spec_container(startup=True)]),
-         event("Killing", "Container app failed startup probe, will be restarted")],
-        "startup_probe_kill", None, "high"),
+        [
+            crashing(terminated(137), containers=[spec_container(startup=True)]),
+            event("Killing", "Container app failed startup probe, will be restarted"),
+        ],
+        "startup_probe_kill",
+        None,
+        "high",
+    ),
     "running, lastState lost, liveness events": (
         [pod(statuses=[status(restarts=3, ready=True)]), event("Killing", LIVENESS_KILL, count=3)],
-        "liveness_probe_kill", "warning", "medium"),
+        "liveness_probe_kill",
+        "warning",
+        "medium",
+    ),
     "running, lastState lost, no events": (
-        [pod(statuses=[status(restarts=3)])], "unknown", "warning", "low"),
+        [pod(statuses=[status(restarts=3)])],
+        "unknown",
+        "warning",
+        "low",
+    ),
     "deleted, SIGKILL after grace": (
-        [pod(statuses=[status(state={"terminated": terminated(137)})],
-             deletionTimestamp="2026-11-20T09:59:30Z", deletionGracePeriodSeconds=30),
-         event("Killing", "Stopping container app", last="2026-11-20T09:59:30Z")],
-        "grace_period_exceeded", "info", "high"),
+        [
+            pod(
+                statuses=[status(state={"terminated": terminated(137)})],
+                deletionTimestamp="2026-11-20T09:59:30Z",
+                deletionGracePeriodSeconds=30,
+            ),
+            event("Killing", "Stopping container app", last="2026-11-20T09:59:30Z"),
+        ],
+        "grace_period_exceeded",
+        "warning",
+        "high",
+    ),
     "rollout SIGTERM": (
-        [pod(statuses=[status(state={"terminated": terminated(143)})],
-             deletionTimestamp="2026-11-20T09:59:58Z"),
-         event("Killing", "Stopping container app", last="2026-11-20T09:59:58Z")],
-        "sigterm", "info", "high"),
-    "143 nobody named": ([crashing(terminated(143)), event("Pulled", "ok")], "sigterm", "critical",
-                         "medium"),
+        [
+            pod(
+                statuses=[status(state={"terminated": terminated(143)})],
+                deletionTimestamp="2026-11-20T09:59:58Z",
+            ),
+            event("Killing", "Stopping container app", last="2026-11-20T09:59:58Z"),
+        ],
+        "sigterm",
+        "info",
+        "high",
+    ),
+    "143 nobody named": (
+        [crashing(terminated(143)), event("Pulled", "ok")],
+        "sigterm",
+        "critical",
+        "medium",
+    ),
     # records the kubelet or runtime made up
     "ContainerStatusUnknown": (
-        [pod(statuses=[status(state={"terminated": terminated(
-            137, "ContainerStatusUnknown",
-            "The container could not be located when the pod was terminated")})],
-             phase="Failed")],
-        "container_status_unknown", None, "high"),
-    "containerd Unknown 255": ([crashing(terminated(255, "Unknown"))], "runtime_lost", None, "high"),
-    "seccomp": ([crashing(terminated(159, "seccomp killed", "Used forbidden syscalls: ptrace (1x)"))],
-                "seccomp_killed", None, "high"),
+        [
+            pod(
+                statuses=[
+                    status(
+                        state={
+                            "terminated": terminated(
+                                137,
+                                "ContainerStatusUnknown",
+                                "The container could not be located when the pod was terminated",
+                            )
+                        }
+                    )
+                ],
+                phase="Failed",
+            )
+        ],
+        "container_status_unknown",
+        None,
+        "high",
+    ),
+    "containerd Unknown 255": (
+        [crashing(terminated(255, "Unknown"))],
+        "runtime_lost",
+        None,
+        "high",
+    ),
+    "seccomp": (
+        [crashing(terminated(159, "seccomp killed", "Used forbidden syscalls: ptrace (1x)"))],
+        "seccomp_killed",
+        None,
+        "high",
+    ),
     # start failures, in each of their shapes
-    "StartError not found": ([crashing(terminated(128, "StartError", CONTAINERD_NOT_FOUND))],
-                             "command_not_found", "critical", "high"),
+    "StartError not found": (
+        [crashing(terminated(128, "StartError", CONTAINERD_NOT_FOUND))],
+        "command_not_found",
+        "critical",
+        "high",
+    ),
     "RunContainerError not found": (
-        [pod(statuses=[status(state={"waiting": {"reason": "RunContainerError",
-                                                 "message": CONTAINERD_NOT_FOUND}})])],
-        "command_not_found", "critical", "high"),
+        [
+            pod(
+                statuses=[
+                    status(
+                        state={
+                            "waiting": {
+                                "reason": "RunContainerError",
+                                "message": CONTAINERD_NOT_FOUND,
+                            }
+                        }
+                    )
+                ]
+            )
+        ],
+        "command_not_found",
+        "critical",
+        "high",
+    ),
     "ContainerCannotRun 127": (
-        [crashing(terminated(127, "ContainerCannotRun", 'exec: "serve": executable file not found '
-                             "in $PATH: unknown"))],
-        "command_not_found", None, "high"),
+        [
+            crashing(
+                terminated(
+                    127,
+                    "ContainerCannotRun",
+                    'exec: "serve": executable file not found in $PATH: unknown',
+                )
+            )
+        ],
+        "command_not_found",
+        None,
+        "high",
+    ),
     "CRI-O permission denied": (
-        [pod(statuses=[status(state={"waiting": {"reason": "CreateContainerError",
-             "message": 'container create failed: exec: "/app/run.sh": permission denied'}})])],
-        "command_not_executable", None, "high"),
+        [
+            pod(
+                statuses=[
+                    status(
+                        state={
+                            "waiting": {
+                                "reason": "CreateContainerError",
+                                "message": 'container create failed: exec: "/app/run.sh": permission denied',
+                            }
+                        }
+                    )
+                ]
+            )
+        ],
+        "command_not_executable",
+        None,
+        "high",
+    ),
     "exec format error in message": (
         [crashing(terminated(255, "Error", "exec /app/server: exec format error"))],
-        "exec_format_error", None, "high"),
+        "exec_format_error",
+        None,
+        "high",
+    ),
     "mount error": (
-        [crashing(terminated(128, "StartError", "failed to create containerd task: failed to "
-                             "create shim task: OCI runtime create failed: runc create failed: "
-                             "unable to start container process: error during container init: "
-                             'error mounting "/var/lib/kubelet/pods/x/volumes/cfg" to rootfs at '
-                             '"/etc/app/app.yaml": not a directory: unknown'))],
-        "start_error", None, "high"),
+        [
+            crashing(
+                terminated(
+                    128,
+                    "StartError",
+                    "failed to create containerd task: failed to "
+                    "create shim task: OCI runtime create failed: runc create failed: "
+                    "unable to start container process: error during container init: "
+                    'error mounting "/var/lib/kubelet/pods/x/volumes/cfg" to rootfs at '
+                    '"/etc/app/app.yaml": not a directory: unknown',
+                )
+            )
+        ],
+        "start_error",
+        None,
+        "high",
+    ),
     # the program's own codes
-    "exit 1": ([crashing(terminated(1))], "app_error", "critical", "high"),
+    "exit 1": ([crashing(terminated(1))], "app_error", "critical", "medium"),
     "exit 2": ([crashing(terminated(2))], "shell_misuse", None, None),
     "exit 78": ([crashing(terminated(78))], "sysexits", None, None),
     "exit 125": ([crashing(terminated(125))], "runtime_failed_to_run", None, None),
@@ -154,100 +313,322 @@ CASES = {
     "138 SIGUSR1": ([crashing(terminated(138))], "signal_other", None, None),
     "200 real-time": ([crashing(terminated(170))], "signal_other", None, None),
     # restart policy decides what 0 means
-    "exit 0 under Always": ([crashing(terminated(0, "Completed"))], "exit_success_restarted",
-                            "critical", "high"),
+    "exit 0 under Always": (
+        [crashing(terminated(0, "Completed"))],
+        "exit_success_restarted",
+        "critical",
+        "high",
+    ),
     "exit 0 in a Job": (
-        [pod(statuses=[status(state={"terminated": terminated(0, "Completed")})],
-             phase="Succeeded", restart_policy="Never", owner=("Job", "nightly"))],
-        "exit_success", "info", "high"),
+        [
+            pod(
+                statuses=[status(state={"terminated": terminated(0, "Completed")})],
+                phase="Succeeded",
+                restart_policy="Never",
+                owner=("Job", "nightly"),
+            )
+        ],
+        "exit_success",
+        "info",
+        "high",
+    ),
     # waiting reasons
     "image pull": (
-        [pod(statuses=[status(state={"waiting": {"reason": "ImagePullBackOff",
-             "message": 'Back-off pulling image "ghcr.io/acme/app:1.0"'}})]),
-         event("Failed", 'Failed to pull image "ghcr.io/acme/app:1.0": rpc error: code = NotFound '
-               'desc = failed to pull and unpack image: not found', type_="Warning")],
-        "image_pull_error", "critical", "high"),
+        [
+            pod(
+                statuses=[
+                    status(
+                        state={
+                            "waiting": {
+                                "reason": "ImagePullBackOff",
+                                "message": 'Back-off pulling image "ghcr.io/acme/app:1.0"',
+                            }
+                        }
+                    )
+                ]
+            ),
+            event(
+                "Failed",
+                'Failed to pull image "ghcr.io/acme/app:1.0": rpc error: code = NotFound '
+                "desc = failed to pull and unpack image: not found",
+                type_="Warning",
+            ),
+        ],
+        "image_pull_error",
+        "critical",
+        "high",
+    ),
     "invalid image": (
-        [pod(statuses=[status(state={"waiting": {"reason": "InvalidImageName",
-             "message": 'Failed to apply default image tag "Acme/App": invalid reference'}})])],
-        "invalid_image_name", None, None),
+        [
+            pod(
+                statuses=[
+                    status(
+                        state={
+                            "waiting": {
+                                "reason": "InvalidImageName",
+                                "message": 'Failed to apply default image tag "Acme/App": invalid reference',
+                            }
+                        }
+                    )
+                ]
+            )
+        ],
+        "invalid_image_name",
+        None,
+        None,
+    ),
     "missing secret": (
-        [pod(statuses=[status(state={"waiting": {"reason": "CreateContainerConfigError",
-             "message": 'secret "db-creds" not found'}})])],
-        "config_error", "critical", "high"),
+        [
+            pod(
+                statuses=[
+                    status(
+                        state={
+                            "waiting": {
+                                "reason": "CreateContainerConfigError",
+                                "message": 'secret "db-creds" not found',
+                            }
+                        }
+                    )
+                ]
+            )
+        ],
+        "config_error",
+        "critical",
+        "high",
+    ),
     "postStart": (
-        [pod(statuses=[status(state={"waiting": {"reason": "PostStartHookError",
-             "message": "Exec lifecycle hook ([/bin/sh -c /hook]) for Container \"app\" in Pod "
-                        "\"web-1_prod(uid)\" failed - error: command terminated, message: \"\""}})])],
-        "lifecycle_hook_failed", None, None),
+        [
+            pod(
+                statuses=[
+                    status(
+                        state={
+                            "waiting": {
+                                "reason": "PostStartHookError",
+                                "message": 'Exec lifecycle hook ([/bin/sh -c /hook]) for Container "app" in Pod '
+                                '"web-1_prod(uid)" failed - error: command terminated, message: ""',
+                            }
+                        }
+                    )
+                ]
+            )
+        ],
+        "lifecycle_hook_failed",
+        None,
+        None,
+    ),
     # pod-level causes come first
     "evicted memory": (
-        [pod(phase="Failed", reason="Evicted", message="The node was low on resource: memory. "
-             "Threshold quantity: 100Mi, available: 80Mi. Container app was using 900Mi, request "
-             "is 512Mi, has larger consumption of memory. ",
-             statuses=[status(state={"terminated": terminated(137)})])],
-        "evicted", "warning", "high"),
+        [
+            pod(
+                phase="Failed",
+                reason="Evicted",
+                message="The node was low on resource: memory. "
+                "Threshold quantity: 100Mi, available: 80Mi. Container app was using 900Mi, request "
+                "is 512Mi, has larger consumption of memory. ",
+                statuses=[status(state={"terminated": terminated(137)})],
+            )
+        ],
+        "evicted",
+        "critical",
+        "high",
+    ),
     "eviction api": (
-        [pod(phase="Failed", conditions=[{"type": "DisruptionTarget", "status": "True",
-             "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"}],
-             statuses=[status(state={"terminated": terminated(0, "Completed")})],
-             deletionTimestamp="2026-11-20T09:59:50Z")],
-        "eviction_api", "info", "high"),
+        [
+            pod(
+                phase="Failed",
+                conditions=[
+                    {
+                        "type": "DisruptionTarget",
+                        "status": "True",
+                        "reason": "EvictionByEvictionAPI",
+                        "message": "Eviction API: evicting",
+                    }
+                ],
+                statuses=[status(state={"terminated": terminated(0, "Completed")})],
+                deletionTimestamp="2026-11-20T09:59:50Z",
+            )
+        ],
+        "eviction_api",
+        "info",
+        "high",
+    ),
     "preempted": (
-        [pod(phase="Failed", conditions=[{"type": "DisruptionTarget", "status": "True",
-             "reason": "PreemptionByScheduler",
-             "message": "default-scheduler: preempting to accommodate a higher priority pod"}],
-             statuses=[status(state={"terminated": terminated(143)})])],
-        "preempted", None, "high"),
+        [
+            pod(
+                phase="Failed",
+                conditions=[
+                    {
+                        "type": "DisruptionTarget",
+                        "status": "True",
+                        "reason": "PreemptionByScheduler",
+                        "message": "default-scheduler: preempting to accommodate a higher priority pod",
+                    }
+                ],
+                statuses=[status(state={"terminated": terminated(143)})],
+            )
+        ],
+        "preempted",
+        None,
+        "high",
+    ),
     "node shutdown": (
-        [pod(phase="Failed", reason="Terminated",
-             message="Pod was terminated in response to imminent node shutdown.",
-             statuses=[status(state={"terminated": terminated(143)})])],
-        "node_shutdown", "info", "high"),
+        [
+            pod(
+                phase="Failed",
+                reason="Terminated",
+                message="Pod was terminated in response to imminent node shutdown.",
+                statuses=[status(state={"terminated": terminated(143)})],
+            )
+        ],
+        "node_shutdown",
+        "warning",
+        "high",
+    ),
     "node lost": (
-        [pod(phase="Failed", conditions=[{"type": "DisruptionTarget", "status": "True",
-             "reason": "DeletionByTaintManager",
-             "message": "Taint manager: deleting due to NoExecute taint"}],
-             deletionTimestamp="2026-11-20T10:00:00Z")],
-        "node_lost", None, "high"),
+        [
+            pod(
+                phase="Failed",
+                conditions=[
+                    {
+                        "type": "DisruptionTarget",
+                        "status": "True",
+                        "reason": "DeletionByTaintManager",
+                        "message": "Taint manager: deleting due to NoExecute taint",
+                    }
+                ],
+                deletionTimestamp="2026-11-20T10:00:00Z",
+            )
+        ],
+        "node_lost",
+        None,
+        "high",
+    ),
     "admission": (
-        [pod(phase="Failed", reason="OutOfcpu", message="Pod was rejected: Node didn't have enough "
-             "resource: cpu, requested: 4000, used: 7500, capacity: 8000", statuses=[])],
-        "admission_rejected", "critical", "high"),
+        [
+            pod(
+                phase="Failed",
+                reason="OutOfcpu",
+                message="Pod was rejected: Node didn't have enough "
+                "resource: cpu, requested: 4000, used: 7500, capacity: 8000",
+                statuses=[],
+            )
+        ],
+        "admission_rejected",
+        "critical",
+        "high",
+    ),
     "unschedulable": (
-        [pod(phase="Pending", node="", statuses=[], conditions=[
-            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-             "message": "0/3 nodes are available: 3 Insufficient memory."}])],
-        "unschedulable", "critical", "high"),
+        [
+            pod(
+                phase="Pending",
+                node="",
+                statuses=[],
+                conditions=[
+                    {
+                        "type": "PodScheduled",
+                        "status": "False",
+                        "reason": "Unschedulable",
+                        "message": "0/3 nodes are available: 3 Insufficient memory.",
+                    }
+                ],
+            )
+        ],
+        "unschedulable",
+        "critical",
+        "high",
+    ),
     "pod deadline": (
-        [pod(phase="Failed", reason="DeadlineExceeded",
-             message="Pod was active on the node longer than the specified deadline",
-             statuses=[status(state={"terminated": terminated(137)})])],
-        "deadline_exceeded", None, "high"),
+        [
+            pod(
+                phase="Failed",
+                reason="DeadlineExceeded",
+                message="Pod was active on the node longer than the specified deadline",
+                statuses=[status(state={"terminated": terminated(137)})],
+            )
+        ],
+        "deadline_exceeded",
+        None,
+        "high",
+    ),
     "job backoff": (
-        [pod("etl-x", "batch", phase="Failed", restart_policy="Never", owner=("Job", "etl"),
-             statuses=[status(state={"terminated": terminated(1)})]),
-         job("etl", reason="BackoffLimitExceeded", message="Job has reached the specified "
-             "backoff limit")],
-        "job_backoff_limit", "critical", "high"),
+        [
+            pod(
+                "etl-x",
+                "batch",
+                phase="Failed",
+                restart_policy="Never",
+                owner=("Job", "etl"),
+                statuses=[status(state={"terminated": terminated(1)})],
+            ),
+            job(
+                "etl",
+                reason="BackoffLimitExceeded",
+                message="Job has reached the specified backoff limit",
+            ),
+        ],
+        "job_backoff_limit",
+        "critical",
+        "high",
+    ),
     "job deadline": (
-        [pod("etl-y", "batch", phase="Failed", restart_policy="Never", owner=("Job", "etl2"),
-             statuses=[status(state={"terminated": terminated(143)})]),
-         job("etl2", reason="DeadlineExceeded", message="Job was active longer than specified "
-             "deadline")],
-        "job_deadline_exceeded", None, "high"),
+        [
+            pod(
+                "etl-y",
+                "batch",
+                phase="Failed",
+                restart_policy="Never",
+                owner=("Job", "etl2"),
+                statuses=[status(state={"terminated": terminated(143)})],
+            ),
+            job(
+                "etl2",
+                reason="DeadlineExceeded",
+                message="Job was active longer than specified deadline",
+            ),
+        ],
+        "job_deadline_exceeded",
+        None,
+        "high",
+    ),
     "job pod failure policy": (
-        [pod("etl-z", "batch", phase="Failed", restart_policy="Never", owner=("Job", "etl3"),
-             statuses=[status(state={"terminated": terminated(42)})]),
-         job("etl3", reason="PodFailurePolicy", message="Container app for pod batch/etl-z failed "
-             "with exit code 42 matching FailJob rule at index 0")],
-        "job_pod_failure_policy", None, "high"),
+        [
+            pod(
+                "etl-z",
+                "batch",
+                phase="Failed",
+                restart_policy="Never",
+                owner=("Job", "etl3"),
+                statuses=[status(state={"terminated": terminated(42)})],
+            ),
+            job(
+                "etl3",
+                reason="PodFailurePolicy",
+                message="Container app for pod batch/etl-z failed "
+                "with exit code 42 matching FailJob rule at index 0",
+            ),
+        ],
+        "job_pod_failure_policy",
+        None,
+        "high",
+    ),
     "regular sidecar blocks a Job": (
-        [pod("report-2", "batch", restart_policy="Never", owner=("Job", "report"),
-             containers=[spec_container("main"), spec_container("proxy")],
-             statuses=[status("main", state={"terminated": terminated(0, "Completed")}),
-                       status("proxy", ready=True)])],
-        "sidecar_blocks_completion", "critical", "high"),
+        [
+            pod(
+                "report-2",
+                "batch",
+                restart_policy="Never",
+                owner=("Job", "report"),
+                containers=[spec_container("main"), spec_container("proxy")],
+                statuses=[
+                    status("main", state={"terminated": terminated(0, "Completed")}),
+                    status("proxy", ready=True),
+                ],
+            )
+        ],
+        "sidecar_blocks_completion",
+        "critical",
+        "high",
+    ),
 }
 
 
@@ -280,20 +661,36 @@ def test_137_error_is_never_called_oom_without_node_evidence():
 
 
 def test_init_container_failure_is_primary():
-    d = one(pod(init=[spec_container("migrate")],
-                init_statuses=[status("migrate", state=crashloop("migrate"),
-                                      last=terminated(137, "OOMKilled"), restarts=3)],
-                statuses=[status(state={"waiting": {"reason": "PodInitializing"}})],
-                phase="Pending"))
+    d = one(
+        pod(
+            init=[spec_container("migrate")],
+            init_statuses=[
+                status(
+                    "migrate",
+                    state=crashloop("migrate"),
+                    last=terminated(137, "OOMKilled"),
+                    restarts=3,
+                )
+            ],
+            statuses=[status(state={"waiting": {"reason": "PodInitializing"}})],
+            phase="Pending",
+        )
+    )
     assert [(f.container, f.cause) for f in d.findings] == [("migrate", "oom_killed")]
     assert d.findings[0].container_type == "init"
 
 
 def test_succeeded_pod_sidecar_kill_is_not_a_failure():
-    d = one(pod(phase="Succeeded", restart_policy="Never", owner=("Job", "report"),
-                init=[spec_container("proxy", restart_policy="Always")],
-                init_statuses=[status("proxy", state={"terminated": terminated(137)})],
-                statuses=[status(state={"terminated": terminated(0, "Completed")})]))
+    d = one(
+        pod(
+            phase="Succeeded",
+            restart_policy="Never",
+            owner=("Job", "report"),
+            init=[spec_container("proxy", restart_policy="Always")],
+            init_statuses=[status("proxy", state={"terminated": terminated(137)})],
+            statuses=[status(state={"terminated": terminated(0, "Completed")})],
+        )
+    )
     by_container = {f.container: f for f in d.findings}
     assert by_container["proxy"].container_type == "sidecar"
     assert {f.severity for f in d.findings} == {"info"}
@@ -301,20 +698,43 @@ def test_succeeded_pod_sidecar_kill_is_not_a_failure():
 
 
 def test_regular_sidecar_blocks_job_completion():
-    d = one(pod("report-1", "batch", restart_policy="Never", owner=("Job", "report"),
-                containers=[spec_container("main"), spec_container("proxy")],
-                statuses=[status("main", state={"terminated": terminated(0, "Completed")}),
-                          status("proxy", ready=True)]))
+    d = one(
+        pod(
+            "report-1",
+            "batch",
+            restart_policy="Never",
+            owner=("Job", "report"),
+            containers=[spec_container("main"), spec_container("proxy")],
+            statuses=[
+                status("main", state={"terminated": terminated(0, "Completed")}),
+                status("proxy", ready=True),
+            ],
+        )
+    )
     assert d.findings[0].cause == "sidecar_blocks_completion"
     assert d.findings[0].container is None and d.findings[0].container_type == "pod"
     assert "proxy" in d.findings[0].summary
 
 
 def test_evicted_pod_lists_the_container_after_the_pod_cause():
-    d = one(pod(phase="Failed", reason="Evicted", message="The node was low on resource: "
-                "ephemeral-storage. ", statuses=[status(state={"terminated": terminated(
-                    137, "ContainerStatusUnknown", "The container could not be located when the "
-                    "pod was terminated")})]))
+    d = one(
+        pod(
+            phase="Failed",
+            reason="Evicted",
+            message="The node was low on resource: ephemeral-storage. ",
+            statuses=[
+                status(
+                    state={
+                        "terminated": terminated(
+                            137,
+                            "ContainerStatusUnknown",
+                            "The container could not be located when the pod was terminated",
+                        )
+                    }
+                )
+            ],
+        )
+    )
     assert [f.cause for f in d.findings] == ["evicted", "container_status_unknown"]
     assert d.findings[0].detail == "ephemeral-storage"
     assert d.findings[1].severity == "info"
@@ -332,8 +752,14 @@ def test_events_of_a_previous_pod_with_the_same_name_are_not_used():
 
 
 def test_sparse_objects_still_get_a_diagnosis():
-    bare = {"kind": "Pod", "status": {"containerStatuses": [
-        {"lastState": {"terminated": {"exitCode": "137"}}, "restartCount": "x"}]}}
+    bare = {
+        "kind": "Pod",
+        "status": {
+            "containerStatuses": [
+                {"lastState": {"terminated": {"exitCode": "137"}}, "restartCount": "x"}
+            ]
+        },
+    }
     (d,) = diagnose_objects(bare)
     assert d.findings[0].cause == "sigkill" and d.findings[0].confidence == "low"
 
@@ -343,9 +769,21 @@ def test_every_evidence_line_names_its_source():
         for f in one(*objects).findings:
             for line in f.evidence:
                 head = line.split(":", 1)[0]
-                assert head.startswith(("status.", "spec.", "metadata.", "event ", "node ", "job ",
-                                        "previous log", "possible senders", "pod spec",
-                                        "no events", "exit code")), (case, line)
+                assert head.startswith(
+                    (
+                        "status.",
+                        "spec.",
+                        "metadata.",
+                        "event ",
+                        "node ",
+                        "job ",
+                        "previous log",
+                        "possible senders",
+                        "pod spec",
+                        "no events",
+                        "exit code",
+                    )
+                ), (case, line)
 
 
 def test_next_steps_name_the_pod():

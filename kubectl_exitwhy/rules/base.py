@@ -204,6 +204,14 @@ def stop_evidence(s: Subject) -> tuple[list[str], bool]:
     target = pod.condition("DisruptionTarget")
     if target and target.status == "True":
         lines.append(f"status.conditions[DisruptionTarget]: {target.reason}: {target.message}")
+    c = s.container
+    if c is not None and c.kind == "sidecar":
+        regular = [x for x in pod.containers if x.kind == "regular"]
+        if regular and all(x.state == "terminated" for x in regular):
+            lines.append(
+                "status.containerStatuses: every regular container has terminated, and the "
+                f"kubelet then stops sidecar {c.name}"
+            )
     if pod.reason in STOP_REASONS:
         lines.append(f"status.reason: {pod.reason}: {first_line(pod.message)}")
     return lines, bool(killing)

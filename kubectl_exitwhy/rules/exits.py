@@ -83,6 +83,7 @@ command_not_executable = _plain(
     "exit 126: a command was found but could not be executed (permission denied, not a binary)",
     "Exit 126: the shell found the command but could not execute it (no x bit, a directory).",
     121,
+    MEDIUM,
 )
 command_not_found = _plain(
     127,
@@ -90,6 +91,7 @@ command_not_found = _plain(
     "exit 127: command not found (by the shell or entrypoint script)",
     "Exit 127: the shell could not find a command: a typo, a missing package, a wrong PATH.",
     122,
+    MEDIUM,
 )
 invalid_exit_argument = _plain(
     128,
@@ -109,6 +111,12 @@ def exit_255(s: Subject) -> Optional[Verdict]:
     (SSH and many runtimes use it)."""
     if s.code != 255:
         return None
+    if s.term and s.term.run_seconds == 0:
+        summary = (
+            "exit 255 the instant it started: likely an exec failure (exec format error, "
+            "missing interpreter) whose reason went only to the container's log"
+        )
+        return _code_verdict("exit_255", s, summary, LOW)
     return _code_verdict("exit_255", s, "exit 255: exit(-1) or an out-of-range status", MEDIUM)
 
 
@@ -148,8 +156,7 @@ def app_error(s: Subject) -> Optional[Verdict]:
     summary = f"the program exited with error {code}"
     if s.c.restart_count:
         summary += f" and has restarted {s.c.restart_count} times"
-    confidence = HIGH if code == 1 or 3 <= code <= 125 else MEDIUM
-    return _code_verdict("app_error", s, summary, confidence)
+    return _code_verdict("app_error", s, summary, MEDIUM)
 
 
 @rule("unknown", 999, TERMINATION)

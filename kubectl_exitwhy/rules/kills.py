@@ -106,8 +106,8 @@ def grace_period_exceeded(s: Subject) -> Optional[Verdict]:
     """Exit 137 after the container was asked to stop (pod deletion, rollout, drain, eviction,
     ``Killing`` "Stopping container"): it ignored SIGTERM for the whole grace period, so the
     runtime sent SIGKILL."""
-    if s.code != 137:
-        return None
+    if s.code != 137 or s.pod.reason == "Evicted":
+        return None  # an eviction kills with its own short grace: see sigkill
     lines, matched = stop_evidence(s)
     if not lines:
         return None
@@ -148,6 +148,12 @@ def sigkill(s: Subject) -> Optional[Verdict]:
     if s.code != 137:
         return None
     evidence = subject_lines(s)
+    if s.pod.reason == "Evicted":
+        lines, _ = stop_evidence(s)
+        summary = (
+            "SIGKILLed by the kubelet while it evicted the pod (eviction grace, not the pod's)"
+        )
+        return Verdict("sigkill", HIGH, summary, tuple(evidence + lines))
     evidence.append("possible senders: " + "; ".join(_senders(s)))
     if s.pod.events_known:
         confidence = MEDIUM

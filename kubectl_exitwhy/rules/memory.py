@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+from datetime import timedelta
 from typing import Optional
 
 from kubectl_exitwhy.rules.base import (
@@ -14,6 +17,7 @@ from kubectl_exitwhy.rules.base import (
     near,
     rule,
     stamp,
+    stop_evidence,
     subject_lines,
 )
 
@@ -33,21 +37,42 @@ def _node_oom_events(s: Subject) -> list:
 
 
 def _pressure_line(s: Subject) -> Optional[str]:
+    """Node MemoryPressure when the container ended: the condition (if still on), or the window
+    between a NodeHasInsufficientMemory event and the next NodeHasSufficientMemory."""
     node = s.pod.node
-    cond = node.condition("MemoryPressure") if node else None
     finished = s.term.finished_at if s.term else None
-    if (
-        cond
-        and cond.status == "True"
-        and finished
-        and cond.last_transition
-        and cond.last_transition <= finished
-    ):
+    if node is None or finished is None:
+        return None
+    cond = node.condition("MemoryPressure")
+    if cond and cond.status == "True" and cond.last_transition and cond.last_transition <= finished:
         return (
-            f"node {node.name} condition MemoryPressure True since "  # type: ignore[union-attr]
+            f"node {node.name} condition MemoryPressure True since "
             f"{stamp(cond.last_transition)}: {cond.message}"
         )
-    return None
+    went_low = None
+    for e in sorted(node.events, key=lambda e: e.last or finished):
+        when = e.last or e.first
+        if when is None or when > finished + timedelta(seconds=5):
+            break
+        if e.reason == "NodeHasInsufficientMemory":
+            went_low = e
+        elif e.reason == "NodeHasSufficientMemory":
+            went_low = None
+    if went_low is None:
+        return None
+    return f"node {node.name}: {went_low.describe()} (still in effect when the container ended)"
+
+
+def _victim_matches(s: Subject, events: list) -> bool:
+    """A node OOM event names the victim process; does it name this container's command?"""
+    names = {os.path.basename(a) for a in s.c.command[:1]} | {
+        os.path.basename(a) for a in s.c.command if a and not a.startswith("-")
+    }
+    for e in events:
+        m = re.search(r"victim process: ([^,\s]+)|Killed process \d+ \(([^)]+)\)", e.message)
+        if m and (m.group(1) or m.group(2)) in names:
+            return True
+    return False
 
 
 def _disagreement(s: Subject) -> Optional[str]:
@@ -94,7 +119,7 @@ def oom_node(s: Subject) -> Optional[Verdict]:
             f"SIGKILLed (137) while {node} was out of memory: most likely the node's "
             "OOM killer; the runtime did not report OOMKilled"
         )
-    confidence = HIGH if oom_reason else MEDIUM
+    confidence = HIGH if oom_reason or _victim_matches(s, node_events) else MEDIUM
     return Verdict(
         "oom_node",
         confidence,
@@ -122,10 +147,15 @@ def oom_killed(s: Subject) -> Optional[Verdict]:
     if c.restart_count:
         summary += f" (restarted {c.restart_count} times)"
     disagreement = _disagreement(s)
+    confidence = HIGH if c.has_spec else MEDIUM
     if disagreement:
         summary += f"; exit code {s.code}, not 137: a child process was killed"
         evidence.append(disagreement)
-    confidence = HIGH if c.has_spec else MEDIUM
+        stop_lines, _ = stop_evidence(s)
+        if stop_lines:  # the main process ended on the stop; the OOM happened earlier
+            summary += ", and the main process then ended on the stop request"
+            evidence += stop_lines
+            confidence = MEDIUM
     return Verdict("oom_killed", confidence, summary, tuple(evidence), detail=disagreement)
 
 

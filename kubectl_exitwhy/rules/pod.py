@@ -58,7 +58,7 @@ def node_shutdown(s: Subject) -> Optional[Verdict]:
         HIGH,
         f"stopped because {node} was shutting down",
         tuple(evidence),
-        severity="info",
+        severity="warning",
     )
 
 
@@ -78,7 +78,7 @@ def node_lost(s: Subject) -> Optional[Verdict]:
         summary = f"deleted by pod GC: {node} no longer exists"
     else:
         summary = f"{node} became unreachable or not ready, so the pod was removed from it"
-    return Verdict("node_lost", HIGH, summary, tuple(evidence), severity="warning")
+    return Verdict("node_lost", HIGH, summary, tuple(evidence), severity="critical")
 
 
 @rule("preempted", 302, POD)
@@ -154,7 +154,7 @@ def evicted(s: Subject) -> Optional[Verdict]:
     if offenders:
         summary += f" (using more than requested: {', '.join(sorted(set(offenders)))})"
     evidence = _status_line(s) + _pod_events(s, "Evicted")
-    return Verdict("evicted", HIGH, summary, tuple(evidence), detail=resource, severity="warning")
+    return Verdict("evicted", HIGH, summary, tuple(evidence), detail=resource, severity="critical")
 
 
 @rule("deadline_exceeded", 305, POD)

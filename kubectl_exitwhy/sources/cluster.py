@@ -39,6 +39,7 @@ USEFUL_EVENTS = {
     "NodeNotReady", "TaintManagerEviction", "DeadlineExceeded", "SystemOOM", "OOMKilling",
     "Rebooted", "EvictionThresholdMet", "FailedMount", "FailedCreatePodSandBox", "ProbeWarning",
     "ErrImageNeverPull", "InspectFailed", "BackoffLimitExceeded", "PodFailurePolicy",
+    "NodeHasInsufficientMemory", "NodeHasSufficientMemory",
 }  # fmt: skip
 EVENT_KEYS = (
     "involvedObject",
@@ -383,7 +384,7 @@ class ClusterSource:
         logs: dict[str, list[str]] = {}
         status: dict = obj["status"] if isinstance(obj.get("status"), dict) else {}
         for key in ("initContainerStatuses", "containerStatuses"):
-            for cs in status.get(key) if isinstance(status.get(key), list) else ():
+            for cs in _list(status.get(key)):
                 if not isinstance(cs, dict) or not isinstance(cs.get("name"), str):
                     continue
                 state: dict = cs["state"] if isinstance(cs.get("state"), dict) else {}
@@ -417,6 +418,10 @@ class ClusterSource:
                 text = body.decode("utf-8", "replace")
                 logs[cs["name"]] = text.splitlines()[-self.log_lines :]
         return logs
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _q(value: str) -> str:

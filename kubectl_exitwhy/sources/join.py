@@ -12,7 +12,15 @@ from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from kubectl_exitwhy.evidence import Job, Node, Pod, build_event, build_job, build_node, build_pod
 
-NODE_EVENT_REASONS = {"SystemOOM", "OOMKilling", "Rebooted", "NodeNotReady", "EvictionThresholdMet"}
+NODE_EVENT_REASONS = {
+    "SystemOOM",
+    "OOMKilling",
+    "Rebooted",
+    "NodeNotReady",
+    "EvictionThresholdMet",
+    "NodeHasInsufficientMemory",
+    "NodeHasSufficientMemory",
+}
 QUIET_WAITING = {"ContainerCreating", "PodInitializing"}
 STATUS_KEYS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
 

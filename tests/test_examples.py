@@ -1,0 +1,48 @@
+"""Every bundled example gets its expected diagnosis (examples/expected.json), through ``-f``
+exactly as a user would run it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = json.loads((ROOT / "examples" / "expected.json").read_text())
+FILES = sorted(name for name in EXPECTED if not name.startswith("_"))
+
+
+def test_every_example_file_has_expectations():
+    on_disk = {p.name for p in (ROOT / "examples").glob("*.json")} - {"expected.json"}
+    assert on_disk == set(FILES)
+    assert len(FILES) >= 30
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_example(exitwhy, name):
+    run = exitwhy("-f", str(ROOT / "examples" / name), "-A", "-o", "json")
+    assert run.status == 0, run.err
+    got = {
+        f"{i['namespace']}/{i['pod']}": [
+            {
+                "container": f["container"],
+                "cause": f["cause"],
+                "severity": f["severity"],
+                "confidence": f["confidence"],
+            }
+            for f in i["findings"]
+        ]
+        for i in run.json()["items"]
+    }
+    for pod, findings in EXPECTED[name].items():
+        want = [
+            {
+                k: {**f, **f.get("withoutLogs", {})}[k]
+                for k in ("container", "cause", "severity", "confidence")
+                if k in f
+            }
+            for f in findings
+        ]  # -f has no logs: what the record alone says
+        have = [{k: g[k] for k in w} for g, w in zip(got.get(pod, []), want)]
+        assert (have, len(got.get(pod, []))) == (want, len(want)), pod
