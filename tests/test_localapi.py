@@ -1,0 +1,822 @@
+"""Tests of localapi, the project's own read-only Kubernetes API server.
+
+Against an inline fixture (not examples/): paging, selectors, errors and faults, auth, TLS,
+the request log, data loading, the generator, the CLI; and, marked ``cluster``, the real
+kubectl and the official Python client through the kubeconfig the server writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+from localapi import LocalAPIServer, RequestLog, generate
+from localapi.faults import Fault
+from localapi.selectors import FieldSelector, LabelSelector, SelectorError
+from localapi.store import Store
+from localapi.tables import human_duration
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = "2024-05-01T10:00:00Z"
+
+
+def _pod(
+    ns: str,
+    name: str,
+    labels: dict[str, str],
+    node: str,
+    phase: str = "Running",
+    containers: tuple[str, ...] = ("app",),
+    last_state: dict[str, Any] | None = None,
+    waiting: str | None = None,
+) -> dict[str, Any]:
+    statuses = []
+    for c in containers:
+        state: dict[str, Any] = {"running": {"startedAt": T0}}
+        if waiting and c == containers[0]:
+            state = {"waiting": {"reason": waiting}}
+        statuses.append(
+            {
+                "name": c,
+                "image": f"example/{c}:1",
+                "imageID": "",
+                "ready": state.get("running") is not None,
+                "restartCount": 3 if last_state and c == containers[0] else 0,
+                "lastState": (last_state or {}) if c == containers[0] else {},
+                "state": state,
+            }
+        )
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "uid": f"uid-{ns}-{name}",
+            "resourceVersion": "100",
+            "creationTimestamp": T0,
+            "labels": labels,
+        },
+        "spec": {
+            "nodeName": node,
+            "restartPolicy": "Always",
+            "containers": [{"name": c, "image": f"example/{c}:1"} for c in containers],
+        },
+        "status": {"phase": phase, "podIP": "10.1.2.3", "containerStatuses": statuses},
+    }
+
+
+def _event(
+    ns: str, name: str, pod: str, reason: str, type_: str, kind: str = "Pod"
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": name, "namespace": ns, "resourceVersion": "200"},
+        "involvedObject": {
+            "kind": kind,
+            "name": pod,
+            "namespace": ns if kind == "Pod" else "",
+            "uid": f"uid-{ns}-{pod}",
+            "fieldPath": "spec.containers{app}" if kind == "Pod" else "",
+        },
+        "reason": reason,
+        "message": f"{reason} happened",
+        "type": type_,
+        "count": 2,
+        "firstTimestamp": T0,
+        "lastTimestamp": T0,
+        "source": {"component": "kubelet", "host": "n1"},
+    }
+
+
+OOM = {"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": T0}}
+OBJECTS: list[dict[str, Any]] = [
+    _pod("default", "web-1", {"app": "web", "tier": "frontend"}, "n1"),
+    _pod("default", "web-2", {"app": "web", "tier": "frontend"}, "n2"),
+    _pod("default", "db-0", {"app": "db", "tier": "backend"}, "n1", containers=("db", "exporter")),
+    _pod("prod", "api-1", {"app": "api", "tier": "backend", "env": "prod"}, "n1", last_state=OOM),
+    _pod("prod", "api-2", {"app": "api", "tier": "backend"}, "n2", waiting="CrashLoopBackOff"),
+    _pod("prod", "batch-x", {"job-name": "batch"}, "n2", phase="Failed", containers=("main",)),
+    _pod("prod", "worker-1", {"app": "worker"}, "", phase="Pending"),
+    _pod("staging", "web-1", {"app": "web", "tier": "frontend"}, "n3"),
+    {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            _event("prod", "api-1.1", "api-1", "BackOff", "Warning"),
+            _event("prod", "api-1.2", "api-1", "Pulled", "Normal"),
+            _event("prod", "api-2.1", "api-2", "Unhealthy", "Warning"),
+            _event("default", "web-1.1", "web-1", "Scheduled", "Normal"),
+            _event("default", "n1.1", "n1", "SystemOOM", "Warning", kind="Node"),
+        ],
+    },
+    *[
+        {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": n, "creationTimestamp": T0},
+            "status": {
+                "conditions": [{"type": "Ready", "status": "True"}],
+                "nodeInfo": {"kubeletVersion": "v1.32.0"},
+            },
+        }
+        for n in ("n1", "n2", "n3")
+    ],
+    {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "batch", "namespace": "prod", "creationTimestamp": T0},
+        "spec": {"completions": 1, "template": {"spec": {"containers": [{"name": "main"}]}}},
+        "status": {"failed": 1, "conditions": [{"type": "Failed", "status": "True"}]},
+    },
+    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ignored"}},
+]
+LOGS = {
+    ("prod", "api-1", "app"): "".join(f"line {i}\n" for i in range(1, 6)),
+    ("prod", "batch-x", "main"): "Traceback (most recent call last):\nValueError: boom\n",
+}
+ALL_PODS = [
+    ("default", "db-0"),
+    ("default", "web-1"),
+    ("default", "web-2"),
+    ("prod", "api-1"),
+    ("prod", "api-2"),
+    ("prod", "batch-x"),
+    ("prod", "worker-1"),
+    ("staging", "web-1"),
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalAPIServer]:
+    with LocalAPIServer(objects=OBJECTS, logs=LOGS) as srv:
+        yield srv
+
+
+@pytest.fixture
+def srv(server: LocalAPIServer) -> Iterator[LocalAPIServer]:
+    server.faults.clear()
+    server.requests.clear()
+    yield server
+    server.faults.clear()
+
+
+def get(srv: LocalAPIServer, path: str, **kw: Any) -> tuple[int, dict[str, str], Any]:
+    status, headers, body = srv.request("GET", path, **kw)
+    ctype = headers.get("content-type", "")
+    return status, headers, json.loads(body) if ctype.startswith("application/json") else body
+
+
+def names(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(i["metadata"].get("namespace", ""), i["metadata"]["name"]) for i in doc["items"]]
+
+
+def page_through(srv: LocalAPIServer, path: str, limit: int) -> tuple[list, int]:
+    seen: list[tuple[str, str]] = []
+    cont, pages = "", 0
+    while True:
+        sep = "&" if "?" in path else "?"
+        url = f"{path}{sep}limit={limit}" + (f"&continue={cont}" if cont else "")
+        status, _, doc = get(srv, url)
+        assert status == 200, doc
+        pages += 1
+        seen += names(doc)
+        cont = doc["metadata"].get("continue", "")
+        if not cont:
+            return seen, pages
+
+
+# --- lists, paging, objects ---------------------------------------------------------------------
+
+
+def test_list_kinds_and_items_like_the_real_server(srv: LocalAPIServer) -> None:
+    status, headers, doc = get(srv, "/api/v1/pods")
+    assert status == 200 and headers["content-type"] == "application/json"
+    assert doc["kind"] == "PodList" and doc["apiVersion"] == "v1"
+    assert doc["metadata"]["resourceVersion"]
+    assert names(doc) == ALL_PODS
+    assert "kind" not in doc["items"][0]  # typed lists leave kind/apiVersion out of the items
+    assert get(srv, "/apis/batch/v1/jobs")[2]["kind"] == "JobList"
+    assert names(get(srv, "/api/v1/nodes")[2]) == [("", "n1"), ("", "n2"), ("", "n3")]
+    namespaces = [n for _, n in names(get(srv, "/api/v1/namespaces")[2])]
+    assert namespaces == ["default", "prod", "staging"]
+    assert len(get(srv, "/api/v1/namespaces/prod/events")[2]["items"]) == 3
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7, 8, 50])
+def test_paging_covers_every_object_once_in_order(srv: LocalAPIServer, limit: int) -> None:
+    seen, pages = page_through(srv, "/api/v1/pods", limit)
+    assert seen == ALL_PODS
+    assert pages == max(1, -(-len(ALL_PODS) // limit))
+    prod, _ = page_through(srv, "/api/v1/namespaces/prod/pods", limit)
+    assert prod == [k for k in ALL_PODS if k[0] == "prod"]
+    filtered, _ = page_through(srv, "/api/v1/pods?labelSelector=tier", limit)
+    assert filtered == [k for k in ALL_PODS if k[1] not in ("batch-x", "worker-1")]
+
+
+def test_paging_metadata(srv: LocalAPIServer) -> None:
+    doc = get(srv, "/api/v1/pods?limit=3")[2]
+    assert doc["metadata"]["remainingItemCount"] == 5
+    token = doc["metadata"]["continue"]
+    decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    assert decoded["start"] == "default/web-2\x00"  # the real token's shape
+    status, _, err = get(srv, "/api/v1/pods?limit=3&continue=!!notatoken")
+    assert status == 400 and err["reason"] == "BadRequest"
+    assert err["message"].startswith("continue key is not valid")
+
+
+def test_paging_a_generated_cluster(tmp_path: Path) -> None:
+    with LocalAPIServer(generate=400, seed=3, tls=False) as srv:
+        seen, _ = page_through(srv, "/api/v1/pods", 37)
+        assert len(seen) == 400 and seen == sorted(seen) and len(set(seen)) == 400
+        events, _ = page_through(srv, "/api/v1/events?fieldSelector=type%21%3DNormal", 11)
+        assert events and all(
+            json.loads(srv.request("GET", f"/api/v1/namespaces/{ns}/events/{n}")[2])["type"]
+            == "Warning"
+            for ns, n in events
+        )
+
+
+def test_get_object_and_not_found_status(srv: LocalAPIServer) -> None:
+    status, _, pod = get(srv, "/api/v1/namespaces/prod/pods/api-1")
+    assert status == 200 and pod["kind"] == "Pod" and pod["apiVersion"] == "v1"
+    assert pod["metadata"]["name"] == "api-1"
+    assert get(srv, "/api/v1/nodes/n2")[2]["kind"] == "Node"
+    assert get(srv, "/api/v1/namespaces/prod")[2]["kind"] == "Namespace"
+    assert get(srv, "/apis/batch/v1/namespaces/prod/jobs/batch")[2]["apiVersion"] == "batch/v1"
+    status, _, err = get(srv, "/api/v1/namespaces/prod/pods/x")
+    assert status == 404
+    assert err == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'pods "x" not found',
+        "reason": "NotFound",
+        "details": {"name": "x", "kind": "pods"},
+        "code": 404,
+    }
+    err = get(srv, "/apis/batch/v1/namespaces/prod/jobs/nope")[2]
+    assert err["message"] == 'jobs.batch "nope" not found'
+    assert err["details"] == {"name": "nope", "group": "batch", "kind": "jobs"}
+    assert get(srv, "/api/v1/widgets")[0] == 404
+    assert get(srv, "/api/v1/namespaces/prod/nodes")[0] == 404
+
+
+def test_discovery(srv: LocalAPIServer) -> None:
+    v1 = get(srv, "/api/v1")[2]
+    by_name = {r["name"]: r for r in v1["resources"]}
+    assert set(by_name) == {"pods", "pods/log", "events", "nodes", "namespaces"}
+    assert by_name["pods"]["namespaced"] and not by_name["nodes"]["namespaced"]
+    assert by_name["pods"]["shortNames"] == ["po"] and by_name["pods"]["singularName"] == "pod"
+    assert by_name["events"]["verbs"] == ["get", "list", "watch"]
+    assert get(srv, "/apis/batch/v1")[2]["resources"][0]["kind"] == "Job"
+    assert get(srv, "/apis")[2]["groups"][0]["name"] == "batch"
+    assert get(srv, "/api")[2]["versions"] == ["v1"]
+    accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    status, headers, body = srv.request("GET", "/apis", headers={"Accept": accept})
+    assert headers["content-type"] == accept
+    assert json.loads(body)["kind"] == "APIGroupDiscoveryList"
+    assert get(srv, "/version")[2]["major"] == "1"
+
+
+def test_table_output(srv: LocalAPIServer) -> None:
+    accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    status, _, table = get(srv, "/api/v1/namespaces/prod/pods", headers={"Accept": accept})
+    assert table["kind"] == "Table" and table["apiVersion"] == "meta.k8s.io/v1"
+    columns = [c["name"] for c in table["columnDefinitions"]]
+    assert columns[:5] == ["Name", "Ready", "Status", "Restarts", "Age"]
+    rows = {r["cells"][0]: r["cells"] for r in table["rows"]}
+    assert rows["api-2"][2] == "CrashLoopBackOff" and rows["api-1"][3].startswith("3 (")
+    assert table["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
+    assert human_duration(45) == "45s" and human_duration(3 * 86400 + 7200) == "3d2h"
+
+
+# --- selectors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("app=web", ["web-1", "web-2", "web-1"]),
+        ("app==api", ["api-1", "api-2"]),
+        ("app!=web", ["db-0", "api-1", "api-2", "batch-x", "worker-1"]),
+        ("tier", ["db-0", "web-1", "web-2", "api-1", "api-2", "web-1"]),
+        ("!tier", ["batch-x", "worker-1"]),
+        ("app in (api, db)", ["db-0", "api-1", "api-2"]),
+        ("app notin (web,api)", ["db-0", "batch-x", "worker-1"]),
+        ("tier=backend,app!=db", ["api-1", "api-2"]),
+        ("app in (api),env", ["api-1"]),
+    ],
+)
+def test_label_selectors(srv: LocalAPIServer, selector: str, expected: list[str]) -> None:
+    from urllib.parse import quote
+
+    doc = get(srv, "/api/v1/pods?labelSelector=" + quote(selector))[2]
+    assert [n for _, n in names(doc)] == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v1/events?fieldSelector=involvedObject.name=api-1", ["api-1.1", "api-1.2"]),
+        ("/api/v1/events?fieldSelector=type!=Normal", ["n1.1", "api-1.1", "api-2.1"]),
+        ("/api/v1/events?fieldSelector=involvedObject.kind=Node", ["n1.1"]),
+        ("/api/v1/events?fieldSelector=reason=Pulled,involvedObject.namespace=prod", ["api-1.2"]),
+        ("/api/v1/events?fieldSelector=involvedObject.uid=uid-prod-api-2", ["api-2.1"]),
+        (
+            "/api/v1/events?fieldSelector=involvedObject.fieldPath=spec.containers%7Bapp%7D",
+            ["web-1.1", "api-1.1", "api-1.2", "api-2.1"],
+        ),
+        ("/api/v1/pods?fieldSelector=spec.nodeName=n2", ["web-2", "api-2", "batch-x"]),
+        ("/api/v1/pods?fieldSelector=spec.nodeName=", ["worker-1"]),
+        ("/api/v1/pods?fieldSelector=status.phase!=Running", ["batch-x", "worker-1"]),
+        ("/api/v1/pods?fieldSelector=metadata.name=web-1", ["web-1", "web-1"]),
+        ("/api/v1/pods?fieldSelector=metadata.namespace=staging", ["web-1"]),
+        ("/api/v1/namespaces/prod/pods?fieldSelector=metadata.name=web-1", []),
+    ],
+)
+def test_field_selectors(srv: LocalAPIServer, path: str, expected: list[str]) -> None:
+    assert [n for _, n in names(get(srv, path)[2])] == expected
+
+
+def test_bad_selectors_are_400(srv: LocalAPIServer) -> None:
+    status, _, err = get(srv, "/api/v1/pods?fieldSelector=spec.foo=bar")
+    assert status == 400 and err["message"] == "field label not supported: spec.foo"
+    assert err["reason"] == "BadRequest"
+    assert get(srv, "/api/v1/events?fieldSelector=bogus")[0] == 400
+    status, _, err = get(srv, "/api/v1/pods?labelSelector=a%20in%20(x")
+    assert status == 400 and err["message"].startswith("unable to parse requirement")
+
+
+def test_selector_parsers() -> None:
+    sel = LabelSelector.parse("a in (x, y),!b,c!=d")
+    assert sel is not None and sel.matches({"a": "x"}) and not sel.matches({"a": "x", "b": "1"})
+    assert LabelSelector.parse("") is None
+    with pytest.raises(SelectorError):
+        LabelSelector.parse("-bad-=x")
+    fs = FieldSelector.parse(r"reason=a\,b,type!=Normal")
+    assert fs is not None and fs.terms == (("reason", True, "a,b"), ("type", False, "Normal"))
+
+
+# --- logs ---------------------------------------------------------------------------------------
+
+
+def test_pod_logs(srv: LocalAPIServer) -> None:
+    base = "/api/v1/namespaces/prod/pods"
+    status, headers, body = srv.request("GET", f"{base}/api-1/log?container=app&previous=true")
+    assert status == 200 and headers["content-type"] == "text/plain"
+    assert body.decode().splitlines() == [f"line {i}" for i in range(1, 6)]
+    body = srv.request("GET", f"{base}/api-1/log?container=app&previous=true&tailLines=2")[2]
+    assert body == b"line 4\nline 5\n"
+    assert srv.request("GET", f"{base}/api-1/log")[2].startswith(b"line 1")  # one container
+    assert srv.request("GET", f"{base}/api-2/log?container=app")[:3:2] == (200, b"")
+    status, _, err = get(srv, f"{base}/api-2/log?container=app&previous=true")
+    assert (status, err["message"]) == (
+        400,
+        'previous terminated container "app" in pod "api-2" not found',
+    )
+    err = get(srv, "/api/v1/namespaces/default/pods/db-0/log")[2]
+    assert (
+        err["message"] == "a container name must be specified for pod db-0, choose one of: "
+        "[db exporter]"
+    )
+    assert get(srv, f"{base}/api-1/log?container=nope")[2]["message"] == (
+        "container nope is not valid for pod api-1"
+    )
+    assert get(srv, f"{base}/ghost/log?container=app")[0] == 404
+
+
+def test_watch_sends_initial_events(srv: LocalAPIServer) -> None:
+    status, headers, body = srv.request(
+        "GET", "/api/v1/namespaces/prod/pods?watch=true&timeoutSeconds=0"
+    )
+    events = [json.loads(line) for line in body.splitlines()]
+    assert status == 200 and headers["transfer-encoding"] == "chunked"
+    assert [e["type"] for e in events] == ["ADDED"] * 4
+    assert events[0]["object"]["kind"] == "Pod"
+
+
+# --- auth, methods, TLS, request log ------------------------------------------------------------
+
+
+def test_missing_or_wrong_token_is_401(srv: LocalAPIServer) -> None:
+    for token in (False, "wrong"):
+        status, _, body = srv.request("GET", "/api/v1/pods", token=token)
+        err = json.loads(body)
+        assert status == 401 and err["reason"] == "Unauthorized" and err["code"] == 401
+    assert [r["status"] for r in srv.requests] == [401, 401]
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE", "PATCH", "PUT"])
+def test_writes_are_405_and_logged(srv: LocalAPIServer, method: str) -> None:
+    status, _, body = srv.request(method, "/api/v1/namespaces/prod/pods/api-1", body=b"{}")
+    assert status == 405 and json.loads(body)["reason"] == "MethodNotAllowed"
+    (rec,) = srv.requests
+    assert (rec["method"], rec["path"], rec["status"]) == (
+        method,
+        "/api/v1/namespaces/prod/pods/api-1",
+        405,
+    )
+    assert get(srv, "/api/v1/namespaces/prod/pods/api-1")[0] == 200  # still fine afterwards
+
+
+def test_head(srv: LocalAPIServer) -> None:
+    status, headers, body = srv.request("HEAD", "/api/v1/pods")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 100
+
+
+def test_tls_with_the_kubeconfig_ca(srv: LocalAPIServer) -> None:
+    assert srv.kubeconfig is not None
+    kc = yaml.safe_load(srv.kubeconfig.read_text())
+    clusters = {c["name"]: c["cluster"] for c in kc["clusters"]}
+    users = {u["name"]: u["user"] for u in kc["users"]}
+    contexts = {c["name"]: c["context"] for c in kc["contexts"]}
+    assert kc["current-context"] == "local"
+    assert contexts["local-prod"]["namespace"] == "prod"
+    assert set(contexts) >= {"local", "local-prod", "broken-tls", "bad-token", "unreachable"}
+    assert clusters["local"]["server"] == srv.url and srv.url.startswith("https://127.0.0.1:")
+    ca = base64.b64decode(clusters["local"]["certificate-authority-data"]).decode()
+    ctx = ssl.create_default_context(cadata=ca)
+    req = urllib.request.Request(
+        srv.url + "/api/v1/namespaces/prod/pods",
+        headers={"Authorization": f"Bearer {users['local-user']['token']}"},
+    )
+    with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
+        assert len(json.load(resp)["items"]) == 4
+    localhost = srv.url.replace("127.0.0.1", "localhost")
+    with urllib.request.urlopen(
+        urllib.request.Request(localhost + "/version", headers=req.headers), context=ctx
+    ) as resp:
+        assert resp.status == 200
+    with pytest.raises(urllib.error.URLError) as info:
+        urllib.request.urlopen(srv.url + "/version", context=ssl.create_default_context())
+    assert isinstance(info.value.reason, ssl.SSLCertVerificationError)
+    wrong = urllib.request.Request(
+        srv.url + "/version",
+        headers={"Authorization": f"Bearer {users['bad-token-user']['token']}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as http_err:
+        urllib.request.urlopen(wrong, context=ctx)
+    assert http_err.value.code == 401
+    http_err.value.close()
+
+
+def test_request_log(srv: LocalAPIServer, tmp_path: Path) -> None:
+    get(srv, "/api/v1/namespaces/prod/pods?limit=2&labelSelector=app%3Dapi")
+    (rec,) = srv.requests
+    assert rec["method"] == "GET" and rec["path"] == "/api/v1/namespaces/prod/pods"
+    assert rec["query"] == {"limit": "2", "labelSelector": "app=api"}
+    assert rec["status"] == 200 and rec["bytes"] > 0 and rec["time"] <= time.time()
+    srv.requests.clear()
+    assert len(srv.requests) == 0
+    log = tmp_path / "requests.jsonl"
+    with LocalAPIServer(objects=OBJECTS, tls=False, request_log=log) as plain:
+        assert plain.url.startswith("http://")
+        plain.request("GET", "/api/v1/nodes")
+        plain.request("DELETE", "/api/v1/nodes/n1")
+    assert [(r["method"], r["status"]) for r in RequestLog.read(log)] == [
+        ("GET", 200),
+        ("DELETE", 405),
+    ]
+
+
+# --- faults -------------------------------------------------------------------------------------
+
+
+def test_forbidden(srv: LocalAPIServer) -> None:
+    fault = srv.faults.set("forbidden", "pods", "prod")
+    status, _, err = get(srv, "/api/v1/namespaces/prod/pods")
+    assert status == 403 and err["reason"] == "Forbidden"
+    assert err["message"] == (
+        'pods is forbidden: User "system:serviceaccount:default:exitwhy" cannot list resource '
+        '"pods" in API group "" in the namespace "prod"'
+    )
+    assert get(srv, "/api/v1/namespaces/default/pods")[0] == 200
+    assert get(srv, "/api/v1/namespaces/prod/events")[0] == 200
+    assert get(srv, "/api/v1/pods")[0] == 200  # the namespace fault is not cluster scope
+    assert fault.hits == 1 and srv.requests[0]["fault"] == "forbidden"
+    srv.faults.set("forbidden", "pods", "")  # cluster scope only
+    err = get(srv, "/api/v1/pods")[2]
+    assert err["message"].endswith(
+        'cannot list resource "pods" in API group "" at the cluster scope'
+    )
+    assert get(srv, "/api/v1/namespaces/prod/pods")[0] == 200
+    srv.faults.set("forbidden", "jobs")
+    err = get(srv, "/apis/batch/v1/namespaces/prod/jobs/batch")[2]
+    assert err["message"].startswith('jobs.batch "batch" is forbidden: User ')
+    assert 'cannot get resource "jobs" in API group "batch"' in err["message"]
+    srv.faults.set("forbidden", "log", user="alice")
+    err = get(srv, "/api/v1/namespaces/prod/pods/api-1/log?container=app")[2]
+    assert err["message"] == (
+        'pods "api-1" is forbidden: User "alice" cannot get resource "pods/log" in API group "" '
+        'in the namespace "prod"'
+    )
+
+
+def test_not_found_and_server_error(srv: LocalAPIServer) -> None:
+    srv.faults.set("notfound", "pods")
+    assert get(srv, "/api/v1/namespaces/prod/pods/api-1")[2]["message"] == 'pods "api-1" not found'
+    assert get(srv, "/api/v1/pods")[0] == 404
+    srv.faults.set("error", "events", times=1)
+    status, _, err = get(srv, "/api/v1/events")
+    assert status == 500 and err["reason"] == "InternalError"
+    assert get(srv, "/api/v1/events")[0] == 200
+
+
+def test_expired_continue_token(srv: LocalAPIServer) -> None:
+    srv.faults.set("expired", "pods")
+    first = get(srv, "/api/v1/pods?limit=3")
+    assert first[0] == 200  # no continue token: untouched
+    status, _, err = get(srv, f"/api/v1/pods?limit=3&continue={first[2]['metadata']['continue']}")
+    assert status == 410 and err["reason"] == "Expired" and err["code"] == 410
+    assert err["message"].startswith("The provided continue parameter is too old")
+
+
+def test_throttle_first_k_requests(srv: LocalAPIServer) -> None:
+    fault = srv.faults.set("throttle", "nodes", times=2)
+    results = [srv.request("GET", "/api/v1/nodes") for _ in range(3)]
+    assert [r[0] for r in results] == [429, 429, 200]
+    assert results[0][1]["retry-after"] == "1"
+    assert json.loads(results[0][2])["reason"] == "TooManyRequests"
+    assert fault.hits == 2 and not fault.active
+
+
+def test_slow_and_truncated(srv: LocalAPIServer) -> None:
+    srv.faults.set("slow", "namespaces", delay=0.3)
+    started = time.monotonic()
+    assert get(srv, "/api/v1/namespaces")[0] == 200
+    assert time.monotonic() - started >= 0.3
+    srv.faults.set("truncate", "pods")
+    with pytest.raises(http.client.IncompleteRead):
+        srv.request("GET", "/api/v1/pods")
+    rec = srv.requests[-1]
+    assert rec["fault"] == "truncate" and rec["bytes"] > 0
+    srv.faults.clear()
+    assert get(srv, "/api/v1/pods")[0] == 200
+
+
+def test_fault_specs() -> None:
+    f = Fault.parse("kind=throttle,resource=events,namespace=prod,times=3,retry_after=2")
+    assert (f.kind, f.resource, f.namespace, f.times, f.retry_after) == (
+        "throttle",
+        "events",
+        "prod",
+        3,
+        2,
+    )
+    assert Fault.parse("forbidden:pods:prod") == Fault("forbidden", "pods", "prod")
+    with pytest.raises(ValueError):
+        Fault.parse("kind=explode")
+    with LocalAPIServer(objects=OBJECTS, tls=False, faults=["forbidden:nodes"]) as srv:
+        assert srv.request("GET", "/api/v1/nodes")[0] == 403
+
+
+# --- loading and generating ---------------------------------------------------------------------
+
+
+def test_load_directory(tmp_path: Path) -> None:
+    pods = {"apiVersion": "v1", "kind": "List", "items": OBJECTS[:3]}
+    (tmp_path / "pods.json").write_text(json.dumps(pods))
+    (tmp_path / "more.yaml").write_text(yaml.safe_dump_all([OBJECTS[3], OBJECTS[8]]))
+    (tmp_path / "expected.json").write_text(json.dumps({"kind": "List", "items": [OBJECTS[4]]}))
+    (tmp_path / "notes.json").write_text(json.dumps({"just": "data"}))
+    (tmp_path / "README.md").write_text("# not data")
+    log = tmp_path / "logs" / "prod" / "api-1" / "app.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("from a file\n")
+    store = Store()
+    assert store.load_dir(tmp_path) == 9
+    store.freeze()
+    assert [e.name for e in store.entries("pods")] == ["db-0", "web-1", "web-2", "api-1"]
+    assert store.count("events") == 5 and store.logs[("prod", "api-1", "app")] == b"from a file\n"
+    (tmp_path / "broken.yaml").write_text("a: [unclosed")
+    with pytest.raises(ValueError, match="broken.yaml"):
+        Store().load_dir(tmp_path)
+
+
+def test_generate_pods_look_real() -> None:
+    now = 1_760_000_000.0
+    pods = generate.pods(300, seed=7, now=now)
+    assert len(pods) == 300 and pods == generate.pods(300, seed=7, now=now)
+    sizes = [len(json.dumps(p, separators=(",", ":"))) for p in pods]
+    assert min(sizes) >= 5000 and sum(sizes) / len(sizes) <= 8000 and max(sizes) < 10000
+    managers = {m["manager"] for p in pods for m in p["metadata"]["managedFields"]}
+    assert managers == {"kube-controller-manager", "kubelet"}
+    owners = {p["metadata"]["ownerReferences"][0]["kind"] for p in pods}
+    assert "ReplicaSet" in owners
+    troubled = [
+        p
+        for p in pods
+        if p["status"]["phase"] != "Running"
+        or any(
+            cs["lastState"] or "waiting" in cs["state"] for cs in p["status"]["containerStatuses"]
+        )
+    ]
+    assert 0.04 <= len(troubled) / len(pods) <= 0.2
+    events = generate.events(300, seed=7, now=now)
+    uids = {p["metadata"]["uid"] for p in pods}
+    pod_events = [e for e in events if e["involvedObject"]["kind"] == "Pod"]
+    assert pod_events and all(e["involvedObject"]["uid"] in uids for e in pod_events)
+    job_names = {j["metadata"]["name"] for j in generate.jobs(2000, seed=7, now=now)}
+    job_pods = [
+        p for p in generate.pods(2000, seed=7, now=now) if "job-name" in p["metadata"]["labels"]
+    ]
+    assert job_pods and {p["metadata"]["labels"]["job-name"] for p in job_pods} == job_names
+
+
+def test_generated_store_matches_generated_dicts() -> None:
+    now = 1_760_000_000.0
+    store = Store()
+    generate.populate(store, 120, seed=5, now=now)
+    store.freeze()
+    by_key = {
+        (p["metadata"]["namespace"], p["metadata"]["name"]): p
+        for p in generate.pods(120, seed=5, now=now)
+    }
+    for entry in store.entries("pods"):
+        pod = by_key[entry.key]
+        assert entry.object()["metadata"]["uid"] == pod["metadata"]["uid"]
+        assert entry.labels == pod["metadata"]["labels"]
+        assert entry.fields == store_fields(pod)
+
+
+def store_fields(pod: dict[str, Any]) -> tuple[str, ...]:
+    from localapi.store import RESOURCES
+
+    return RESOURCES["pods"].fields_of(pod)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "objects.json").write_text(json.dumps({"kind": "List", "items": OBJECTS}))
+    kc, log = tmp_path / "kc.yaml", tmp_path / "req.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "localapi",
+            "--data",
+            str(data),
+            "--kubeconfig",
+            str(kc),
+            "--log",
+            str(log),
+            "--http",
+            "--token",
+            "t0k",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("localapi: serving 20 objects at http://127.0.0.1:")
+        assert line.endswith(f", kubeconfig {kc}")
+        url = line.split(" at ", 1)[1].split(",", 1)[0]
+        req = urllib.request.Request(url + "/api/v1/nodes", headers={"Authorization": "Bearer t0k"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert len(json.load(resp)["items"]) == 3
+        assert RequestLog.read(log)[-1]["path"] == "/api/v1/nodes"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+
+
+# --- the real kubectl and the real Python client ------------------------------------------------
+
+
+def kubectl(srv: LocalAPIServer, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(srv.kubeconfig),
+            "--cache-dir",
+            str(tmp_path / "kc"),
+            "--request-timeout",
+            "10s",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not on PATH")
+
+
+@pytest.mark.cluster
+@needs_kubectl
+def test_kubectl_get_json_and_tables(srv: LocalAPIServer, tmp_path: Path) -> None:
+    out = kubectl(srv, tmp_path, "get", "pods", "-A", "-o", "json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in doc["items"]] == ALL_PODS
+    assert doc["items"][0]["kind"] == "Pod"
+    out = kubectl(srv, tmp_path, "get", "pods", "-n", "prod", "-o", "json")
+    assert [p["metadata"]["name"] for p in json.loads(out.stdout)["items"]] == [
+        "api-1",
+        "api-2",
+        "batch-x",
+        "worker-1",
+    ]
+    table = kubectl(srv, tmp_path, "get", "pods", "-A")
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert [line.split()[:2] for line in lines[1:]] == [list(k) for k in ALL_PODS]
+    assert "CrashLoopBackOff" in table.stdout
+    one = kubectl(srv, tmp_path, "get", "pod", "web-1")
+    assert one.returncode == 0 and one.stdout.splitlines()[1].startswith("web-1 ")
+    for args, word in [
+        (("get", "events", "-A"), "SystemOOM"),
+        (("get", "nodes"), "n3"),
+        (("get", "jobs", "-A"), "batch"),
+        (("get", "ns"), "staging"),
+    ]:
+        out = kubectl(srv, tmp_path, *args)
+        assert out.returncode == 0 and word in out.stdout, (args, out.stderr)
+    missing = kubectl(srv, tmp_path, "get", "pod", "nope", "-n", "prod")
+    assert missing.returncode == 1 and 'pods "nope" not found' in missing.stderr
+
+
+@pytest.mark.cluster
+@needs_kubectl
+def test_kubectl_logs_previous(srv: LocalAPIServer, tmp_path: Path) -> None:
+    out = kubectl(srv, tmp_path, "logs", "api-1", "-c", "app", "--previous", "-n", "prod")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [f"line {i}" for i in range(1, 6)]
+    out = kubectl(srv, tmp_path, "logs", "api-2", "-c", "app", "--previous", "-n", "prod")
+    assert out.returncode == 1
+    assert 'previous terminated container "app" in pod "api-2" not found' in out.stderr
+
+
+@pytest.mark.cluster
+@needs_kubectl
+def test_kubectl_failure_contexts(srv: LocalAPIServer, tmp_path: Path) -> None:
+    tls = kubectl(srv, tmp_path, "--context", "broken-tls", "get", "pods")
+    assert tls.returncode == 1 and "certificate" in tls.stderr
+    token = kubectl(srv, tmp_path, "--context", "bad-token", "get", "pods")
+    assert token.returncode == 1 and "You must be logged in to the server" in token.stderr
+    srv.faults.set("forbidden", "pods", "prod")
+    denied = kubectl(srv, tmp_path, "--context", "local-prod", "get", "pods")
+    assert denied.returncode == 1
+    assert 'cannot list resource "pods" in API group "" in the namespace "prod"' in denied.stderr
+
+
+@pytest.mark.cluster
+def test_official_python_client(srv: LocalAPIServer) -> None:
+    from kubernetes import client, config
+
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=str(srv.kubeconfig), client_configuration=cfg)
+    with client.ApiClient(cfg) as api:
+        core = client.CoreV1Api(api)
+        pods = core.list_namespaced_pod("prod")
+        assert [p.metadata.name for p in pods.items] == ["api-1", "api-2", "batch-x", "worker-1"]
+        assert pods.items[0].status.container_statuses[0].last_state.terminated.reason == (
+            "OOMKilled"
+        )
+        page = core.list_pod_for_all_namespaces(limit=5)
+        rest = core.list_pod_for_all_namespaces(limit=5, _continue=page.metadata._continue)
+        assert len(page.items) + len(rest.items) == len(ALL_PODS)
+        log = core.read_namespaced_pod_log("api-1", "prod", container="app", previous=True)
+        assert log.startswith("line 1")
+        events = core.list_namespaced_event("prod", field_selector="involvedObject.name=api-1")
+        assert {e.reason for e in events.items} == {"BackOff", "Pulled"}
+        assert (
+            client.BatchV1Api(api).list_job_for_all_namespaces().items[0].metadata.name == "batch"
+        )
+        srv.faults.set("forbidden", "pods", "prod")
+        with pytest.raises(client.ApiException) as info:
+            core.list_namespaced_pod("prod")
+        assert info.value.status == 403
+    assert srv.requests[0]["agent"].startswith("OpenAPI-Generator")
