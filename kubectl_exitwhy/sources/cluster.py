@@ -19,11 +19,12 @@ import gc
 import json
 import os
 import time
+from dataclasses import replace
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote
 
 from kubectl_exitwhy.errors import ClusterError
-from kubectl_exitwhy.evidence import Pod
+from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
 
 PAGE = 500  # kubectl's chunk size
@@ -237,40 +238,52 @@ class ClusterSource:
     def sweep(
         self, namespace: Optional[str], selector: Optional[str], include_healthy: bool
     ) -> Iterator[Pod]:
+        """Evidence is built page by page and the raw page dropped, so memory follows the pods
+        with something to say, not the size of the cluster."""
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/pods"
         events, events_known = self._events(namespace)
-        kept: dict[str, dict] = {}
+        built: dict[str, Pod] = {}
+        needs_more: set[str] = set()  # pods whose node and Job may change the diagnosis
         gc_was_enabled = gc.isenabled()
-        gc.disable()  # millions of short-lived dicts: the cyclic collector only slows parsing
+        gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             for items in self.pages(path, {"labelSelector": selector}, f"listing pods {where}"):
-                for pod in items:
-                    if isinstance(pod, dict) and (include_healthy or needs_diagnosis(pod)):
-                        meta: dict = (
-                            pod["metadata"] if isinstance(pod.get("metadata"), dict) else {}
-                        )
-                        meta.pop("managedFields", None)
-                        key = str(meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}")
-                        kept[key] = pod
+                chosen = [p for p in items if isinstance(p, dict)]
+                flags = [needs_diagnosis(p) for p in chosen]
+                chosen = [p for p, f in zip(chosen, flags) if f or include_healthy]
+                flags = [f for f in flags if f or include_healthy]
                 del items
+                for pod, flag in zip(assemble(chosen, events, events_known=events_known), flags):
+                    key = pod.uid or f"{pod.namespace}/{pod.name}"
+                    built[key] = pod
+                    if flag:
+                        needs_more.add(key)
+                del chosen
         finally:
             if gc_was_enabled:
                 gc.enable()
-        pods = list(kept.values())
-        interesting = [p for p in pods if needs_diagnosis(p)]
-        nodes = self._nodes(interesting, events, namespace is None and events_known)
-        jobs = self._jobs(interesting)
-        return assemble(pods, events, events_known=events_known, nodes=nodes, jobs=jobs)
-
-    def _nodes(self, pods: list, events: EventIndex, have_node_events: bool) -> dict:
-        names = sorted(
-            {
-                p["spec"]["nodeName"]
-                for p in pods
-                if isinstance(p.get("spec"), dict) and isinstance(p["spec"].get("nodeName"), str)
-            }
+        wanted = [built[k] for k in needs_more]
+        nodes = self._nodes(
+            {p.node_name for p in wanted if p.node_name}, events, namespace is None and events_known
         )
+        jobs = self._jobs({(p.namespace, str(_job_of(p))) for p in wanted if _job_of(p)})
+        node_evidence = {
+            name: build_node(name, nodes.get(name), (build_event(e) for e in events.for_node(name)))
+            for name in {p.node_name for p in wanted if p.node_name}
+        }
+        for key in needs_more:
+            pod = built[key]
+            job = jobs.get((pod.namespace, str(_job_of(pod))))
+            built[key] = replace(
+                pod,
+                node=node_evidence.get(pod.node_name, pod.node),
+                job=build_job(job) if job is not None else None,
+            )
+        return iter(list(built.values()))
+
+    def _nodes(self, wanted: set[str], events: EventIndex, have_node_events: bool) -> dict:
+        names = sorted(wanted)
         if not names:
             return {}
         if not have_node_events:  # namespace sweeps: node events live outside the namespace
@@ -305,29 +318,35 @@ class ClusterSource:
                 break
         return nodes
 
-    def _jobs(self, pods: list) -> dict:
-        wanted = sorted(
-            {
-                (p["metadata"].get("namespace", ""), job_name(p))
-                for p in pods
-                if job_name(p) and isinstance(p.get("metadata"), dict)
-            }
-        )
-        jobs = {}
+    def _jobs(self, wanted: set[tuple[str, str]]) -> dict:
+        """The Jobs that own pods with findings: one GET each, or one list for a namespace that
+        needs more than a few."""
+        by_ns: dict[str, set[str]] = {}
         for ns, name in wanted:
-            try:
-                jobs[(ns, name)] = self.get(
-                    f"/apis/batch/v1/namespaces/{_q(ns)}/jobs/{_q(str(name))}",
-                    None,
-                    f"getting job {ns}/{name}",
-                )
-            except NotFound:
-                continue
-            except Unreachable:
-                raise
-            except ClusterError as err:
-                self.warn(f"jobs could not be read ({err.message})")
-                break
+            by_ns.setdefault(ns, set()).add(name)
+        jobs: dict[tuple[str, str], dict] = {}
+        try:
+            for ns, names in sorted(by_ns.items()):
+                base = f"/apis/batch/v1/namespaces/{_q(ns)}/jobs"
+                if len(names) > 3:
+                    for items in self.pages(base, {}, f"listing jobs in namespace {ns}"):
+                        for j in items:
+                            meta = j.get("metadata") if isinstance(j, dict) else None
+                            found = meta.get("name") if isinstance(meta, dict) else None
+                            if isinstance(found, str) and found in names:
+                                jobs[(ns, found)] = j
+                    continue
+                for name in sorted(names):
+                    try:
+                        jobs[(ns, name)] = self.get(
+                            f"{base}/{_q(name)}", None, f"getting job {ns}/{name}"
+                        )
+                    except NotFound:
+                        continue
+        except Unreachable:
+            raise
+        except ClusterError as err:
+            self.warn(f"jobs could not be read ({err.message})")
         return jobs
 
     def pod(self, name: str, namespace: Optional[str]) -> Pod:
@@ -345,8 +364,10 @@ class ClusterSource:
         node_name = spec.get("nodeName")
         nodes = {}
         if isinstance(node_name, str) and node_name:
-            nodes = self._nodes([obj], events, False)
-        jobs = self._jobs([obj])
+            nodes = self._nodes({node_name}, events, False)
+        owner = job_name(obj)
+        meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
+        jobs = self._jobs({(str(meta.get("namespace", ns)), owner)} if owner else set())
         warnings: list[str] = []
         logs = self._logs(obj, ns, name, warnings)
         pod = next(
@@ -418,6 +439,13 @@ class ClusterSource:
                 text = body.decode("utf-8", "replace")
                 logs[cs["name"]] = text.splitlines()[-self.log_lines :]
         return logs
+
+
+def _job_of(pod: Pod) -> Optional[str]:
+    """The name of the Job that owns the pod, if one does."""
+    if pod.owner is not None and pod.owner.kind == "Job" and pod.owner.name:
+        return pod.owner.name
+    return None
 
 
 def _list(value: Any) -> list:
