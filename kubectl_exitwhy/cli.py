@@ -1,244 +1,21 @@
-"""The command line: flags → query → source → engine → renderer, and errors → exit statuses.
+"""The command line's front door: argument order, the ``code`` fast path, and errors → exit
+statuses (DESIGN §1), in one place.
 
 kubectl hands a plugin every argument after its name and parses none of them, so flags may come
-before or after the subcommand: ``main`` moves the subcommand to the front first. Heavy modules
-(the ``kubernetes`` client, YAML) are imported only by the paths that need them.
+before or after the subcommand: ``main`` moves the subcommand to the front first. ``kubectl
+exitwhy code N`` is answered without loading typer at all: it must start in a few tens of
+milliseconds. Everything else goes through the typer app in ``commands.py``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
-from enum import Enum
-from typing import Any, Iterable, List, Optional
+from typing import Any, List, Optional
 
-import typer
-from typing_extensions import Annotated
-
-from kubectl_exitwhy import __version__
 from kubectl_exitwhy.errors import ExitStatus, ExitwhyError, UsageError
 
 PROG = "kubectl exitwhy"
-
-
-class Output(str, Enum):
-    table = "table"
-    wide = "wide"
-    json = "json"
-    yaml = "yaml"
-
-
-class FailOn(str, Enum):
-    info = "info"
-    warning = "warning"
-    critical = "critical"
-
-
-app = typer.Typer(
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    help="Explain why each container in a pod, a namespace or the cluster last died, and what "
-    "to do about it.\n\nkubectl exitwhy [-n NS | -A] [-l SELECTOR]   sweep a namespace or the "
-    "cluster\n\nkubectl exitwhy pod NAME [-n NS]   the full story of one pod\n\nkubectl exitwhy "
-    "code N   explain an exit code\n\nkubectl exitwhy -f FILE   diagnose saved kubectl get -o "
-    "json|yaml output offline\n\nExit status: 0 ran (no finding at or above --fail-on), 1 a "
-    "finding at or above --fail-on, 2 usage error, 3 bad input file, 4 cluster access failed.",
-)
-
-NamespaceOpt = Annotated[
-    Optional[str], typer.Option("-n", "--namespace", help="Namespace (default: the context's).")
-]
-AllNamespacesOpt = Annotated[
-    bool, typer.Option("-A", "--all-namespaces", help="Sweep every namespace.")
-]
-SelectorOpt = Annotated[
-    Optional[str], typer.Option("-l", "--selector", help="Label selector, e.g. app=api,tier!=db.")
-]
-ContextOpt = Annotated[Optional[str], typer.Option("--context", help="Kubeconfig context.")]
-KubeconfigOpt = Annotated[
-    Optional[str], typer.Option("--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG).")
-]
-TimeoutOpt = Annotated[
-    Optional[str],
-    typer.Option("--request-timeout", help="Per-request timeout: 30, 30s, 1m (0 = none)."),
-]
-OutputOpt = Annotated[Output, typer.Option("-o", "--output", help="table, wide, json or yaml.")]
-FileOpt = Annotated[
-    Optional[str],
-    typer.Option("-f", "--filename", help="Saved kubectl get -o json|yaml output; - for stdin."),
-]
-AllOpt = Annotated[bool, typer.Option("--all", help="Also list healthy pods.")]
-FailOnOpt = Annotated[
-    Optional[FailOn],
-    typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe."),
-]
-LogsOpt = Annotated[
-    int, typer.Option("--logs", help="Previous-log lines per failed container (0: none).", min=0)
-]
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _color() -> bool:
-    return (
-        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    )
-
-
-def _timeout(text: Optional[str]) -> Optional[float]:
-    if text is None:
-        return None
-    import re
-
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
-    if not m:
-        raise UsageError(f"--request-timeout {text!r} is not a duration (try 30s or 1m)")
-    value = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
-    return value or None
-
-
-def _source(filename, kubeconfig, context, request_timeout, logs):
-    if filename is not None:
-        from kubectl_exitwhy.sources.files import FileSource
-
-        return FileSource(filename)
-    from kubectl_exitwhy.sources.cluster import ClusterSource
-
-    return ClusterSource(
-        kubeconfig=kubeconfig,
-        context=context,
-        request_timeout=_timeout(request_timeout),
-        log_lines=logs,
-        warn=_warn,
-    )
-
-
-def _warn(message: str) -> None:
-    from kubectl_exitwhy.sanitize import clean_line
-
-    sys.stderr.write(f"warning: {clean_line(message)}\n")
-
-
-def _emit(diagnoses, output: Output, all_namespaces: bool, detail: bool) -> None:
-    from kubectl_exitwhy.render import Style
-
-    style = Style(now=_now(), color=_color(), all_namespaces=all_namespaces)
-    if output is Output.json:
-        from kubectl_exitwhy.render.structured import render_json as render
-    elif output is Output.yaml:
-        from kubectl_exitwhy.render.structured import render_yaml as render
-    elif detail:
-        from kubectl_exitwhy.render.detail import render
-    else:
-        from kubectl_exitwhy.render import table
-
-        text = table.render(diagnoses, style, wide=output is Output.wide)
-        sys.stdout.write(text)
-        return
-    sys.stdout.write(render(diagnoses, style))
-
-
-def _status(diagnoses: Iterable, fail_on: Optional[FailOn]) -> ExitStatus:
-    if fail_on is None:
-        return ExitStatus.OK
-    from kubectl_exitwhy.diagnosis import SEVERITY_RANK
-
-    limit = SEVERITY_RANK[fail_on.value]
-    hit = any(SEVERITY_RANK[f.severity] <= limit for d in diagnoses for f in d.findings)
-    return ExitStatus.FINDINGS if hit else ExitStatus.OK
-
-
-@app.command("sweep", hidden=True)
-def sweep(
-    namespace: NamespaceOpt = None,
-    all_namespaces: AllNamespacesOpt = False,
-    selector: SelectorOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    request_timeout: TimeoutOpt = None,
-    output: OutputOpt = Output.table,
-    filename: FileOpt = None,
-    all_pods: AllOpt = False,
-    fail_on: FailOnOpt = None,
-    logs: LogsOpt = 20,
-) -> None:
-    """Sweep a namespace (-n), the current one, or every namespace (-A)."""
-    from kubectl_exitwhy.engine import diagnose
-
-    source = _source(filename, kubeconfig, context, request_timeout, 0)
-    if all_namespaces:
-        scope = None
-    elif namespace is not None:
-        scope = namespace
-    else:
-        scope = None if filename is not None else source.default_namespace
-    diagnoses = [diagnose(p) for p in source.sweep(scope, selector, all_pods)]
-    if not all_pods:
-        diagnoses = [d for d in diagnoses if d.findings]
-    if not diagnoses and output in (Output.table, Output.wide):
-        where = "any namespace" if scope is None else f"namespace {scope}"
-        what = "No pods" if all_pods else "No pod with a termination to explain"
-        sys.stderr.write(f"{what} in {where}.\n")
-    _emit(diagnoses, output, scope is None, detail=False)
-    raise typer.Exit(_status(diagnoses, fail_on))
-
-
-@app.command("pod")
-def pod(
-    name: Annotated[str, typer.Argument(help="The pod's name.")],
-    namespace: NamespaceOpt = None,
-    all_namespaces: AllNamespacesOpt = False,
-    selector: SelectorOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    request_timeout: TimeoutOpt = None,
-    output: OutputOpt = Output.table,
-    filename: FileOpt = None,
-    all_pods: AllOpt = False,
-    fail_on: FailOnOpt = None,
-    logs: LogsOpt = 20,
-) -> None:
-    """The full story of one pod: every container, evidence, next steps, previous-log tail."""
-    from kubectl_exitwhy.engine import diagnose
-
-    if selector:
-        raise UsageError("-l/--selector does not apply to a single pod")
-    source = _source(filename, kubeconfig, context, request_timeout, logs)
-    if namespace is None and filename is None:
-        namespace = source.default_namespace
-    diagnosis = diagnose(source.pod(name, namespace))
-    for w in diagnosis.warnings:
-        _warn(w)
-    _emit([diagnosis], output, all_namespaces, detail=output in (Output.table, Output.wide))
-    raise typer.Exit(_status([diagnosis], fail_on))
-
-
-@app.command("code")
-def code(
-    value: Annotated[str, typer.Argument(help="An exit code: 137, -1, 300, 3.5 …")],
-    output: OutputOpt = Output.table,
-) -> None:
-    """Explain an exit code, offline."""
-    from kubectl_exitwhy import codes
-    from kubectl_exitwhy.render.code import render_code
-
-    norm = codes.parse_code_argument(value)
-    if norm.code is None:
-        raise UsageError(f"{value!r} is not an exit code: give a number such as 137 or -1")
-    sys.stdout.write(render_code(value, norm, codes.explain(norm.code), output.value))
-
-
-@app.command("version")
-def version() -> None:
-    """Print the version."""
-    sys.stdout.write(f"kubectl-exitwhy {__version__}\n")
-
-
 # --- argument handling -----------------------------------------------------------------------
 
 COMMANDS = {"pod": "pod", "pods": "pod", "po": "pod", "code": "code", "version": "version"}
@@ -291,25 +68,74 @@ def _is_number(arg: str) -> bool:
     return True
 
 
-def _usage_error_class() -> Any:
+def _usage_error_class(typer: Any) -> Any:
     """click's UsageError, wherever this typer keeps click (recent typer vendors it)."""
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
+CODE_OUTPUTS = ("table", "json", "yaml")
+
+
+def explain_code(args: List[str]) -> Optional[int]:
+    """``code N [-o table|json|yaml]`` without typer; None when the arguments need the full
+    parser (help, unknown flags): it then gives the usual answer."""
+    options, values = args[1 : args.index("--")], args[args.index("--") + 1 :]
+    output = "table"
+    while options:
+        flag = options.pop(0)
+        if flag in ("-o", "--output") and options and options[0] in CODE_OUTPUTS:
+            output = options.pop(0)
+        elif flag.startswith("--output=") and flag.split("=", 1)[1] in CODE_OUTPUTS:
+            output = flag.split("=", 1)[1]
+        else:
+            return None
+    if len(values) != 1:
+        return None
+    show_code(values[0], output)
+    return ExitStatus.OK
+
+
+def show_code(value: str, output: str) -> None:
+    """Print one exit code explained (``kubectl exitwhy code N``)."""
+    from kubectl_exitwhy import codes
+    from kubectl_exitwhy.render.code import render_code
+
+    norm = codes.parse_code_argument(value)
+    if norm.code is None:
+        raise UsageError(f"{value!r} is not an exit code: give a number such as 137 or -1")
+    sys.stdout.write(render_code(value, norm, codes.explain(norm.code), output))
+
+
 def main(argv: Optional[List[str]] = None) -> None:
+    for stream in (sys.stdout, sys.stderr):  # a console without UTF-8 must not crash on "→"
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            stream.reconfigure(errors="replace")
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        command = typer.main.get_command(app)
-        status = command.main(arrange(args), prog_name=PROG, standalone_mode=False)
+        arranged = arrange(args)
+        if arranged[0] == "code" and "--" in arranged:
+            status = explain_code(arranged)
+            if status is not None:
+                sys.exit(status)
+        import typer
+
+        from kubectl_exitwhy.commands import app
+
+        try:
+            command = typer.main.get_command(app)
+            status = command.main(arranged, prog_name=PROG, standalone_mode=False)
+        except typer.Exit as done:
+            status = done.exit_code
+        except typer.Abort:
+            raise KeyboardInterrupt from None
+        except _usage_error_class(typer) as err:
+            raise UsageError(f"{_one_line(err.format_message())} (see '{PROG} --help')") from None
         sys.exit(int(status or 0))
     except ExitwhyError as err:
         _fail(err.message, err.status)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        _fail("interrupted", ExitStatus.USAGE)
-    except _usage_error_class() as err:
-        _fail(f"{_one_line(err.format_message())} (see '{PROG} --help')", ExitStatus.USAGE)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(ExitStatus.OK)

@@ -68,6 +68,9 @@ def _owner(d: PodDiagnosis) -> str:
 
 
 def render(diagnoses: list[PodDiagnosis], style: Style, wide: bool = False) -> str:
+    """``wide`` prints every column in full. The normal table fits ``style.width``: names are
+    shortened in the middle (the unique suffix of a pod name stays), and the summary is shown
+    only when it gets at least MIN_SUMMARY columns — on a wider terminal, or with short names."""
     headers = ["POD", "CONTAINER", "CAUSE", "EXIT", "RESTARTS", "AGE"]
     if style.all_namespaces:
         headers.insert(0, "NAMESPACE")
@@ -79,22 +82,41 @@ def render(diagnoses: list[PodDiagnosis], style: Style, wide: bool = False) -> s
         return ""
     fixed = len(headers) - 1
     widths = [max(len(h), *(len(r[i]) for r, _ in rows)) for i, h in enumerate(headers[:fixed])]
-    if not wide:  # names give way (down to a floor) so that the summary keeps some room
+    show_summary = True
+    if not wide:
         names = headers.index("CONTAINER") + 1
-        floor = {0: 10, 1: 16, 2: 10} if style.all_namespaces else {0: 16, 1: 10}
-        while style.width - sum(widths) - len(GAP) * fixed < MIN_SUMMARY:
-            i = max(range(names), key=lambda j: widths[j] - floor.get(j, 10))
-            if widths[i] <= floor.get(i, 10):
-                break
-            widths[i] -= 1
-    summary_width = max(style.width - sum(widths) - len(GAP) * fixed, 12)
+        floor = {0: 12, 1: 24, 2: 14} if style.all_namespaces else {0: 24, 1: 14}
+
+        def room() -> int:
+            return style.width - sum(widths) - len(GAP) * fixed
+
+        def shrink(limit: int) -> None:  # the widest name above its floor gives way first
+            while room() < limit:
+                i = max(range(names), key=lambda j: widths[j] - floor[j])
+                if widths[i] <= floor[i]:
+                    return
+                widths[i] -= 1
+
+        if room() < MIN_SUMMARY:
+            show_summary = False
+            shrink(-len(GAP))  # without the summary the row ends at the AGE column
+    summary_width = style.width - sum(widths) - len(GAP) * fixed
     lines = []
+    cause_index = headers.index("CAUSE")
     for values, severity in [(headers, "")] + rows:
-        cells = [_truncate(v, w).ljust(w) for v, w in zip(values[:fixed], widths)]
-        summary = values[fixed] if wide else _truncate(values[fixed], summary_width)
-        cause_index = headers.index("CAUSE")
+        cells = [_fit(v, w, i) for i, (v, w) in enumerate(zip(values[:fixed], widths))]
         if severity:
             cells[cause_index] = paint(cells[cause_index], severity, style)
-        line = GAP.join(cells + [summary]).rstrip()
-        lines.append(line)
+        if show_summary:
+            cells.append(values[fixed] if wide else _truncate(values[fixed], summary_width))
+        lines.append(GAP.join(cells).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _fit(text: str, width: int, column: int) -> str:
+    if len(text) <= width:
+        return text.ljust(width)
+    if width < 8:
+        return _truncate(text, width)
+    head = (width - 1) // 2  # keep both ends: pod names differ in their suffix
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]

@@ -109,20 +109,9 @@ class ClusterSource:
         attempt = 0
         while True:
             attempt += 1
-            method, url, headers, _, _ = self.client.param_serialize(
-                "GET",
-                path,
-                query_params=params,
-                header_params={"Accept": accept},
-                auth_settings=["BearerToken"],
-            )
             self.requests += 1
             try:
-                response = self.client.call_api(
-                    method, url, header_params=headers, _request_timeout=self.timeout
-                )
-                status = response.status
-                body = response.read() if status < 300 or status >= 400 else response.read()
+                status, body, header = _send(self.client, path, params, accept, self.timeout)
             except urllib3.exceptions.ReadTimeoutError:
                 raise self._timeout_error(what) from None
             except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as err:
@@ -141,12 +130,12 @@ class ClusterSource:
                 raise _connection_error(self.server, err.reason) from None
             if status == 429 or status >= 500:
                 if attempt < RETRIES:
-                    retry_after = _retry_after(response.getheader("Retry-After"))
+                    retry_after = _retry_after(header("Retry-After"))
                     time.sleep(min(retry_after, MAX_RETRY_AFTER))
                     continue
                 raise ClusterError(
                     f"the API server answered {status} {what} after {attempt} "
-                    f"tries: {_status_message(body) or response.reason}"
+                    f"tries: {_status_message(body) or 'no message'}"
                 )
             if status >= 400:
                 raise self._http_error(status, body, what)
@@ -450,6 +439,44 @@ def _job_of(pod: Pod) -> Optional[str]:
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
+
+
+def _send(client: Any, path: str, params: list, accept: str, timeout: Optional[float]):
+    """One GET through the client's ApiClient: (status, body bytes, header getter). Raw bytes,
+    never model objects. kubernetes >= 37 splits the call in param_serialize + call_api; older
+    clients take it in one call_api and raise ApiException on error statuses. The timeout goes
+    as a (connect, read) pair: older clients ignore a float."""
+    limit = (timeout, timeout) if timeout else None
+    if hasattr(client, "param_serialize"):
+        method, url, headers, _, _ = client.param_serialize(
+            "GET",
+            path,
+            query_params=params,
+            header_params={"Accept": accept},
+            auth_settings=["BearerToken"],
+        )
+        response = client.call_api(method, url, header_params=headers, _request_timeout=limit)
+        return response.status, response.read(), response.getheader
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        raw = client.call_api(
+            path,
+            "GET",
+            query_params=params,
+            header_params={"Accept": accept},
+            auth_settings=["BearerToken"],
+            _preload_content=False,
+            _request_timeout=limit,
+            _return_http_data_only=True,
+        )
+    except ApiException as err:
+        if not err.status:  # TLS and other failures before an answer
+            raise
+        body = err.body if isinstance(err.body, bytes) else str(err.body or "").encode()
+        headers = err.headers or {}
+        return err.status, body, headers.get
+    return raw.status, raw.data, raw.getheader
 
 
 def _q(value: str) -> str:
