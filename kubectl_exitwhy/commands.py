@@ -124,7 +124,12 @@ def _warn(message: str) -> None:
 def _emit(diagnoses, output: Output, all_namespaces: bool, detail: bool) -> None:
     from kubectl_exitwhy.render import Style
 
-    style = Style(now=_now(), color=_color(), all_namespaces=all_namespaces)
+    width = 100
+    if sys.stdout.isatty():  # a wider terminal gets more (the summary); a pipe gets 100
+        import shutil
+
+        width = max(width, shutil.get_terminal_size((100, 24)).columns)
+    style = Style(now=_now(), width=width, color=_color(), all_namespaces=all_namespaces)
     if output is Output.json:
         from kubectl_exitwhy.render.structured import render_json as render
     elif output is Output.yaml:

@@ -262,7 +262,7 @@ events = st.lists(
 )
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pod_doc=pods, event_docs=events)
 def test_any_pod_shaped_document_survives_every_stage(pod_doc, event_docs):
     from datetime import datetime, timezone

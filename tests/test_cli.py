@@ -265,3 +265,14 @@ def test_offline_paths_do_not_import_kubernetes():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_wider_terminal_gets_the_summary(saved):
+    long = "checkout-service-with-a-long-deployment-name-7d9f8c6b5-x2x9z"
+    path = saved(oom_pod(long, "payments-prod"))
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm"}
+    narrow = _tty_run(["-f", path], {**env, "COLUMNS": "100"})
+    wide = _tty_run(["-f", path], {**env, "COLUMNS": "180"})
+    assert "SUMMARY" not in narrow and "SUMMARY" in wide
+    assert all(len(line) <= 180 for line in wide.splitlines())
+    assert "OOM-killed" in wide
