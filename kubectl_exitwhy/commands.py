@@ -67,7 +67,10 @@ FileOpt = Annotated[
     Optional[str],
     typer.Option("-f", "--filename", help="Saved kubectl get -o json|yaml output; - for stdin."),
 ]
-AllOpt = Annotated[bool, typer.Option("--all", help="Also list healthy pods.")]
+AllOpt = Annotated[
+    bool,
+    typer.Option("--all", help="Also list healthy pods, completed Jobs and graceful stops."),
+]
 FailOnOpt = Annotated[
     Optional[FailOn],
     typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe."),
@@ -180,12 +183,12 @@ def sweep(
     else:
         scope = None if filename is not None else source.default_namespace
     diagnoses = [diagnose(p) for p in source.sweep(scope, selector, all_pods)]
-    if not all_pods:
-        diagnoses = [d for d in diagnoses if d.findings]
+    if not all_pods:  # completed Jobs and graceful stops (info only) are listed with --all
+        diagnoses = [d for d in diagnoses if any(f.severity != "info" for f in d.findings)]
     if not diagnoses and output in (Output.table, Output.wide):
         where = "any namespace" if scope is None else f"namespace {scope}"
-        what = "No pods" if all_pods else "No pod with a termination to explain"
-        sys.stderr.write(f"{what} in {where}.\n")
+        what = "No pods" if all_pods else "No pod with a failure to explain"
+        sys.stderr.write(f"{what} in {where} (--all lists completed and healthy pods too).\n")
     _emit(diagnoses, output, scope is None, detail=False)
     raise typer.Exit(_status(diagnoses, fail_on))
 

@@ -158,6 +158,20 @@ def test_namespace_filter_and_all(exitwhy, saved):
     assert names(exitwhy("-f", path, "-l", "app=b", "-o", "json")) == ["b"]
 
 
+def test_info_only_pods_are_listed_with_all(exitwhy, saved):
+    done = pod(
+        "job-1",
+        phase="Succeeded",
+        restart_policy="Never",
+        owner=("Job", "nightly"),
+        statuses=[status(state={"terminated": terminated(0, "Completed")})],
+    )
+    path = saved(done, oom_pod())
+    names = lambda *a: [i["pod"] for i in exitwhy("-f", path, "-o", "json", *a).json()["items"]]  # noqa: E731
+    assert names() == ["web-1"]
+    assert sorted(names("--all")) == ["job-1", "web-1"]
+
+
 def test_no_findings_says_so_on_stderr(exitwhy, saved):
     run = exitwhy("-f", saved(pod("healthy")))
     assert run.status == 0 and run.out == "" and "No pod" in run.err

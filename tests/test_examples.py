@@ -21,7 +21,7 @@ def test_every_example_file_has_expectations():
 
 @pytest.mark.parametrize("name", FILES)
 def test_example(exitwhy, name):
-    run = exitwhy("-f", str(ROOT / "examples" / name), "-A", "-o", "json")
+    run = exitwhy("-f", str(ROOT / "examples" / name), "-A", "--all", "-o", "json")
     assert run.status == 0, run.err
     got = {
         f"{i['namespace']}/{i['pod']}": [
