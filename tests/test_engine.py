@@ -31,6 +31,21 @@ def one(*objects):
     return d
 
 
+def failed_job_pod(name, job_name, code, reason, message):
+    """A failed pod of a Job, and the Job's failure condition."""
+    return [
+        pod(
+            name,
+            "batch",
+            phase="Failed",
+            restart_policy="Never",
+            owner=("Job", job_name),
+            statuses=[status(state={"terminated": terminated(code)})],
+        ),
+        job(job_name, reason=reason, message=message),
+    ]
+
+
 def crashing(last, *, restarts=4, containers=None, **kw):
     return pod(
         statuses=[status(state=crashloop(), last=last, restarts=restarts)],
@@ -551,62 +566,33 @@ CASES = {
         "high",
     ),
     "job backoff": (
-        [
-            pod(
-                "etl-x",
-                "batch",
-                phase="Failed",
-                restart_policy="Never",
-                owner=("Job", "etl"),
-                statuses=[status(state={"terminated": terminated(1)})],
-            ),
-            job(
-                "etl",
-                reason="BackoffLimitExceeded",
-                message="Job has reached the specified backoff limit",
-            ),
-        ],
+        failed_job_pod(
+            "etl-x", "etl", 1, "BackoffLimitExceeded", "Job has reached the specified backoff limit"
+        ),
         "job_backoff_limit",
         "critical",
         "high",
     ),
     "job deadline": (
-        [
-            pod(
-                "etl-y",
-                "batch",
-                phase="Failed",
-                restart_policy="Never",
-                owner=("Job", "etl2"),
-                statuses=[status(state={"terminated": terminated(143)})],
-            ),
-            job(
-                "etl2",
-                reason="DeadlineExceeded",
-                message="Job was active longer than specified deadline",
-            ),
-        ],
+        failed_job_pod(
+            "etl-y",
+            "etl2",
+            143,
+            "DeadlineExceeded",
+            "Job was active longer than specified deadline",
+        ),
         "job_deadline_exceeded",
         None,
         "high",
     ),
     "job pod failure policy": (
-        [
-            pod(
-                "etl-z",
-                "batch",
-                phase="Failed",
-                restart_policy="Never",
-                owner=("Job", "etl3"),
-                statuses=[status(state={"terminated": terminated(42)})],
-            ),
-            job(
-                "etl3",
-                reason="PodFailurePolicy",
-                message="Container app for pod batch/etl-z failed "
-                "with exit code 42 matching FailJob rule at index 0",
-            ),
-        ],
+        failed_job_pod(
+            "etl-z",
+            "etl3",
+            42,
+            "PodFailurePolicy",
+            "Container app for pod batch/etl-z failed with exit code 42 matching FailJob rule at index 0",
+        ),
         "job_pod_failure_policy",
         None,
         "high",
@@ -698,22 +684,10 @@ def test_succeeded_pod_sidecar_kill_is_not_a_failure():
 
 
 def test_regular_sidecar_blocks_job_completion():
-    d = one(
-        pod(
-            "report-1",
-            "batch",
-            restart_policy="Never",
-            owner=("Job", "report"),
-            containers=[spec_container("main"), spec_container("proxy")],
-            statuses=[
-                status("main", state={"terminated": terminated(0, "Completed")}),
-                status("proxy", ready=True),
-            ],
-        )
-    )
-    assert d.findings[0].cause == "sidecar_blocks_completion"
+    d = one(*CASES["regular sidecar blocks a Job"][0])
     assert d.findings[0].container is None and d.findings[0].container_type == "pod"
     assert "proxy" in d.findings[0].summary
+    assert [f.cause for f in d.findings[1:]] == ["exit_success"]
 
 
 def test_evicted_pod_lists_the_container_after_the_pod_cause():
