@@ -307,6 +307,8 @@ def test_sweep_requests_grow_with_pages_not_pods(big):
     assert 1 <= len(event_lists) <= 10
     per_pod = [r for r in big.requests if "/pods/" in r["path"]]
     assert per_pod == []  # never one call per pod
+    per_object = [r for r in big.requests if "/jobs/" in r["path"] or "/nodes/" in r["path"]]
+    assert len(per_object) <= 30  # a few GETs, else one list
     assert found > 50
     assert len(big.requests) < 4 + len(event_lists) + found  # nodes and jobs only for findings
     # pages of the pod list carry limit and continue, as kubectl's do

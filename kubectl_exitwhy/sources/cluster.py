@@ -308,13 +308,22 @@ class ClusterSource:
         return nodes
 
     def _jobs(self, wanted: set[tuple[str, str]]) -> dict:
-        """The Jobs that own pods with findings: one GET each, or one list for a namespace that
-        needs more than a few."""
+        """The Jobs that own pods with findings: one GET each when there are few, else one list
+        (of the namespace, or of the cluster when they are spread over namespaces)."""
         by_ns: dict[str, set[str]] = {}
         for ns, name in wanted:
             by_ns.setdefault(ns, set()).add(name)
         jobs: dict[tuple[str, str], dict] = {}
         try:
+            if len(wanted) > 10 and len(by_ns) > 1:  # many namespaces: one cluster-wide list
+                for items in self.pages("/apis/batch/v1/jobs", {}, "listing jobs cluster-wide"):
+                    for j in items:
+                        meta = j.get("metadata") if isinstance(j, dict) else None
+                        if isinstance(meta, dict):
+                            key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+                            if key in wanted:
+                                jobs[key] = j
+                return jobs
             for ns, names in sorted(by_ns.items()):
                 base = f"/apis/batch/v1/namespaces/{_q(ns)}/jobs"
                 if len(names) > 3:
