@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, List, Optional
 
 from kubectl_exitwhy.errors import ExitStatus, ExitwhyError, UsageError
+
+TYPE_CHECKING = False  # typing is not imported at run time: `code N` must start fast
+if TYPE_CHECKING:
+    from typing import Any, List, Optional
 
 PROG = "kubectl exitwhy"
 # --- argument handling -----------------------------------------------------------------------

@@ -15,9 +15,9 @@ known program conventions) and generic templates; ``explain`` assembles them on 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
-from typing import Optional
+
+# This module is on the path of `kubectl exitwhy code N`, which must start in tens of
+# milliseconds: no dataclasses (they import inspect), no re, no typing at run time.
 
 # --- signals (x86-64 Linux; arm64 shares 1–31) ---------------------------------------------
 
@@ -39,7 +39,7 @@ _SIGNAL_NUMBERS = {name: n for n, name in SIGNALS.items()} | _SIGNAL_ALIASES
 RANGES = ("success", "program", "runtime", "signal", "out-of-range")
 
 
-def signal_name(n: int) -> Optional[str]:
+def signal_name(n: int) -> str | None:
     """The x86-64 name of signal ``n`` ("SIGKILL" for 9), or None when it has none."""
     if isinstance(n, bool) or not isinstance(n, int):
         return None
@@ -49,16 +49,70 @@ def signal_name(n: int) -> Optional[str]:
 # --- normalisation -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Normalised:
-    code: Optional[int]  # 0..255, or None when the raw value is not a number at all
+class _Record:
+    """A small immutable record: equality and repr by its fields (``__slots__``)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, *values: object) -> None:
+        for name, value in zip(self.__slots__, values):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Normalised(_Record):
+    __slots__ = ("code", "raw", "note")
+    code: int | None  # 0..255, or None when the raw value is not a number at all
     raw: object  # what was given
-    note: Optional[str]  # one sentence when the value was changed or is odd, else None
+    note: str | None  # one sentence when the value was changed or is odd, else None
+
+    def __init__(self, code: int | None, raw: object, note: str | None) -> None:
+        super().__init__(code, raw, note)
 
 
-_INT_RE = re.compile(r"[+-]?\d+")
-_DECIMAL_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_HEX_RE = re.compile(r"[+-]?0[xX][0-9a-fA-F]+")
+_DIGITS = frozenset("0123456789")
+_DECIMAL_CHARS = _DIGITS | frozenset("+-.eE")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _unsigned(text: str) -> str:
+    return text[1:] if text[:1] in ("+", "-") else text
+
+
+def _is_int(text: str) -> bool:  # [+-]?digits
+    body = _unsigned(text)
+    return bool(body) and set(body) <= _DIGITS
+
+
+def _is_decimal(text: str) -> bool:  # [+-]?(d+.?d*|.d+)([eE][+-]?d+)?: no inf, nan or 1_0
+    if not text or not set(text) <= _DECIMAL_CHARS or not set(text) & _DIGITS:
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_hex(text: str) -> bool:  # [+-]?0[xX]hexdigits
+    body = _unsigned(text)
+    return body[:2] in ("0x", "0X") and len(body) > 2 and set(body[2:]) <= _HEX_DIGITS
+
 
 _MINUS_ONE_NOTE = (
     "-1 is outside 0–255 and is reported as 255, which is how a program's exit(-1) shows up "
@@ -110,9 +164,9 @@ def normalise(raw: object) -> Normalised:
     if isinstance(raw, str):
         text = raw.strip()
         try:
-            if _INT_RE.fullmatch(text):
+            if _is_int(text):
                 return _from_number(int(text), raw, text)
-            if _DECIMAL_RE.fullmatch(text):
+            if _is_decimal(text):
                 return _from_number(float(text), raw, text)
         except ValueError:  # int() refuses strings of more than ~4300 digits
             pass
@@ -131,7 +185,7 @@ def parse_code_argument(text: str) -> Normalised:
     if not isinstance(text, str):
         return normalise(text)
     s = text.strip()
-    if _HEX_RE.fullmatch(s):
+    if _is_hex(s):
         value = int(s, 16)
         result = _from_number(value, text, s)
         return result if result.note else Normalised(result.code, text, f"{s} is {value}.")
@@ -150,24 +204,48 @@ def parse_code_argument(text: str) -> Normalised:
 # --- the table -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CodeInfo:
+class CodeInfo(_Record):
+    __slots__ = (
+        "code", "title", "range", "signal", "signal_name", "meaning", "kubernetes", "next_steps"
+    )  # fmt: skip
     code: int  # 0..255
     title: str  # short: "Success", "General error", "SIGKILL", "EX_USAGE", "Command not found"
     range: str  # one of RANGES
-    signal: Optional[int]  # n when the code is 128 + n for a named signal (129..192)
-    signal_name: Optional[str]
+    signal: int | None  # n when the code is 128 + n for a named signal (129..192)
+    signal_name: str | None
     meaning: str  # 1–3 plain sentences
     kubernetes: tuple[str, ...]  # typical causes in Kubernetes (may be empty)
     next_steps: tuple[str, ...]  # what to check or do; <pod>, <container>, <ns> placeholders
 
+    def __init__(
+        self,
+        code: int,
+        title: str,
+        range: str,  # noqa: A002 - the field's name in the contract
+        signal: int | None,
+        signal_name: str | None,
+        meaning: str,
+        kubernetes: tuple[str, ...],
+        next_steps: tuple[str, ...],
+    ) -> None:
+        super().__init__(code, title, range, signal, signal_name, meaning, kubernetes, next_steps)
 
-@dataclass(frozen=True)
-class _Entry:
+
+class _Entry(_Record):
+    __slots__ = ("title", "meaning", "kubernetes", "next_steps")
     title: str
     meaning: str
-    kubernetes: tuple[str, ...] = ()
-    next_steps: tuple[str, ...] = ()
+    kubernetes: tuple[str, ...]
+    next_steps: tuple[str, ...]
+
+    def __init__(
+        self,
+        title: str,
+        meaning: str,
+        kubernetes: tuple[str, ...] = (),
+        next_steps: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(title, meaning, kubernetes, next_steps)
 
 
 _LOGS = "Read its last output: kubectl logs <pod> -c <container> -n <ns> --previous"
@@ -675,7 +753,7 @@ def _program_entry(code: int) -> _Entry:
     return _Entry("Application exit status", meaning, (), steps)
 
 
-def _range(code: int, signal: Optional[int]) -> str:
+def _range(code: int, signal: int | None) -> str:
     if code == 0:
         return "success"
     if 125 <= code <= 128:

@@ -125,7 +125,7 @@ def _warn(message: str) -> None:
 
 
 def _emit(diagnoses, output: Output, all_namespaces: bool, detail: bool) -> None:
-    from kubectl_exitwhy.render import Style
+    from kubectl_exitwhy.render.style import Style
 
     width = 100
     if sys.stdout.isatty():  # a wider terminal gets more (the summary); a pipe gets 100

@@ -268,8 +268,9 @@ def test_any_pod_shaped_document_survives_every_stage(pod_doc, event_docs):
     from datetime import datetime, timezone
 
     from kubectl_exitwhy.engine import diagnose
-    from kubectl_exitwhy.render import Style, detail, table
+    from kubectl_exitwhy.render import detail, table
     from kubectl_exitwhy.render.structured import render_json, render_yaml
+    from kubectl_exitwhy.render.style import Style
     from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis
 
     needs_diagnosis(pod_doc)

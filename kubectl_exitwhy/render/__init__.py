@@ -1,39 +1,5 @@
-"""Renderers: pure functions from diagnoses to text. They lay out; they never decide."""
+"""Renderers: pure functions from diagnoses to text. They lay out; they never decide.
 
-from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
-
-
-@dataclass(frozen=True)
-class Style:
-    """How to print: the clock for ages, the width, colour."""
-
-    now: datetime
-    width: int = 100
-    color: bool = False
-    all_namespaces: bool = False
-
-
-SEVERITY_COLOR = {"critical": "31", "warning": "33", "info": "2"}
-
-
-def paint(text: str, severity: str, style: Style) -> str:
-    if not style.color or severity not in SEVERITY_COLOR:
-        return text
-    return f"\x1b[{SEVERITY_COLOR[severity]}m{text}\x1b[0m"
-
-
-def age(moment: datetime | None, now: datetime) -> str:
-    """kubectl-style age: 45s, 12m, 3h, 5d."""
-    if moment is None:
-        return "-"
-    seconds = max(0, int((now - moment).total_seconds()))
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
-    if seconds < 172800:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+``style`` (the clock, width, colour), ``table``, ``detail``, ``structured`` (JSON, YAML) and
+``code`` (one exit code). Kept empty so that ``code`` loads nothing it does not need.
+"""

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-import json
-import textwrap
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Any
+
+# `kubectl exitwhy code N` must start fast: json and yaml only when asked for, and a small
+# word wrapper instead of textwrap (which loads re).
+
+
+def _wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
+    lines, line = [], indent + first
+    blank = len(line)
+    for word in text.split():
+        if len(line) > blank and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = indent + " " * len(first)
+            blank = len(line)
+        line += (" " if len(line) > blank else "") + word
+    lines.append(line)
+    return lines
 
 
 def code_document(given: str, norm: Any, info: Any) -> dict[str, Any]:
@@ -28,6 +44,8 @@ def code_document(given: str, norm: Any, info: Any) -> dict[str, Any]:
 def render_code(given: str, norm: Any, info: Any, output: str, width: int = 100) -> str:
     doc = code_document(given, norm, info)
     if output == "json":
+        import json
+
         return json.dumps(doc, indent=2) + "\n"
     if output == "yaml":
         import yaml
@@ -35,9 +53,7 @@ def render_code(given: str, norm: Any, info: Any, output: str, width: int = 100)
         return yaml.safe_dump(doc, sort_keys=False, width=width)
 
     def wrap(text: str, indent: str = "", first: str = "") -> list[str]:
-        return textwrap.wrap(
-            text, width, initial_indent=indent + first, subsequent_indent=indent + " " * len(first)
-        ) or [indent + first]
+        return _wrap(text, width, indent, first)
 
     head = f"Exit code {info.code}: {info.title}"
     if info.signal is not None:

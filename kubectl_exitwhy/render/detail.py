@@ -7,7 +7,7 @@ import textwrap
 
 from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.diagnosis import Finding, PodDiagnosis
-from kubectl_exitwhy.render import Style, age, paint
+from kubectl_exitwhy.render.style import Style, age, paint
 from kubectl_exitwhy.sanitize import clean, clean_line
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from kubectl_exitwhy.diagnosis import PodDiagnosis, document
-from kubectl_exitwhy.render import Style
+from kubectl_exitwhy.render.style import Style
 from kubectl_exitwhy.sanitize import clean
 
 

@@ -4,7 +4,7 @@ borders, one row per finding, the most urgent pods first. The normal table fits 
 from __future__ import annotations
 
 from kubectl_exitwhy.diagnosis import SEVERITY_RANK, Finding, PodDiagnosis
-from kubectl_exitwhy.render import Style, age, paint
+from kubectl_exitwhy.render.style import Style, age, paint
 from kubectl_exitwhy.sanitize import clean_line
 
 GAP = "  "
