@@ -34,6 +34,8 @@ from kubectl_exitwhy.rules.base import (
     waiting_line,
 )
 
+# Causes whose exit code was made up by the kubelet or the runtime: no signal was sent.
+SYNTHETIC_CODES = {"container_status_unknown", "runtime_lost"}
 QUIET_WAITING = {"", "ContainerCreating", "PodInitializing", "CrashLoopBackOff"}
 KIND_ORDER = {"pod": 0, "init": 1, "regular": 2, "sidecar": 3, "ephemeral": 4}
 
@@ -102,8 +104,13 @@ def _severity(
     if verdict.severity:
         return verdict.severity
     kind = CAUSES[verdict.cause].kind
-    if kind == "normal" or pod_cause in DISRUPTIONS:
-        return "info"
+    if kind == "normal" or pod_cause in DISRUPTIONS or c.kind == "ephemeral":
+        return "info"  # an ephemeral (kubectl debug) container's end never affects the pod
+    if pod.phase == "Failed" and pod.job is not None and any(
+        cond.type in ("Complete", "SuccessCriteriaMet") and cond.status == "True"
+        for cond in pod.job.conditions
+    ):
+        return "warning"  # a failed try of a Job that then succeeded
     if pod.phase == "Succeeded":  # e.g. sidecars stopped after the main containers finished
         return "info" if kind == "stop" else "warning"
     if pod_is_stopping(pod):
@@ -139,7 +146,7 @@ def _finding(
     term = subject.term
     code = term.exit_code if term else None
     signal = None
-    if term and term.signal:
+    if term and term.signal and verdict.cause not in SYNTHETIC_CODES:
         signal = codes.signal_name(term.signal)
     if c is None:
         severity = verdict.severity or ("critical" if cause.kind == "failure" else "info")

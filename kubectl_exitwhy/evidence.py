@@ -55,6 +55,8 @@ def parse_time(value: Any) -> Optional[datetime]:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if not 1970 <= parsed.year <= 2200:  # nonsense, and arithmetic near the limits overflows
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
@@ -253,6 +255,7 @@ class Pod:
     restart_policy: str
     active_deadline: Optional[int]
     qos_class: str
+    memory_limit: Optional[int]  # spec.resources.limits.memory (pod-level resources)
     has_spec: bool
     conditions: tuple[Condition, ...]
     containers: tuple[Container, ...]
@@ -281,13 +284,19 @@ def build_event(obj: Mapping[str, Any]) -> Event:
     series = _d(obj.get("series"))
     last = (
         parse_time(obj.get("lastTimestamp"))
+        or parse_time(obj.get("deprecatedLastTimestamp"))  # events.k8s.io/v1
         or parse_time(series.get("lastObservedTime"))
         or parse_time(obj.get("eventTime"))
         or parse_time(_d(obj.get("metadata")).get("creationTimestamp"))
     )
-    first = parse_time(obj.get("firstTimestamp")) or parse_time(obj.get("eventTime")) or last
-    count = _i(obj.get("count")) or _i(series.get("count")) or 1
-    source = _d(obj.get("source"))
+    first = (
+        parse_time(obj.get("firstTimestamp"))
+        or parse_time(obj.get("deprecatedFirstTimestamp"))
+        or parse_time(obj.get("eventTime"))
+        or last
+    )
+    count = _i(obj.get("count")) or _i(obj.get("deprecatedCount")) or _i(series.get("count")) or 1
+    source = _d(obj.get("source")) or _d(obj.get("deprecatedSource"))
     return Event(
         reason=_s(obj.get("reason")),
         message=_s(obj.get("message") or obj.get("note")),
@@ -299,7 +308,11 @@ def build_event(obj: Mapping[str, Any]) -> Event:
         name=_s(inv.get("name")),
         field_path=field_path,
         container=match.group(1) if match else None,
-        component=_s(source.get("component") or obj.get("reportingComponent")),
+        component=_s(
+            source.get("component")
+            or obj.get("reportingComponent")
+            or obj.get("reportingController")
+        ),
     )
 
 
@@ -515,6 +528,7 @@ def build_pod(
         restart_policy=policy,
         active_deadline=_i(spec.get("activeDeadlineSeconds")),
         qos_class=_s(status.get("qosClass")),
+        memory_limit=parse_quantity(_d(_d(spec.get("resources")).get("limits")).get("memory")),
         has_spec=bool(spec),
         conditions=tuple(build_condition(c) for c in _l(status.get("conditions"))),
         containers=tuple(containers),

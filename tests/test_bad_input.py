@@ -288,3 +288,30 @@ def test_any_pod_shaped_document_survives_every_stage(pod_doc, event_docs):
     ):
         assert isinstance(render([diagnosis], style), str)
     json.loads(render_json([diagnosis], style))
+
+
+@pytest.mark.parametrize("name,text", [("deep.json", "[" * 5000), ("deep.yaml", "- " * 5000 + "x")])
+def test_absurd_nesting_is_bad_input(exitwhy, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    run = exitwhy("-f", str(path))
+    assert run.status == 3 and "Traceback" not in run.err
+
+
+def test_dates_at_the_ends_of_time_do_not_crash(exitwhy, saved):
+    from builders import node_event
+
+    far = pod(
+        statuses=[
+            status(
+                last=terminated(
+                    137, started="0001-01-01T00:00:00Z", finished="9999-12-31T23:59:59Z"
+                ),
+                restarts=1,
+            )
+        ]
+    )
+    run = exitwhy(
+        "-f", saved(far, node_event("SystemOOM", "x", last="9999-12-31T23:59:59Z")), "-o", "json"
+    )
+    assert run.status == 0, run.err

@@ -290,3 +290,12 @@ def test_a_wider_terminal_gets_the_summary(saved):
     assert "SUMMARY" not in narrow and "SUMMARY" in wide
     assert all(len(line) <= 180 for line in wide.splitlines())
     assert "OOM-killed" in wide
+
+
+def test_escapes_in_the_phase_and_bidi_overrides_are_stripped(exitwhy, saved):
+    p = oom_pod()
+    p["status"]["phase"] = "Failed\x1b]0;pwned\x07\x1b[2J"
+    p["status"]["containerStatuses"][0]["lastState"]["terminated"]["message"] = "a\u202eb"
+    run = exitwhy("pod", "web-1", "-f", saved(p))
+    assert run.status == 0 and "\x1b" not in run.out and "\x07" not in run.out
+    assert "\u202e" not in run.out

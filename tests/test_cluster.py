@@ -359,3 +359,25 @@ def test_every_example_gets_the_same_diagnosis_live_and_offline(tmp_path):
     live_doc, offline_doc = shape(json.loads(live.stdout)), shape(json.loads(offline.stdout))
     assert len(live_doc) >= 30
     assert live_doc == offline_doc
+
+
+def test_expired_event_list_restarts_without_duplicates(big):
+    baseline = json.loads(_run(big, "-A", "-o", "json").stdout)
+    fault = big.faults.set("expired", "events", times=1)
+    try:
+        proc = _run(big, "-A", "-o", "json")
+    finally:
+        big.faults.clear()
+    assert fault.hits == 1, "the event list should span pages for this test to mean anything"
+    assert proc.returncode == 0 and json.loads(proc.stdout) == baseline
+
+
+def test_a_terminated_container_gets_its_own_log_not_the_previous(kubectl, server):
+    server.requests.clear()
+    assert kubectl("exitwhy", "pod", "etl-1", "-n", "batch").returncode == 0
+    (log,) = [r for r in server.requests if r["path"].endswith("/log")]
+    assert "previous" not in log["query"]
+    server.requests.clear()
+    assert kubectl("exitwhy", "pod", "api-1", "-n", "prod").returncode == 0
+    (log,) = [r for r in server.requests if r["path"].endswith("/log")]
+    assert log["query"].get("previous") == "true"

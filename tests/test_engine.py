@@ -784,3 +784,192 @@ def test_as_list_roundtrip_for_files(tmp_path):
     path.write_text(json.dumps(as_list(*objects)))
     (p,) = list(FileSource(str(path)).sweep(None, None, False))
     assert diagnose(p).findings[0].cause == "liveness_probe_kill"
+
+
+# --- review findings: each of these once came out wrong --------------------------------------
+
+
+def test_a_finished_init_container_is_not_a_restart_loop():
+    d = one(
+        pod(
+            init=[spec_container("migrate")],
+            init_statuses=[status("migrate", state={"terminated": terminated(0, "Completed")})],
+            statuses=[status(ready=True)],
+        )
+    )
+    assert [(f.container, f.cause, f.severity) for f in d.findings] == [
+        ("migrate", "exit_success", "info")
+    ]
+
+
+def test_oom_at_the_limit_is_not_blamed_on_an_unrelated_system_oom():
+    d = one(
+        crashing(terminated(137, "OOMKilled"), containers=[spec_container()]),
+        node_event(
+            "SystemOOM", "System OOM encountered, victim process: systemd-journal, pid: 312"
+        ),
+    )
+    assert d.findings[0].cause == "oom_killed"
+
+
+def test_npd_cgroup_oom_lines_prove_nothing_about_the_node():
+    d = one(
+        crashing(terminated(137, "OOMKilled")),
+        node_event(
+            "OOMKilling",
+            "Memory cgroup out of memory: Killed process 4121 (app) "
+            "total-vm:1000kB, anon-rss:900kB, file-rss:0kB",
+        ),
+    )
+    assert d.findings[0].cause == "oom_killed"
+
+
+def test_a_pod_level_memory_limit_is_a_limit():
+    p = crashing(terminated(137, "OOMKilled"), containers=[spec_container(memory=None)])
+    p["spec"]["resources"] = {"limits": {"memory": "1Gi"}}
+    assert one(p).findings[0].cause == "oom_killed"
+
+
+def test_a_liveness_kill_beats_node_memory_pressure():
+    d = one(
+        crashing(terminated(137), containers=[spec_container(liveness=True)]),
+        node(memory_pressure=True),
+        event("Killing", LIVENESS_KILL),
+    )
+    assert d.findings[0].cause == "liveness_probe_kill"
+
+
+def test_an_eviction_kill_is_not_a_node_oom():
+    d = one(
+        pod(
+            phase="Failed",
+            reason="Evicted",
+            message="The node was low on resource: memory. ",
+            statuses=[status(state={"terminated": terminated(137)})],
+        ),
+        node(memory_pressure=True),
+    )
+    assert [f.cause for f in d.findings] == ["evicted", "sigkill"]
+
+
+def test_two_workers_are_not_surely_a_blocking_sidecar():
+    d = one(
+        pod(
+            "shards-1",
+            "batch",
+            restart_policy="Never",
+            owner=("Job", "shards"),
+            containers=[spec_container("shard-a"), spec_container("shard-b")],
+            statuses=[
+                status("shard-a", state={"terminated": terminated(0, "Completed")}),
+                status("shard-b", ready=True),
+            ],
+        )
+    )
+    f = d.findings[0]
+    assert (f.cause, f.severity, f.confidence) == ("sidecar_blocks_completion", "warning", "medium")
+
+
+def test_one_unhealthy_event_does_not_override_a_stop():
+    d = one(
+        pod(
+            containers=[spec_container(liveness=True)],
+            statuses=[status(state={"terminated": terminated(137)})],
+            deletionTimestamp="2026-11-20T09:59:55Z",
+            deletionGracePeriodSeconds=30,
+        ),
+        event("Killing", "Stopping container app", last="2026-11-20T09:59:25Z"),
+        event(
+            "Unhealthy",
+            "Liveness probe failed: timeout",
+            type_="Warning",
+            last="2026-11-20T09:59:40Z",
+        ),
+    )
+    assert d.findings[0].cause == "grace_period_exceeded"
+
+
+def test_a_graceful_exit_before_the_deletion_timestamp_counts_as_the_stop():
+    # deletionTimestamp = request time + grace: asked at 09:59:59, exited at 10:00:00
+    d = one(
+        pod(
+            statuses=[status(state={"terminated": terminated(143)})],
+            deletionTimestamp="2026-11-20T10:00:29Z",
+            deletionGracePeriodSeconds=30,
+        )
+    )
+    f = d.findings[0]
+    assert (f.cause, f.severity) == ("sigterm", "info")
+    assert any(e.startswith("metadata.deletionTimestamp") for e in f.evidence)
+
+
+@pytest.mark.parametrize(
+    "code,message,cause",
+    [
+        (255, "open /etc/app/config.yaml: no such file or directory", "exit_255"),
+        (1, "fork/exec /plugins/foo: exec format error", "app_error"),
+        (255, "exec /app/server: exec format error", "exec_format_error"),
+        (
+            1,
+            "standard_init_linux.go:228: exec user process caused: exec format error",
+            "exec_format_error",
+        ),
+    ],
+)
+def test_start_errors_are_read_only_in_runc_shape(code, message, cause):
+    assert one(crashing(terminated(code, "Error", message))).findings[0].cause == cause
+
+
+def test_an_ended_debug_container_is_info():
+    p = pod(statuses=[status(ready=True)])
+    p["spec"]["ephemeralContainers"] = [{"name": "debugger", "image": "busybox"}]
+    p["status"]["ephemeralContainerStatuses"] = [
+        status("debugger", state={"terminated": terminated(130)})
+    ]
+    assert [(f.container_type, f.severity) for f in one(p).findings] == [("ephemeral", "info")]
+
+
+def test_a_failed_try_of_a_job_that_succeeded_is_a_warning():
+    p = pod(
+        "etl-9",
+        "batch",
+        phase="Failed",
+        restart_policy="Never",
+        owner=("Job", "etl"),
+        statuses=[status(state={"terminated": terminated(1)})],
+    )
+    done = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "etl", "namespace": "batch"},
+        "status": {"conditions": [{"type": "Complete", "status": "True"}]},
+    }
+    assert one(p, done).findings[0].severity == "warning"
+
+
+def test_a_placeholder_137_has_no_signal():
+    d = one(
+        pod(
+            phase="Failed",
+            statuses=[
+                status(
+                    state={
+                        "terminated": terminated(
+                            137, "ContainerStatusUnknown", "The container could not be located"
+                        )
+                    }
+                )
+            ],
+        )
+    )
+    assert d.findings[0].signal is None and d.findings[0].exit_code == 137
+
+
+def test_events_k8s_io_v1_shape_is_read():
+    e = event("Killing", LIVENESS_KILL)
+    e["deprecatedLastTimestamp"] = e.pop("lastTimestamp")
+    e["deprecatedFirstTimestamp"] = e.pop("firstTimestamp")
+    e["deprecatedCount"] = e.pop("count")
+    e["regarding"] = e.pop("involvedObject")
+    e["note"] = e.pop("message")
+    assert one(crashing(terminated(137)), e).findings[0].cause == "liveness_probe_kill"

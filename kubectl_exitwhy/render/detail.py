@@ -63,7 +63,7 @@ def _finding(f: Finding, style: Style) -> list[str]:
 def render(diagnoses: list[PodDiagnosis], style: Style) -> str:
     out = []
     for d in diagnoses:
-        where = f"{d.phase or 'phase unknown'}"
+        where = clean_line(d.phase) or "phase unknown"
         if d.node:
             where += f" on {clean_line(d.node)}"
         if d.owner:

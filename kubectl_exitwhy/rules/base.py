@@ -198,9 +198,11 @@ def stop_evidence(s: Subject) -> tuple[list[str], bool]:
             window,
         )
     lines += [e.describe() for e in killing[-1:]]
-    if pod.deletion_at and (finished is None or finished >= pod.deletion_at - _seconds(5)):
-        grace = f", grace {pod.deletion_grace}s" if pod.deletion_grace is not None else ""
-        lines.append(f"metadata.deletionTimestamp: {stamp(pod.deletion_at)}{grace}")
+    # deletionTimestamp is the request time plus the grace period: a graceful exit comes before it
+    grace = pod.deletion_grace if pod.deletion_grace is not None else pod.grace_period
+    if pod.deletion_at and (finished is None or finished >= pod.deletion_at - _seconds(grace + 5)):
+        given = f", grace {pod.deletion_grace}s" if pod.deletion_grace is not None else ""
+        lines.append(f"metadata.deletionTimestamp: {stamp(pod.deletion_at)}{given}")
     target = pod.condition("DisruptionTarget")
     if target and target.status == "True":
         lines.append(f"status.conditions[DisruptionTarget]: {target.reason}: {target.message}")

@@ -28,7 +28,7 @@ def exit_success_restarted(s: Subject) -> Optional[Verdict]:
     """Exit 0 under restartPolicy Always, restarted: the main process finished by itself — it
     daemonized, ran a one-off task, or its script ended — and the kubelet keeps restarting it."""
     c = s.c
-    if s.code != 0 or c.restart_policy != "Always" or c.kind == "ephemeral":
+    if s.code != 0 or c.restart_policy != "Always" or c.kind in ("init", "ephemeral"):
         return None
     if pod_is_stopping(s.pod) or s.pod.phase in ("Succeeded", "Failed"):
         return None

@@ -3,6 +3,7 @@ that cannot complete because a regular sidecar keeps running."""
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from kubectl_exitwhy.rules.base import HIGH, MEDIUM, POD, Subject, Verdict, first_line, rule, stamp
@@ -97,14 +98,31 @@ def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
     evidence += [f"{c.status_path}.state.running since {stamp(c.running_since)}" for c in running]
     names = ", ".join(c.name for c in running)
     owner = f"{p.owner.kind} " if p.owner else ""
-    return Verdict(
-        "sidecar_blocks_completion",
-        HIGH if p.owner else MEDIUM,
-        f"{', '.join(c.name for c in done)} finished but {names} keeps running, so the "
-        f"{owner}pod cannot complete",
-        tuple(evidence),
-        severity="critical",
+    known = [c for c in running if _SIDECAR.search(f"{c.name} {c.image}")]
+    if known:  # a proxy or agent that never exits by itself: the classic case
+        summary = (
+            f"{', '.join(c.name for c in done)} finished but sidecar {names} keeps running, so "
+            f"the {owner}pod cannot complete"
+        )
+        return Verdict(
+            "sidecar_blocks_completion", HIGH, summary, tuple(evidence), severity="critical"
+        )
+    # Two workers where one finished first look the same for a while: say so, less surely.
+    summary = (
+        f"{', '.join(c.name for c in done)} finished while {names} still runs: if {names} is a "
+        f"sidecar that never exits, the {owner}pod cannot complete"
     )
+    return Verdict(
+        "sidecar_blocks_completion", MEDIUM, summary, tuple(evidence), severity="warning"
+    )
+
+
+# Names and images of the usual long-running helpers put beside a Job's main container.
+_SIDECAR = re.compile(
+    r"proxy|envoy|istio|linkerd|sidecar|agent|fluent|vector|filebeat|promtail|otel|collector|"
+    r"vault|cloud-sql|cloudsql|consul|dapr|nginx|exporter|statsd|datadog|log-?ship",
+    re.IGNORECASE,
+)
 
 
 RULES = (

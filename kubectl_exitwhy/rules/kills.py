@@ -37,8 +37,15 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
     finished = s.term.finished_at if s.term else None
     killing = near(killing_all, finished, grace + 60)
     unhealthy = near(unhealthy_all, finished, grace + 60 + (probe.budget_seconds if probe else 60))
-    if not killing and not (s.term and unhealthy and s.code in (137, 143)):
-        return None
+    if not killing:
+        # No Killing event (expired?): enough failures in a row can still tell, unless the
+        # container was being stopped anyway.
+        threshold = probe.failure_threshold if probe else 3
+        failures = sum(e.count for e in unhealthy)
+        if not (s.term and s.code in (137, 143) and failures >= threshold):
+            return None
+        if stop_evidence(s)[1]:
+            return None
     if s.reason == "OOMKilled":
         return None
     evidence = subject_lines(s)

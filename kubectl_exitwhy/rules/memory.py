@@ -25,15 +25,15 @@ NODE_OOM_WINDOW = 120  # seconds between a node OOM event and the container's en
 
 
 def _node_oom_events(s: Subject) -> list:
+    """Node OOM events near the end: kubelet ``SystemOOM`` (victim in the root cgroup) and
+    node-problem-detector ``OOMKilling`` for a *global* OOM. NPD's pattern also matches cgroup
+    kills ("Memory cgroup out of memory: Killed process …"): those prove nothing about the node."""
     node = s.pod.node
     if node is None or s.term is None or s.term.finished_at is None:
         return []
-    return near(
-        events_like(node.events, ["SystemOOM", "OOMKilling"]),
-        s.term.finished_at,
-        NODE_OOM_WINDOW,
-        NODE_OOM_WINDOW,
-    )
+    found = events_like(node.events, ["SystemOOM", "OOMKilling"])
+    found = [e for e in found if "memory cgroup" not in e.message.lower()]
+    return near(found, s.term.finished_at, NODE_OOM_WINDOW, NODE_OOM_WINDOW)
 
 
 def _pressure_line(s: Subject) -> Optional[str]:
@@ -85,48 +85,58 @@ def _disagreement(s: Subject) -> Optional[str]:
     )
 
 
+def _limited(s: Subject) -> bool:
+    """A memory limit applies: the container's own, or the pod-level one."""
+    return s.c.memory_limit is not None or s.pod.memory_limit is not None
+
+
 @rule("oom_node", 40, TERMINATION)
-def oom_node(s: Subject) -> Optional[Verdict]:
-    """The kernel's OOM killer acted for the whole node, not for the container's limit: the
-    container was OOMKilled although it has no memory limit, or it was SIGKILLed (137) while the
-    node reported a system OOM (``SystemOOM``, ``OOMKilling``) or MemoryPressure at that time."""
-    oom_reason = s.reason == "OOMKilled"
-    node_events = _node_oom_events(s)
-    pressure = _pressure_line(s)
-    no_limit = s.c.has_spec and s.c.memory_limit is None
-    if not (oom_reason or s.code == 137):
+def oom_node_unlimited(s: Subject) -> Optional[Verdict]:
+    """The kernel's OOM killer acted for the whole node: the container was OOMKilled although
+    no memory limit applies to it (neither its own nor the pod's), or a global OOM event of the
+    node names its command at that time."""
+    if s.reason != "OOMKilled":
         return None
-    if oom_reason and not (no_limit or node_events):
-        return None
-    if not oom_reason and not (node_events or pressure):
+    node_events = [e for e in _node_oom_events(s) if _victim_matches(s, [e])]
+    no_limit = s.c.has_spec and s.pod.has_spec and not _limited(s)
+    if not (no_limit or node_events):
         return None
     evidence = subject_lines(s)
     if no_limit:
-        evidence.append(f"{s.c.spec_path}.resources.limits.memory: not set")
+        evidence.append(f"{s.c.spec_path}.resources.limits.memory: not set (nor a pod-level limit)")
     evidence += [e.describe() for e in node_events[-2:]]
-    if pressure:
-        evidence.append(pressure)
     node = s.pod.node_name or "its node"
-    if oom_reason and no_limit:
+    if no_limit:
         summary = (
             f"OOM-killed with no memory limit of its own: {node} ran out of memory and "
             "the kernel picked this container"
         )
-    elif oom_reason:
-        summary = f"OOM-killed while {node} itself was out of memory (system OOM at that time)"
     else:
-        summary = (
-            f"SIGKILLed (137) while {node} was out of memory: most likely the node's "
-            "OOM killer; the runtime did not report OOMKilled"
-        )
-    confidence = HIGH if oom_reason or _victim_matches(s, node_events) else MEDIUM
-    return Verdict(
-        "oom_node",
-        confidence,
-        summary,
-        tuple(evidence),
-        detail=_disagreement(s) if oom_reason else None,
+        summary = f"OOM-killed by {node}'s global OOM killer (its event names this container)"
+    return Verdict("oom_node", HIGH, summary, tuple(evidence), detail=_disagreement(s))
+
+
+@rule("oom_node", 95, TERMINATION)
+def oom_node_sigkill(s: Subject) -> Optional[Verdict]:
+    """SIGKILLed (137, reason not OOMKilled) while the node reported a system OOM (``SystemOOM``,
+    a global ``OOMKilling``) or was under MemoryPressure: on cgroup v1 a global OOM kill shows as a
+    plain 137. Checked after the kubelet's own kills (probes, stops, evictions)."""
+    if s.code != 137 or s.reason == "OOMKilled" or s.pod.reason == "Evicted":
+        return None
+    node_events = _node_oom_events(s)
+    pressure = _pressure_line(s)
+    if not (node_events or pressure):
+        return None
+    evidence = subject_lines(s) + [e.describe() for e in node_events[-2:]]
+    if pressure:
+        evidence.append(pressure)
+    node = s.pod.node_name or "its node"
+    summary = (
+        f"SIGKILLed (137) while {node} was out of memory: most likely the node's OOM killer; "
+        "the runtime did not report OOMKilled"
     )
+    confidence = HIGH if _victim_matches(s, node_events) else MEDIUM
+    return Verdict("oom_node", confidence, summary, tuple(evidence))
 
 
 @rule("oom_killed", 50, TERMINATION)
@@ -159,4 +169,4 @@ def oom_killed(s: Subject) -> Optional[Verdict]:
     return Verdict("oom_killed", confidence, summary, tuple(evidence), detail=disagreement)
 
 
-RULES = (oom_node, oom_killed)
+RULES = (oom_node_unlimited, oom_killed, oom_node_sigkill)

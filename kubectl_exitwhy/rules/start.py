@@ -39,6 +39,13 @@ _NOT_FOUND = re.compile(
 _PERMISSION = re.compile(r"permission denied|is a directory", re.I)
 _FORMAT = re.compile(r"exec format error", re.I)
 _MOUNT = re.compile(r"mount|subpath|volume", re.I)
+# What runc itself writes when exec fails after the start (KNOWLEDGE §1.3): a whole line
+# "exec /path: <error>", or the runc <= 1.0 form "... exec user process caused: <error>". An
+# application's own message ("open /etc/app.yaml: no such file or directory") is not this.
+_RUNC_EXEC = re.compile(
+    r"(?m)^(?:exec \S+: |.*exec user process caused:? \"?)(?P<err>exec format error|"
+    r"no such file or directory|permission denied)"
+)
 
 
 def _is_start_failure(s: Subject) -> bool:
@@ -70,7 +77,9 @@ def exec_format_error(s: Subject) -> Optional[Verdict]:
     another CPU architecture, or a script without a ``#!`` line. It arrives as a start error, or
     as ``Error``/255 with the line only in the container's log (runc exits 255 after the start
     pipe closed)."""
-    if _FORMAT.search(_text(s)) and (_is_start_failure(s) or s.code in (255, 1, 128, None)):
+    runc = _RUNC_EXEC.search(_text(s))
+    runc_format = runc is not None and runc.group("err") == "exec format error"
+    if (_is_start_failure(s) and _FORMAT.search(_text(s))) or (runc_format and s.term):
         return _verdict(
             "exec_format_error",
             s,
@@ -96,7 +105,9 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
     directory``: the command or entrypoint does not exist in the image (or, when the file exists,
     its ``#!`` interpreter or dynamic loader is missing)."""
     text = _text(s)
-    if _NOT_FOUND.search(text) and (_is_start_failure(s) or s.code == 255):
+    runc = _RUNC_EXEC.search(text)
+    runc_missing = runc is not None and runc.group("err") == "no such file or directory"
+    if (_is_start_failure(s) and _NOT_FOUND.search(text)) or (runc_missing and s.term):
         if _MOUNT.search(text) and "exec" not in text:
             return None  # a missing mount source, not a missing command: start_error
         cmd = re.search(r'exec:? "?([^":]+)"?', text)

@@ -189,9 +189,11 @@ class ClusterSource:
             items = page.get("items")
             yield items if isinstance(items, list) else []
             meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
-            token = meta.get("continue")
+            previous, token = token, meta.get("continue")
             if not token:
                 return
+            if token == previous:
+                raise ClusterError(f"the API server repeated its continue token {what}")
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -213,7 +215,11 @@ class ClusterSource:
             ):
                 for e in items:
                     if isinstance(e, dict) and e.get("reason") in USEFUL_EVENTS:
-                        index.add({k: e[k] for k in EVENT_KEYS if k in e})
+                        slim = {k: e[k] for k in EVENT_KEYS if k in e}
+                        meta = e.get("metadata")
+                        if isinstance(meta, dict) and meta.get("uid"):
+                            slim["metadata"] = {"uid": meta["uid"]}  # de-duplication
+                        index.add(slim)
         except Unreachable:
             raise
         except ClusterError as err:
@@ -285,13 +291,16 @@ class ClusterSource:
             try:
                 for items in self.pages("/api/v1/nodes", {}, "listing nodes"):
                     for n in items:
-                        name = (
-                            (n.get("metadata") or {}).get("name") if isinstance(n, dict) else None
-                        )
+                        meta = n.get("metadata") if isinstance(n, dict) else None
+                        name = meta.get("name") if isinstance(meta, dict) else None
                         if name in names:
-                            nodes[name] = {
-                                "status": {"conditions": n.get("status", {}).get("conditions")}
-                            }
+                            status = n.get("status")  # keep the conditions, drop the rest
+                            conditions = (
+                                status.get("conditions") if isinstance(status, dict) else None
+                            )
+                            nodes[name] = {"status": {"conditions": conditions}}
+            except Unreachable:
+                raise
             except ClusterError as err:
                 self.warn(f"nodes could not be read ({err.message})")
             return nodes
@@ -408,10 +417,10 @@ class ClusterSource:
                     continue
                 state: dict = cs["state"] if isinstance(cs.get("state"), dict) else {}
                 last: dict = cs["lastState"] if isinstance(cs.get("lastState"), dict) else {}
-                if last.get("terminated"):
-                    previous = "true"
-                elif state.get("terminated"):
+                if state.get("terminated"):  # the engine explains this one: its own log
                     previous = None
+                elif last.get("terminated"):
+                    previous = "true"
                 else:
                     continue
                 query = {

@@ -49,6 +49,8 @@ def parse_documents(text: str, label: str) -> list[Any]:
     if stripped[:1] in ("{", "["):
         try:
             doc = json.loads(text)
+        except RecursionError:
+            raise BadInput(f"{label} nests too deeply to be Kubernetes output") from None
         except json.JSONDecodeError as err:
             raise BadInput(
                 f"{label} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg});"
@@ -59,6 +61,8 @@ def parse_documents(text: str, label: str) -> list[Any]:
 
     try:
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except RecursionError:
+        raise BadInput(f"{label} nests too deeply to be Kubernetes output") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

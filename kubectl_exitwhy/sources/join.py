@@ -78,8 +78,14 @@ class EventIndex:
         self.by_name: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
         self.by_node: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
         self.count = 0
+        self._seen: set[str] = set()
 
     def add(self, event: Mapping[str, Any]) -> None:
+        uid = _d(event.get("metadata")).get("uid")
+        if isinstance(uid, str) and uid:  # a list restarted after 410 Gone sends it again
+            if uid in self._seen:
+                return
+            self._seen.add(uid)
         inv = _d(event.get("involvedObject")) or _d(event.get("regarding"))
         kind = inv.get("kind")
         self.count += 1
