@@ -106,9 +106,13 @@ def _severity(
     kind = CAUSES[verdict.cause].kind
     if kind == "normal" or pod_cause in DISRUPTIONS or c.kind == "ephemeral":
         return "info"  # an ephemeral (kubectl debug) container's end never affects the pod
-    if pod.phase == "Failed" and pod.job is not None and any(
-        cond.type in ("Complete", "SuccessCriteriaMet") and cond.status == "True"
-        for cond in pod.job.conditions
+    if (
+        pod.phase == "Failed"
+        and pod.job is not None
+        and any(
+            cond.type in ("Complete", "SuccessCriteriaMet") and cond.status == "True"
+            for cond in pod.job.conditions
+        )
     ):
         return "warning"  # a failed try of a Job that then succeeded
     if pod.phase == "Succeeded":  # e.g. sidecars stopped after the main containers finished
