@@ -59,10 +59,16 @@ def main() -> int:
             kubectl_run("exitwhy", "-A")
             listing = kubectl_run("exitwhy", "-A", "-o", "json", capture=True)
             items = json.loads(listing.stdout)["items"] if listing.returncode == 0 else []
-            worst = next(
-                (i for i in items if i["findings"] and i["findings"][0]["containerType"] != "pod"),
-                None,
-            )
+            failing = [  # pods failing now because of one of their containers
+                i
+                for i in items
+                if i["findings"]
+                and i["findings"][0]["containerType"] != "pod"
+                and i["findings"][0]["severity"] == "critical"
+            ]
+            # the classic first: an OOM kill, which `kubectl describe` shows as just 137
+            failing.sort(key=lambda i: i["findings"][0]["cause"] != "oom_killed")
+            worst = failing[0] if failing else None
             if worst:
                 kubectl_run("exitwhy", "pod", worst["pod"], "-n", worst["namespace"])
             kubectl_run("exitwhy", "code", "137")
