@@ -217,9 +217,11 @@ def pod(
     if namespace is None and filename is None:
         namespace = source.default_namespace
     diagnosis = diagnose(source.pod(name, namespace))
-    for w in diagnosis.warnings:
-        _warn(w)
-    _emit([diagnosis], output, all_namespaces, detail=output in (Output.table, Output.wide))
+    detail = output in (Output.table, Output.wide)
+    if not detail:  # the pod view prints them itself; JSON and YAML keep stdout pure
+        for w in diagnosis.warnings:
+            _warn(w)
+    _emit([diagnosis], output, all_namespaces, detail=detail)
     raise typer.Exit(_status([diagnosis], fail_on))
 
 

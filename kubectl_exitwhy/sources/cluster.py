@@ -439,9 +439,10 @@ class ClusterSource:
                 except Unreachable:
                     raise
                 except ClusterError as err:
-                    warnings.append(
-                        f"the previous log of {cs['name']} could not be read: {err.message}"
-                    )
+                    if "not found" in err.message:  # rotated away, or never written
+                        warnings.append(f"no log is kept for {cs['name']}'s last run")
+                    else:
+                        warnings.append(f"the log of {cs['name']} could not be read: {err.message}")
                     continue
                 text = body.decode("utf-8", "replace")
                 logs[cs["name"]] = text.splitlines()[-self.log_lines :]
