@@ -8,7 +8,7 @@ or empty values so that the rules can tell "absent" from "false".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Optional
 
@@ -509,7 +509,7 @@ def build_pod(
     for c in build_containers(obj, policy):
         mine = tuple(e for e in built_events if e.container == c.name)
         tail = tuple((logs or {}).get(c.name, ()))
-        containers.append(_replace_container(c, mine, tail))
+        containers.append(replace(c, events=mine, log_tail=tail) if (mine or tail) else c)
     grace = _i(spec.get("terminationGracePeriodSeconds"))
     return Pod(
         namespace=_s(meta.get("namespace")),
@@ -538,9 +538,3 @@ def build_pod(
         job=job,
         warnings=warnings,
     )
-
-
-def _replace_container(c: Container, events: tuple[Event, ...], tail: tuple[str, ...]) -> Container:
-    from dataclasses import replace
-
-    return replace(c, events=events, log_tail=tail) if (events or tail) else c

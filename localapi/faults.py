@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Any, Iterator
 
 __all__ = ["DEFAULT_USER", "FAULT_KINDS", "Fault", "Faults"]
 
@@ -138,19 +138,9 @@ class Faults:
             self._faults.append(fault)
         return fault
 
-    def set(
-        self,
-        kind: str,
-        resource: str | None = None,
-        namespace: str | None = None,
-        *,
-        times: int | None = None,
-        delay: float = 1.0,
-        retry_after: int = 1,
-        user: str = DEFAULT_USER,
-    ) -> Fault:
-        """Replace every fault with this one."""
-        fault = Fault(kind, resource, namespace, times, delay, retry_after, user)
+    def set(self, kind: str, *args: Any, **kwargs: Any) -> Fault:
+        """Replace every fault with this one (the arguments of ``add``)."""
+        fault = Fault(kind, *args, **kwargs)
         with self._lock:
             self._faults = [fault]
         return fault

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Iterable, Optional
 
 from kubectl_exitwhy.evidence import Container, Event, Pod, Termination, Waiting
@@ -200,7 +200,9 @@ def stop_evidence(s: Subject) -> tuple[list[str], bool]:
     lines += [e.describe() for e in killing[-1:]]
     # deletionTimestamp is the request time plus the grace period: a graceful exit comes before it
     grace = pod.deletion_grace if pod.deletion_grace is not None else pod.grace_period
-    if pod.deletion_at and (finished is None or finished >= pod.deletion_at - _seconds(grace + 5)):
+    if pod.deletion_at and (
+        finished is None or finished >= pod.deletion_at - timedelta(seconds=grace + 5)
+    ):
         given = f", grace {pod.deletion_grace}s" if pod.deletion_grace is not None else ""
         lines.append(f"metadata.deletionTimestamp: {stamp(pod.deletion_at)}{given}")
     target = pod.condition("DisruptionTarget")
@@ -228,12 +230,6 @@ STOP_REASONS = (
     "DeadlineExceeded",
     "NodeLost",
 )
-
-
-def _seconds(n: float):
-    from datetime import timedelta
-
-    return timedelta(seconds=n)
 
 
 def pod_is_stopping(pod: Pod) -> bool:

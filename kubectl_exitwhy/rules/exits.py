@@ -53,8 +53,6 @@ def exit_success(s: Subject) -> Optional[Verdict]:
         summary = "init container completed"
     else:
         summary = "completed successfully"
-    if s.reason == "OOMKilled":  # unreachable: OOM rules come first; kept for clarity
-        summary += " (but reason OOMKilled)"
     return Verdict("exit_success", HIGH, summary, tuple(subject_lines(s) + lines))
 
 

@@ -59,15 +59,11 @@ def _log_hit(s: Subject, rx: re.Pattern) -> Optional[str]:
     return None
 
 
-def _text(s: Subject) -> str:
-    return s.message
-
-
 def _verdict(cause: str, s: Subject, what: str, log_line: Optional[str] = None) -> Verdict:
     evidence = subject_lines(s)
     if log_line:
         evidence.append(f"previous log: {first_line(log_line)}")
-    detail = first_line(log_line or _text(s)) or None
+    detail = first_line(log_line or s.message) or None
     return Verdict(cause, HIGH, what, tuple(evidence), detail=detail)
 
 
@@ -77,9 +73,9 @@ def exec_format_error(s: Subject) -> Optional[Verdict]:
     another CPU architecture, or a script without a ``#!`` line. It arrives as a start error, or
     as ``Error``/255 with the line only in the container's log (runc exits 255 after the start
     pipe closed)."""
-    runc = _RUNC_EXEC.search(_text(s))
+    runc = _RUNC_EXEC.search(s.message)
     runc_format = runc is not None and runc.group("err") == "exec format error"
-    if (_is_start_failure(s) and _FORMAT.search(_text(s))) or (runc_format and s.term):
+    if (_is_start_failure(s) and _FORMAT.search(s.message)) or (runc_format and s.term):
         return _verdict(
             "exec_format_error",
             s,
@@ -104,7 +100,7 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
     """A start error saying ``executable file not found in $PATH`` or ``no such file or
     directory``: the command or entrypoint does not exist in the image (or, when the file exists,
     its ``#!`` interpreter or dynamic loader is missing)."""
-    text = _text(s)
+    text = s.message
     runc = _RUNC_EXEC.search(text)
     runc_missing = runc is not None and runc.group("err") == "no such file or directory"
     if (_is_start_failure(s) and _NOT_FOUND.search(text)) or (runc_missing and s.term):
@@ -134,7 +130,7 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
 def command_not_executable_start(s: Subject) -> Optional[Verdict]:
     """A start error saying ``permission denied``: the entrypoint exists but is not executable
     (no x bit, a directory, a noexec mount)."""
-    if _PERMISSION.search(_text(s)) and _is_start_failure(s):
+    if _PERMISSION.search(s.message) and _is_start_failure(s):
         return _verdict(
             "command_not_executable", s, "the entrypoint is not executable (permission denied)"
         )
@@ -148,9 +144,9 @@ def start_error(s: Subject) -> Optional[Verdict]:
     subPath targets, devices, runtime errors. The message says which."""
     if not _is_start_failure(s):
         return None
-    msg = first_line(_text(s), 160)
+    msg = first_line(s.message, 160)
     summary = f"the runtime could not start the container ({s.reason})"
-    if _MOUNT.search(_text(s)):
+    if _MOUNT.search(s.message):
         summary = f"the runtime could not set up a mount ({s.reason})"
     return Verdict(
         "start_error", HIGH if msg else MEDIUM, summary, tuple(subject_lines(s)), detail=msg or None
