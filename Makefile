@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench dist docs clean
+.PHONY: install demo test test-fast lint accuracy bench dist docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
 
+## the fast lane: no local API server, no packaging (engine, corpus, CLI, bad input)
+test-fast: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -m "not cluster and not dist"
+
+## the engine on real failure reports (corpus/): the rate per evidence class, and each miss
+accuracy: $(STAMP)
+	$(BIN)/python -m corpus.accuracy
+
 lint: $(STAMP)
-	$(BIN)/ruff check kubectl_exitwhy localapi tests scripts bench
-	$(BIN)/ruff format --check kubectl_exitwhy localapi tests scripts bench
+	$(BIN)/ruff check kubectl_exitwhy localapi tests scripts bench corpus
+	$(BIN)/ruff format --check kubectl_exitwhy localapi tests scripts bench corpus
 	$(BIN)/mypy
 
 docs: $(STAMP)

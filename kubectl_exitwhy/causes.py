@@ -285,6 +285,30 @@ CAUSES: dict[str, Cause] = {
             "For runAsNonRoot: set runAsUser to a non-zero UID or use a non-root image.",
         ),
         _c(
+            "volume_mount_failed",
+            "A volume cannot be mounted or attached",
+            "failure",
+            "pod",
+            "Read the mount error: kubectl get events -n <ns> --field-selector "
+            "involvedObject.name=<pod>,reason=FailedMount",
+            "A missing Secret or ConfigMap: create it in the pod's namespace "
+            "(kubectl get secret,configmap -n <ns>); a PVC: kubectl get pvc -n <ns>, then "
+            "kubectl describe pvc for binding and attach errors.",
+            "Multi-Attach: a ReadWriteOnce volume is still attached to another node; wait for "
+            "the old pod to go, or find it: kubectl get volumeattachment",
+        ),
+        _c(
+            "sandbox_failed",
+            "The pod sandbox cannot be created",
+            "failure",
+            "pod",
+            "Read the sandbox error: kubectl get events -n <ns> --field-selector "
+            "involvedObject.name=<pod>,reason=FailedCreatePodSandBox",
+            "CNI errors: check the network plugin's pods on <node> (kubectl get pods -n "
+            "kube-system -o wide --field-selector spec.nodeName=<node>) and free pod IPs.",
+            "Runtime errors: check the container runtime and the kubelet on <node>.",
+        ),
+        _c(
             "lifecycle_hook_failed",
             "A lifecycle hook failed",
             "failure",

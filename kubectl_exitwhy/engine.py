@@ -3,20 +3,26 @@
 For each container the engine picks what to explain, reading ``state`` and ``lastState``:
 
 1. a waiting container with an error of its own (image, config, start errors) → waiting rules;
-2. otherwise the current ``state.terminated``, else ``lastState.terminated`` → termination
+2. a container that has not started and whose status does not say why (``ContainerCreating``,
+   no status at all) → the error its latest Warning event names, through the waiting rules;
+3. otherwise the current ``state.terminated``, else ``lastState.terminated`` → termination
    rules (``CrashLoopBackOff`` is only the back-off; the cause is in ``lastState``);
-3. otherwise a container that restarted but kept no record → the events (running rules);
-4. a healthy container says nothing.
+4. otherwise a container that restarted, or that a probe is killing, but kept no record → the
+   events (running rules);
+5. a healthy container says nothing.
 
 Rules in a scope run in precedence order; the first verdict wins. The pod gets at most one
-pod-level finding; it comes first, then container findings by severity.
+pod-level finding; it comes first, then container findings by severity. A pod that is plainly
+broken but that no rule explains still gets one finding, ``unknown``, with the raw facts: the
+engine is never silent about a broken pod.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
-from kubectl_exitwhy import codes
+from kubectl_exitwhy import codes, logsigs
 from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.diagnosis import SEVERITY_RANK, Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Container, Pod
@@ -29,14 +35,19 @@ from kubectl_exitwhy.rules.base import (
     WAITING,
     Subject,
     Verdict,
+    crash_looping,
     pod_is_stopping,
     restarts_line,
+    starts_seen,
     waiting_line,
 )
+from kubectl_exitwhy.rules.events import waiting_from_events
+from kubectl_exitwhy.rules.silence import unexplained
 
 # Causes whose exit code was made up by the kubelet or the runtime: no signal was sent.
 SYNTHETIC_CODES = {"container_status_unknown", "runtime_lost"}
 QUIET_WAITING = {"", "ContainerCreating", "PodInitializing", "CrashLoopBackOff"}
+HOOK_EVENTS = {"FailedPostStartHook", "FailedPreStopHook"}
 KIND_ORDER = {"pod": 0, "init": 1, "regular": 2, "sidecar": 3, "ephemeral": 4}
 
 
@@ -55,15 +66,32 @@ def _container_verdict(pod: Pod, c: Container) -> Optional[tuple[Verdict, Subjec
         verdict = first_verdict(WAITING, subject)
         if verdict:
             return verdict, subject
-    # 2. a termination record: the current one, else the previous one
+    # 2. not started, and the status does not say why: the latest Warning event may
     term = c.current or c.last
+    if term is None:
+        from_event = waiting_from_events(c)
+        if from_event:
+            subject = Subject(pod, c, waiting=from_event)
+            verdict = first_verdict(WAITING, subject)
+            if verdict:
+                return verdict, subject
+    # 3. a termination record: the current one, else the previous one
     if term is not None:
         subject = Subject(pod, c, term=term)
         verdict = first_verdict(TERMINATION, subject)
         assert verdict is not None  # the `unknown` rule matches everything
         return verdict, subject
-    # 3. restarted (or crash-looping) without a kept record: only the events can tell
-    if c.restart_count or (c.waiting and c.waiting.reason == "CrashLoopBackOff"):
+    # 4. restarted (or crash-looping, or being killed by a probe) without a kept record: only
+    # the events can tell
+    if (
+        c.restart_count
+        or (c.waiting and c.waiting.reason == "CrashLoopBackOff")
+        or any(e.reason == "Killing" and "probe" in e.message for e in c.events)
+        or any(e.reason in HOOK_EVENTS for e in c.events)
+        or crash_looping(c)
+        or starts_seen(c) > 1
+        or logsigs.implied(c.log_hits)
+    ):
         subject = Subject(pod, c)
         verdict = first_verdict(RUNNING, subject)
         if verdict:
@@ -74,13 +102,22 @@ def _container_verdict(pod: Pod, c: Container) -> Optional[tuple[Verdict, Subjec
         evidence.append(f"{c.status_path}.lastState: empty (the kubelet kept no record)")
         if not pod.events_known:
             evidence.append("no events were available")
+        if not c.restart_count and not crash_looping(c) and starts_seen(c) < 2:
+            return None  # only a probe's or hook's event, which no rule took: nothing to say
+        if c.restart_count:
+            restarted = f"restarted {c.restart_count} times"
+        elif starts_seen(c) > 1:
+            restarted = f"started {starts_seen(c)} times (Started events)"
+            evidence.append(next(e.describe() for e in c.events if e.reason == "Started"))
+        else:
+            restarted = "restarting (back-off)"
         return Verdict(
             "unknown",
             LOW,
-            f"restarted {c.restart_count} times, but no termination record or event says why",
+            f"{restarted}, but no termination record or event says why",
             tuple(evidence),
         ), subject
-    # 3b. waiting with an error no rule knows
+    # 4b. waiting with an error no rule knows
     if c.waiting and c.waiting.reason not in QUIET_WAITING:
         subject = Subject(pod, c, waiting=c.waiting)
         return Verdict(
@@ -171,8 +208,9 @@ def _finding(
             steps,
         )
     reason = term.reason if term else (subject.waiting.reason if subject.waiting else None)
+    verdict = _with_log(verdict, c)
     return Finding(
-        container=c.name,
+        container=c.name or None,  # None: only events were saved, and they name no container
         container_type=c.kind,
         cause=verdict.cause,
         severity=_severity(pod, c, verdict, subject, pod_cause),
@@ -187,6 +225,31 @@ def _finding(
         evidence=verdict.evidence,
         next_steps=steps,
         log_tail=c.log_tail,
+    )
+
+
+# Causes that say the program failed without saying how: its last log lines may.
+LOG_SHARPENS = {
+    "app_error", "shell_misuse", "exit_255", "sysexits", "invalid_exit_argument", "sigabrt",
+    "sigsegv", "sigill", "sigbus", "sigfpe", "command_not_found", "command_not_executable",
+    "unknown", "runtime_failed_to_run", "oom_killed", "sigkill", "signal_other",
+}  # fmt: skip
+
+
+def _with_log(verdict: Verdict, c: Container) -> Verdict:
+    """The previous log's telling line, where the cause leaves the how open."""
+    if verdict.cause not in LOG_SHARPENS or not c.log_hits:
+        return verdict
+    if any(line.startswith("previous log") for line in verdict.evidence):
+        return verdict  # the rule used the log already
+    hit: logsigs.Hit = c.log_hits[0]
+    line = f"previous log: {hit.line[:200]}"
+    summary = f"{verdict.summary}; the log shows {hit.signature.title}"
+    return replace(
+        verdict,
+        summary=summary,
+        evidence=verdict.evidence + (line,),
+        detail=verdict.detail or hit.line[:200],
     )
 
 
@@ -214,6 +277,10 @@ def diagnose(pod: Pod) -> PodDiagnosis:
         )
     )
     findings += [f for _, f in container_findings]
+    if not findings:
+        silent = unexplained(Subject(pod))
+        if silent:
+            findings.append(_finding(pod, None, silent, Subject(pod)))
     return PodDiagnosis(
         pod.namespace, pod.name, pod.phase, pod.node_name, pod.owner, tuple(findings), pod.warnings
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Optional
 
-from kubectl_exitwhy import codes
+from kubectl_exitwhy import codes, logsigs
 
 # --- tolerant accessors -------------------------------------------------------------------
 
@@ -156,14 +156,20 @@ class Event:
     kind: str  # involvedObject.kind
     name: str
     field_path: str
-    container: Optional[str]  # from fieldPath spec.containers{NAME}
+    container: Optional[str]  # from fieldPath spec.containers{NAME}, else attributed
     component: str
+    attributed: str = ""  # how the container was found when no fieldPath named it
+
+    @property
+    def timed(self) -> bool:
+        return self.first is not None or self.last is not None
 
     def describe(self) -> str:
         when = self.last.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last else "time unknown"
         times = f"{self.count}×, last {when}" if self.count > 1 else when
         who = f"{self.kind} {self.name}" if self.kind and self.kind != "Pod" else ""
-        src = ", ".join(p for p in (self.component, who, times) if p)
+        how = f"container {self.container} by {self.attributed}" if self.attributed else ""
+        src = ", ".join(p for p in (self.component, who, times, how) if p)
         return f"event {self.reason} ({src}): {self.message}"
 
     def overlaps(self, moment: datetime, before: float, after: float) -> bool:
@@ -188,9 +194,11 @@ class Container:
     current: Optional[Termination]  # state.terminated
     last: Optional[Termination]  # lastState.terminated
     restart_count: int
+    restarts_known: bool  # False: no restartCount was given (a lastState still means >= 1)
     restart_policy: str  # effective policy: the container's own, or the pod's
     ready: Optional[bool]
     has_spec: bool
+    spec_whole: bool  # the spec carries an image: absent limits and probes mean "none"
     has_status: bool
     command: tuple[str, ...]  # spec command + args, as given
     memory_limit: Optional[int]
@@ -201,6 +209,7 @@ class Container:
     spec_path: str
     events: tuple[Event, ...] = ()
     log_tail: tuple[str, ...] = ()
+    log_hits: tuple[logsigs.Hit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,6 +273,7 @@ class Pod:
     node: Optional[Node] = None
     job: Optional[Job] = None
     warnings: tuple[str, ...] = field(default=())
+    observed: Optional[datetime] = None  # when the source read it (live); None for files
 
     def condition(self, type_: str) -> Optional[Condition]:
         return next((c for c in self.conditions if c.type == type_), None)
@@ -297,8 +307,11 @@ def build_event(obj: Mapping[str, Any]) -> Event:
     )
     count = _i(obj.get("count")) or _i(obj.get("deprecatedCount")) or _i(series.get("count")) or 1
     source = _d(obj.get("source")) or _d(obj.get("deprecatedSource"))
+    reason = _s(obj.get("reason"))
+    if reason[:1].islower():  # Kubernetes 1.0-1.1 wrote "failedScheduling", "backOff", …
+        reason = reason[0].upper() + reason[1:]
     return Event(
-        reason=_s(obj.get("reason")),
+        reason=reason,
         message=_s(obj.get("message") or obj.get("note")),
         type=_s(obj.get("type")),
         count=max(count, 1),
@@ -314,6 +327,82 @@ def build_event(obj: Mapping[str, Any]) -> Event:
             or obj.get("reportingController")
         ),
     )
+
+
+# Events about one container that kubelets and exporters often send without a fieldPath
+# (``kubectl describe`` output, event exporters, some managed clusters).
+CONTAINER_EVENTS = {
+    "Killing", "Unhealthy", "ProbeWarning", "BackOff", "Failed", "Pulling", "Pulled", "Created",
+    "Started", "FailedPostStartHook", "FailedPreStopHook", "ErrImageNeverPull", "InspectFailed",
+    "ExceededGracePeriod",
+}  # fmt: skip
+# The container name inside the kubelet's own messages (KNOWLEDGE §4).
+_NAMED = re.compile(r'(?:[Cc]ontainer:? |container=)"?(?!image\b)([\w.-]+)')
+_IMAGE = re.compile(r'image "([^"]+)"')
+# Kubelets up to ~1.6 reported start failures as pod-level FailedSync events:
+# failed to "StartContainer" for "<c>" with <Reason>: "<message>"
+SYNC_ERROR = re.compile(r'failed to "StartContainer" for "([^"]+)" with (\w+): "(.*)"?', re.S)
+_PROBE_KIND = re.compile(r"^(Liveness|Readiness|Startup) probe", re.I)
+
+
+def _bare_image(ref: str) -> str:
+    """``docker.io/library/nginx:latest`` and ``nginx`` name the same image."""
+    ref = ref.split("@", 1)[0]
+    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix) :]
+            break
+    if ":" not in ref.rsplit("/", 1)[-1]:
+        ref += ":latest"
+    return ref
+
+
+def attribute(event: Event, containers: list[Container]) -> Event:
+    """The container an event is about when its fieldPath does not say: the name in the
+    kubelet's message, the image in a pull message, the only container that has the probe an
+    ``Unhealthy`` event names, or the pod's only container."""
+    if event.container is not None:
+        return event
+    names = {c.name for c in containers}
+    sync = SYNC_ERROR.search(event.message) if event.reason == "FailedSync" else None
+    if sync and sync.group(1) in names:
+        return replace(event, container=sync.group(1), attributed="name in the message")
+    if event.reason not in CONTAINER_EVENTS:
+        return event
+    named = _NAMED.search(event.message)
+    if named and named.group(1) in names:
+        return replace(event, container=named.group(1), attributed="name in the message")
+    image = _IMAGE.search(event.message)
+    if image:
+        want = _bare_image(image.group(1))
+        same = [c.name for c in containers if c.image and _bare_image(c.image) == want]
+        if len(same) == 1:
+            return replace(event, container=same[0], attributed="image in the message")
+    probe = _PROBE_KIND.search(event.message)
+    if probe and event.reason in ("Unhealthy", "ProbeWarning"):
+        kind = probe.group(1).lower()
+        having = [c.name for c in containers if kind in c.probes]
+        if len(having) == 1:
+            return replace(event, container=having[0], attributed=f"the only {kind} probe")
+    if len(containers) == 1:
+        return replace(event, container=containers[0].name, attributed="the only container")
+    return event
+
+
+def _by_elimination(events: list[Event], containers: list[Container]) -> list[Event]:
+    """A failure event that names no container belongs to the only container that has not
+    started (no running or terminated state, no ``Started`` event of its own)."""
+    started = {c.name for c in containers if c.state in ("running", "terminated") or c.last}
+    started |= {e.container for e in events if e.reason == "Started" and e.container}
+    waiting = [c.name for c in containers if c.name not in started]
+    if len(waiting) != 1 or len(containers) < 2:
+        return events
+    return [
+        replace(e, container=waiting[0], attributed="the only container not started")
+        if e.container is None and e.reason in ("Failed", "BackOff") and e.type != "Normal"
+        else e
+        for e in events
+    ]
 
 
 def build_condition(obj: Any) -> Condition:
@@ -338,6 +427,9 @@ def build_termination(obj: Any, source: str) -> Optional[Termination]:
     if _i(raw) == -1:
         # In a pod status -1 is CRI-O's "exit code unknown", never a program's exit(-1).
         code, note = None, "exitCode -1: the runtime (CRI-O) could not read the exit code"
+    elif raw is None and _s(t.get("reason")) == "Completed":
+        # every runtime writes reason Completed for exit 0 and only for it (KNOWLEDGE §1.1)
+        code, note = 0, "exitCode is missing; reason Completed means 0"
     elif raw is None:
         note = "exitCode is missing"
     return Termination(
@@ -416,6 +508,10 @@ def _container(
         if probe is not None:
             probes[pkind] = probe
     restart_count = _i(status_d.get("restartCount"))
+    last = build_termination(last_state.get("terminated"), f"{status_path}.lastState.terminated")
+    restarts = restart_count if restart_count and restart_count > 0 else 0
+    if restart_count is None and last is not None:
+        restarts = 1  # a previous termination means at least one restart
     ready = status_d.get("ready")
     return Container(
         name=name,
@@ -425,11 +521,13 @@ def _container(
         running_since=parse_time(running.get("startedAt")),
         waiting=waiting,
         current=current,
-        last=build_termination(last_state.get("terminated"), f"{status_path}.lastState.terminated"),
-        restart_count=restart_count if restart_count and restart_count > 0 else 0,
+        last=last,
+        restart_count=restarts,
+        restarts_known=restart_count is not None,
         restart_policy=own_policy or ("Never" if kind == "ephemeral" else pod_policy),
         ready=ready if isinstance(ready, bool) else None,
         has_spec=bool(spec_d),
+        spec_whole=bool(_s(spec_d.get("image"))),
         has_status=bool(status_d),
         command=tuple(
             _s(a) for a in _l(spec_d.get("command")) + _l(spec_d.get("args")) if a is not None
@@ -441,6 +539,10 @@ def _container(
         status_path=status_path,
         spec_path=f"spec.{spec_key}[{name}]",
     )
+
+
+def _unnamed_container(pod_policy: str) -> Container:
+    return _container("regular", "containers", "containerStatuses", None, None, pod_policy)
 
 
 def build_containers(pod: Mapping[str, Any], pod_policy: str) -> list[Container]:
@@ -480,6 +582,21 @@ def build_job(obj: Mapping[str, Any]) -> Job:
     )
 
 
+# The job controller's Warning events repeat its Failed condition (KNOWLEDGE §7).
+JOB_FAILURE_EVENTS = ("BackoffLimitExceeded", "DeadlineExceeded", "PodFailurePolicy")
+
+
+def job_from_events(name: str, events: Iterable[Mapping[str, Any]]) -> Optional[Job]:
+    """A Job known only by its controller's failure events (the Job object was not saved)."""
+    failed = [build_event(e) for e in events if isinstance(e, dict)]
+    failed = [e for e in failed if e.reason in JOB_FAILURE_EVENTS]
+    if not failed:
+        return None
+    e = failed[-1]
+    cond = Condition("Failed", "True", e.reason, e.message, e.last)
+    return Job(name=name, conditions=(cond,), backoff_limit=None, active_deadline=None)
+
+
 def controller_owner(meta: Mapping[str, Any]) -> Optional[Owner]:
     refs = [r for r in _l(meta.get("ownerReferences")) if isinstance(r, dict)]
     ref = next((r for r in refs if r.get("controller") is True), refs[0] if refs else None)
@@ -497,6 +614,7 @@ def build_pod(
     job: Optional[Job] = None,
     logs: Optional[Mapping[str, list[str]]] = None,
     warnings: tuple[str, ...] = (),
+    observed: Optional[datetime] = None,
 ) -> Pod:
     """A Pod's evidence from its API dict, its events (raw dicts) and what is known around it."""
     meta, spec, status = _d(obj.get("metadata")), _d(obj.get("spec")), _d(obj.get("status"))
@@ -505,11 +623,17 @@ def build_pod(
         (build_event(e) for e in events if isinstance(e, dict)),
         key=lambda e: e.last or datetime.min.replace(tzinfo=timezone.utc),
     )
+    plain = build_containers(obj, policy)
+    if not plain and any(e.reason in CONTAINER_EVENTS for e in built_events):
+        plain = [_unnamed_container(policy)]  # only events were saved: one container, unnamed
+    built_events = _by_elimination([attribute(e, plain) for e in built_events], plain)
     containers = []
-    for c in build_containers(obj, policy):
+    for c in plain:
         mine = tuple(e for e in built_events if e.container == c.name)
-        tail = tuple((logs or {}).get(c.name, ()))
-        containers.append(replace(c, events=mine, log_tail=tail) if (mine or tail) else c)
+        tail = tuple(_s(line) for line in (logs or {}).get(c.name, ()))
+        if mine or tail:
+            c = replace(c, events=mine, log_tail=tail, log_hits=logsigs.scan(tail))
+        containers.append(c)
     grace = _i(spec.get("terminationGracePeriodSeconds"))
     return Pod(
         namespace=_s(meta.get("namespace")),
@@ -537,4 +661,5 @@ def build_pod(
         node=node,
         job=job,
         warnings=warnings,
+        observed=observed,
     )

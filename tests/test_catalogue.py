@@ -74,5 +74,6 @@ def test_design_cause_ids_are_the_table():
     exit_255 sysexits shell_misuse app_error exit_success_restarted exit_success image_pull_error
     invalid_image_name config_error lifecycle_hook_failed evicted eviction_api preempted
     node_shutdown node_lost admission_rejected unschedulable deadline_exceeded job_backoff_limit
-    job_deadline_exceeded job_pod_failure_policy sidecar_blocks_completion unknown""".split()
+    job_deadline_exceeded job_pod_failure_policy sidecar_blocks_completion unknown
+    volume_mount_failed sandbox_failed""".split()
     assert set(design) == DESIGN_IDS and len(design) == len(DESIGN_IDS)

@@ -615,6 +615,44 @@ CASES = {
         "critical",
         "high",
     ),
+    # events alone: the status still reads ContainerCreating
+    "missing secret volume": (
+        [
+            pod(
+                phase="Pending",
+                statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})],
+            ),
+            event(
+                "FailedMount",
+                'MountVolume.SetUp failed for volume "certs" : secret "tls-certs" not found',
+                container=None,
+                type_="Warning",
+                count=9,
+            ),
+        ],
+        "volume_mount_failed",
+        "critical",
+        "high",
+    ),
+    "cni cannot set up the sandbox": (
+        [
+            pod(
+                phase="Pending",
+                statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})],
+            ),
+            event(
+                "FailedCreatePodSandBox",
+                "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup "
+                'network for sandbox "4f1c": plugin type="calico" failed (add): error getting '
+                "ClusterInformation: connection is unauthorized: Unauthorized",
+                container=None,
+                type_="Warning",
+            ),
+        ],
+        "sandbox_failed",
+        "critical",
+        "high",
+    ),
 }
 
 

@@ -4,6 +4,7 @@ exactly as a user would run it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,16 @@ def test_example(exitwhy, name):
         ]  # -f has no logs: what the record alone says
         have = [{k: g[k] for k in w} for g, w in zip(got.get(pod, []), want)]
         assert (have, len(got.get(pod, []))) == (want, len(want)), pod
+
+
+LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?)?$")
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_example_labels_are_ones_an_api_server_accepts(name):
+    """Label values as apimachinery's IsValidLabelValue allows: at most 63 characters,
+    alphanumerics at both ends, '-', '_' and '.' between."""
+    doc = json.loads((ROOT / "examples" / name).read_text())
+    for obj in doc.get("items", [doc]):
+        for key, value in ((obj.get("metadata") or {}).get("labels") or {}).items():
+            assert isinstance(value, str) and LABEL_VALUE.match(value), (name, key, value)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from kubectl_exitwhy.rules import (
     config,
+    events,
     exits,
     images,
     jobs,
     kills,
+    logs,
     memory,
     pod,
     runtime,
@@ -20,7 +22,7 @@ from kubectl_exitwhy.rules import (
 )
 from kubectl_exitwhy.rules.base import POD, RUNNING, TERMINATION, WAITING, Rule
 
-FAMILIES = (runtime, memory, start, kills, signals, exits, images, config, pod, jobs)
+FAMILIES = (runtime, memory, start, kills, signals, exits, images, config, pod, events, jobs, logs)
 
 ALL: tuple[Rule, ...] = tuple(sorted((r for f in FAMILIES for r in f.RULES), key=lambda r: r.order))
 

@@ -125,6 +125,8 @@ def first_line(text: str, limit: int = 240) -> str:
 
 
 def waiting_line(w: Waiting) -> str:
+    if w.source.startswith("event "):  # read back from a Warning event (rules/events.py)
+        return f"{w.source} (so the container waits on {w.reason})"
     return f"{w.source}: reason {w.reason}" + (
         f"; message: {first_line(w.message)}" if w.message else ""
     )
@@ -169,10 +171,31 @@ def events_like(
 
 
 def near(events: Iterable[Event], moment: Optional[datetime], before: float, after: float = 30):
-    """Events that overlap [moment - before, moment + after]; all of them if moment is unknown."""
+    """Events that overlap [moment - before, moment + after]; all of them if moment is unknown.
+    An event without any time (copied from ``kubectl describe``, or from an exporter) cannot be
+    placed, so it is kept: rules that use one say so and stay at medium confidence at most."""
     if moment is None:
         return list(events)
-    return [e for e in events if e.overlaps(moment, before, after)]
+    return [e for e in events if not e.timed or e.overlaps(moment, before, after)]
+
+
+def placed(events: Iterable[Event], moment: Optional[datetime]) -> bool:
+    """True when the events can be matched to the moment by time (both are known)."""
+    events = list(events)
+    return moment is not None and bool(events) and all(e.timed for e in events)
+
+
+def crash_looping(c: Container) -> bool:
+    """In the kubelet's restart back-off: the waiting reason, or its ``BackOff`` event
+    ("Back-off restarting failed container …")."""
+    if c.waiting is not None and c.waiting.reason == "CrashLoopBackOff":
+        return True
+    return any(e.reason == "BackOff" and "restarting failed" in e.message for e in c.events)
+
+
+def starts_seen(c: Container) -> int:
+    """How often the events say the container was started (``Started``, counts summed)."""
+    return sum(e.count for e in c.events if e.reason == "Started")
 
 
 def grace_of(s: Subject) -> int:
@@ -218,7 +241,7 @@ def stop_evidence(s: Subject) -> tuple[list[str], bool]:
             )
     if pod.reason in STOP_REASONS:
         lines.append(f"status.reason: {pod.reason}: {first_line(pod.message)}")
-    return lines, bool(killing)
+    return lines, placed(killing[-1:], finished)
 
 
 STOP_REASONS = (

@@ -8,8 +8,10 @@ The ``Killing`` event, matched to the termination by container and time, names t
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
+from kubectl_exitwhy.evidence import Probe
 from kubectl_exitwhy.rules.base import (
     HIGH,
     LOW,
@@ -18,10 +20,13 @@ from kubectl_exitwhy.rules.base import (
     TERMINATION,
     Subject,
     Verdict,
+    crash_looping,
     duration,
     events_like,
+    first_line,
     grace_of,
     near,
+    placed,
     rule,
     stop_evidence,
     subject_lines,
@@ -30,6 +35,8 @@ from kubectl_exitwhy.rules.base import (
 
 def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
     c = s.c
+    if s.reason == "OOMKilled":
+        return None
     killing_all = events_like(c.events, ["Killing"], rf"failed {kind} probe")
     unhealthy_all = events_like(c.events, ["Unhealthy"], rf"^{kind} probe")
     probe = c.probes.get(kind)
@@ -37,26 +44,38 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
     finished = s.term.finished_at if s.term else None
     killing = near(killing_all, finished, grace + 60)
     unhealthy = near(unhealthy_all, finished, grace + 60 + (probe.budget_seconds if probe else 60))
+    timing = None
     if not killing:
-        # No Killing event (expired?): enough failures in a row can still tell, unless the
-        # container was being stopped anyway.
+        # No Killing event (expired, or not posted): enough failures in a row can still tell,
+        # and so can a run time that matches the probe's kill budget; unless the container was
+        # being stopped anyway.
         threshold = probe.failure_threshold if probe else 3
         failures = sum(e.count for e in unhealthy)
-        if not (s.term and s.code in (137, 143) and failures >= threshold):
+        killed_code = s.term is not None and s.code in (137, 143)
+        restarting = s.term is None and (c.restart_count or crash_looping(c))
+        if failures >= threshold and (killed_code or restarting):
+            pass
+        elif restarting and unhealthy and not any(e.timed for e in unhealthy):
+            pass  # a describe paste: the failures are there, their count and time are not
+        elif killed_code and probe and not unhealthy_all:
+            timing = _budget_match(s, probe, grace)
+            if timing is None:
+                return None
+        else:
             return None
         if stop_evidence(s)[1]:
             return None
-    if s.reason == "OOMKilled":
-        return None
     evidence = subject_lines(s)
     evidence += [e.describe() for e in killing[-1:]]
     evidence += [e.describe() for e in unhealthy[-1:]]
     if probe:
         evidence.append(
-            f"{c.spec_path}.{kind}Probe: periodSeconds {probe.period}, failureThreshold "
-            f"{probe.failure_threshold}, timeoutSeconds {probe.timeout} (kills after "
-            f"~{duration(probe.budget_seconds)} of failures)"
+            f"{c.spec_path}.{kind}Probe: initialDelaySeconds {probe.initial_delay}, periodSeconds "
+            f"{probe.period}, failureThreshold {probe.failure_threshold}, timeoutSeconds "
+            f"{probe.timeout} (kills after ~{duration(probe.budget_seconds)} of failures)"
         )
+    if timing:
+        evidence.append(timing)
     reason = unhealthy[-1].message if unhealthy else ""
     code = s.code
     how = {137: "SIGKILL after the grace period", 143: "SIGTERM", 0: "exited 0 on SIGTERM"}.get(
@@ -67,14 +86,40 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
         summary += f" ({how})"
     if reason:
         summary += f": {reason.strip().splitlines()[0][:90]}"
+    elif timing:
+        summary += ": its run time matches the probe's failure budget (no probe event was kept)"
     if not s.term:
         summary += "; lastState was not kept, the events tell it"
         confidence = MEDIUM
-    elif killing and finished is not None:
+    elif killing and placed(killing[-1:], finished):
         confidence = HIGH
     else:
         confidence = MEDIUM
     return Verdict(f"{kind}_probe_kill", confidence, summary, tuple(evidence))
+
+
+def _budget_match(s: Subject, probe: Probe, grace: int) -> Optional[str]:
+    """A back-off-looping container that keeps dying when the probe would kill it: the run time
+    is initialDelaySeconds + periodSeconds x failureThreshold, within a period or two (plus the
+    grace period for a 137, and the probe's timeout)."""
+    c = s.c
+    run = s.term.run_seconds if s.term else None
+    looping = c.restart_count >= 2 or (
+        c.waiting is not None and c.waiting.reason == "CrashLoopBackOff"
+    )
+    if run is None or not looping:
+        return None
+    budget = probe.initial_delay + probe.budget_seconds
+    slack = 2 * probe.period + probe.timeout
+    extra = grace if s.code == 137 else 0
+    if not budget - slack <= run <= budget + slack + extra:
+        return None
+    return (
+        f"{s.term.source if s.term else c.status_path}: ran {duration(run)}, and the "
+        f"{probe.kind} probe kills after "
+        f"~{duration(budget)} (initialDelaySeconds + periodSeconds x failureThreshold)"
+        + (f" plus up to {grace}s of grace" if extra else "")
+    )
 
 
 @rule("lifecycle_hook_failed", 70, TERMINATION)
@@ -89,6 +134,33 @@ def post_start_kill(s: Subject) -> Optional[Verdict]:
     evidence = subject_lines(s) + [e.describe() for e in hooks[-2:]]
     return Verdict(
         "lifecycle_hook_failed", HIGH, "killed because its postStart hook failed", tuple(evidence)
+    )
+
+
+@rule("lifecycle_hook_failed", 71, RUNNING)
+def hook_failed_events(s: Subject) -> Optional[Verdict]:
+    """A lifecycle hook failed and no termination record was kept: the ``FailedPostStartHook``
+    event (the kubelet then kills the container) or ``FailedPreStopHook`` (the hook failed while
+    the container was being stopped; the stop goes on)."""
+    c = s.c
+    hooks = [e for e in c.events if e.reason in ("FailedPostStartHook", "FailedPreStopHook")]
+    if not hooks:
+        return None
+    e = hooks[-1]
+    which = "postStart" if e.reason == "FailedPostStartHook" else "preStop"
+    summary = f"the {which} hook failed"
+    if which == "postStart":
+        summary += ", so the kubelet killed the container"
+    exited = re.search(r"exited with (\d+)", e.message)
+    if exited:
+        summary += f" (the hook exited {exited.group(1)})"
+    evidence = subject_lines(s) + [x.describe() for x in hooks[-2:]]
+    return Verdict(
+        "lifecycle_hook_failed",
+        HIGH if e.timed or c.restart_count else MEDIUM,
+        summary,
+        tuple(evidence),
+        detail=first_line(e.message, 200),
     )
 
 
@@ -190,6 +262,7 @@ def sigterm(s: Subject) -> Optional[Verdict]:
 
 RULES = (
     post_start_kill,
+    hook_failed_events,
     startup_probe_kill,
     liveness_probe_kill,
     grace_period_exceeded,

@@ -98,7 +98,7 @@ def oom_node_unlimited(s: Subject) -> Optional[Verdict]:
     if s.reason != "OOMKilled":
         return None
     node_events = [e for e in _node_oom_events(s) if _victim_matches(s, [e])]
-    no_limit = s.c.has_spec and s.pod.has_spec and not _limited(s)
+    no_limit = s.c.spec_whole and s.pod.has_spec and not _limited(s)
     if not (no_limit or node_events):
         return None
     evidence = subject_lines(s)
@@ -153,11 +153,15 @@ def oom_killed(s: Subject) -> Optional[Verdict]:
         summary = f"OOM-killed: the container hit its {c.memory_limit_text} memory limit"
     else:
         summary = "OOM-killed: the container's memory cgroup ran out"
-        evidence.append("pod spec not present: the memory limit is unknown")
+        evidence.append(
+            "pod spec not present: the memory limit is unknown"
+            if not c.has_spec
+            else f"{c.spec_path}: partial (no image): the memory limit is unknown"
+        )
     if c.restart_count:
         summary += f" (restarted {c.restart_count} times)"
     disagreement = _disagreement(s)
-    confidence = HIGH if c.has_spec else MEDIUM
+    confidence = HIGH if c.spec_whole else MEDIUM
     if disagreement:
         summary += f"; exit code {s.code}, not 137: a child process was killed"
         evidence.append(disagreement)
@@ -165,6 +169,9 @@ def oom_killed(s: Subject) -> Optional[Verdict]:
         if stop_lines:  # the main process ended on the stop; the OOM happened earlier
             summary += ", and the main process then ended on the stop request"
             evidence += stop_lines
+            confidence = MEDIUM
+        elif s.code == 143 and not s.pod.events_known:  # a stop's Killing event is unread
+            evidence.append("no events were available: a stop request cannot be ruled out")
             confidence = MEDIUM
     return Verdict("oom_killed", confidence, summary, tuple(evidence), detail=disagreement)
 

@@ -87,7 +87,7 @@ def preempted(s: Subject) -> Optional[Verdict]:
     (``PreemptionByScheduler``, a ``Preempted`` event) or by the kubelet to admit a critical pod
     (reason ``Preempting``)."""
     p = s.pod
-    cond = _target(s, "PreemptionByScheduler")
+    cond = _target(s, "PreemptionByScheduler", "PreemptionByKubeScheduler")  # 1.26 spelling
     kcond = _target(s, "TerminationByKubelet")
     by_kubelet = p.reason == "Preempting" or (kcond is not None and "preempt" in kcond.message)
     events = _pod_events(s, "Preempted", "Preempting")
@@ -140,21 +140,28 @@ def evicted(s: Subject) -> Optional[Verdict]:
     (nodefs/imagefs) or PIDs, or the pod went over its emptyDir or ephemeral-storage limits. The
     message names the resource and the containers using more than they requested."""
     p = s.pod
+    message, confidence = p.message, HIGH
     if p.reason != "Evicted":
-        return None
-    resource = eviction_resource(p.message)
-    offenders = re.findall(r"Container (\S+) (?:was using|exceeded)", p.message)
+        # Only the kubelet's Evicted event was kept (a describe of a pod that stays Failed).
+        events = events_like(p.events, ["Evicted"])
+        if not events or p.phase not in ("", "Failed"):
+            return None
+        message, confidence = events[-1].message, MEDIUM
+    resource = eviction_resource(message)
+    offenders = re.findall(r"Container (\S+) (?:was using|exceeded)", message)
     summary = "evicted by the kubelet"
     if resource:
         summary += (
             f": the node was low on {resource}"
-            if "low on" in p.message
+            if "low on" in message
             else f": {resource} limit exceeded"
         )
     if offenders:
         summary += f" (using more than requested: {', '.join(sorted(set(offenders)))})"
     evidence = _status_line(s) + _pod_events(s, "Evicted")
-    return Verdict("evicted", HIGH, summary, tuple(evidence), detail=resource, severity="critical")
+    return Verdict(
+        "evicted", confidence, summary, tuple(evidence), detail=resource, severity="critical"
+    )
 
 
 @rule("deadline_exceeded", 305, POD)
@@ -198,34 +205,72 @@ def admission_rejected(s: Subject) -> Optional[Verdict]:
     ``OutOfpods``, ``NodeAffinity``, ``UnexpectedAdmissionError`` … ("Pod was rejected: …"). Common
     when ``spec.nodeName`` bypasses the scheduler, or for static and DaemonSet pods."""
     p = s.pod
-    rejected = p.message.startswith(("Pod was rejected", "Predicate ")) or (
-        p.message.startswith("Pod ") and "didn't have enough resource" in p.message
+    reason, message, confidence = p.reason, p.message, HIGH
+    rejected = message.startswith(("Pod was rejected", "Predicate ")) or (
+        message.startswith("Pod ") and "didn't have enough resource" in message
     )
+    evidence = _status_line(s)
     if not (
-        p.reason.startswith("OutOf") or p.reason in _ADMISSION or (p.phase == "Failed" and rejected)
+        reason.startswith("OutOf") or reason in _ADMISSION or (p.phase == "Failed" and rejected)
     ):
-        return None
-    summary = f"rejected by the kubelet at admission ({p.reason or 'no reason'})"
-    res = re.search(r"enough resource: ([\w./-]+)", p.message)
+        # kubelet.rejectPod also records a Warning event with the reason and the raw message.
+        events = [
+            e
+            for e in p.events
+            if e.type != "Normal" and (e.reason.startswith("OutOf") or e.reason in _ADMISSION)
+        ]
+        if not events or p.phase not in ("", "Pending", "Failed") or _started(p):
+            return None
+        reason, message, confidence = events[-1].reason, events[-1].message, MEDIUM
+        evidence.append(events[-1].describe())
+    summary = f"rejected by the kubelet at admission ({reason or 'no reason'})"
+    res = re.search(r"enough resource: ([\w./-]+)", message)
     if res:
         summary += f": the node did not have enough {res.group(1)}"
+    if not res and reason == "UnexpectedAdmissionError":
+        summary += f": {first_line(message, 120)}"
     return Verdict(
         "admission_rejected",
-        HIGH,
+        confidence,
         summary,
-        tuple(_status_line(s)),
+        tuple(evidence),
         detail=res.group(1) if res else None,
     )
+
+
+def _started(p) -> bool:
+    return any(c.state in ("running", "terminated") or c.last is not None for c in p.containers)
 
 
 @rule("unschedulable", 307, POD)
 def unschedulable(s: Subject) -> Optional[Verdict]:
     """``PodScheduled`` is False with reason ``Unschedulable``: no node fits; the scheduler's
     ``FailedScheduling`` event says why for each group of nodes."""
-    cond = s.pod.condition("PodScheduled")
+    p = s.pod
+    cond = p.condition("PodScheduled")
+    events = events_like(p.events, ["FailedScheduling"])
+    if (
+        cond is None
+        and events
+        and not p.node_name
+        and not _started(p)
+        and p.phase in ("", "Pending")
+    ):
+        # The scheduler's event without the condition (status not saved, or cut from a paste).
+        if events_like(p.events, ["Scheduled"]):
+            return None  # scheduled since
+        why = first_line(events[-1].message, 160)
+        return Verdict(
+            "unschedulable",
+            MEDIUM,
+            f"cannot be scheduled: {why}",
+            (
+                f"status.phase: {p.phase or '(empty)'}; spec.nodeName: not set",
+                events[-1].describe(),
+            ),
+        )
     if not cond or cond.status != "False" or cond.reason != "Unschedulable":
         return None
-    events = events_like(s.pod.events, ["FailedScheduling"])
     why = first_line(cond.message or (events[-1].message if events else ""), 160)
     evidence = [
         f"status.conditions[PodScheduled]: False, Unschedulable: {first_line(cond.message)}"

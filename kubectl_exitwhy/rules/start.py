@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kubectl_exitwhy import logsigs
 from kubectl_exitwhy.rules.base import (
     HIGH,
     MEDIUM,
@@ -52,11 +53,12 @@ def _is_start_failure(s: Subject) -> bool:
     return s.reason in START_REASONS
 
 
-def _log_hit(s: Subject, rx: re.Pattern) -> Optional[str]:
-    for line in reversed(s.c.log_tail if s.container else ()):
-        if rx.search(line):
-            return line.strip()
-    return None
+def _log_decides(s: Subject, cause: str) -> Optional[str]:
+    """The previous-log line that decides ``cause`` for this exit (runc's own exec line)."""
+    if not s.term or not s.container:
+        return None
+    hit = logsigs.deciding(s.c.log_hits, s.code)
+    return hit.line if hit and hit.signature.cause == cause else None
 
 
 def _verdict(cause: str, s: Subject, what: str, log_line: Optional[str] = None) -> Verdict:
@@ -82,16 +84,15 @@ def exec_format_error(s: Subject) -> Optional[Verdict]:
             "exec format error: the entrypoint is for "
             "another CPU architecture, or a script lacks its #! line",
         )
-    if s.code == 255 and s.term:
-        line = _log_hit(s, _FORMAT)
-        if line:
-            return _verdict(
-                "exec_format_error",
-                s,
-                "exec format error (from the previous log): "
-                "wrong CPU architecture, or a script without #!",
-                line,
-            )
+    line = _log_decides(s, "exec_format_error")
+    if line:
+        return _verdict(
+            "exec_format_error",
+            s,
+            "exec format error (from the previous log): "
+            "wrong CPU architecture, or a script without #!",
+            line,
+        )
     return None
 
 
@@ -113,16 +114,15 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
             else "command not found: the entrypoint does not exist in the image"
         )
         return _verdict("command_not_found", s, what)
-    if s.code == 255 and s.term:
-        line = _log_hit(s, re.compile(r"^exec .*: no such file or directory"))
-        if line:
-            return _verdict(
-                "command_not_found",
-                s,
-                "the entrypoint's interpreter or loader is "
-                "missing (exec … no such file or directory, from the log)",
-                line,
-            )
+    line = _log_decides(s, "command_not_found")
+    if line:
+        what = (
+            "a shared library the program needs is missing from the image (from the log)"
+            if "shared libraries" in line
+            else "the entrypoint, its #! interpreter or its loader is missing "
+            "(exec … no such file or directory, from the log)"
+        )
+        return _verdict("command_not_found", s, what, line)
     return None
 
 
@@ -133,6 +133,14 @@ def command_not_executable_start(s: Subject) -> Optional[Verdict]:
     if _PERMISSION.search(s.message) and _is_start_failure(s):
         return _verdict(
             "command_not_executable", s, "the entrypoint is not executable (permission denied)"
+        )
+    line = _log_decides(s, "command_not_executable")
+    if line:
+        return _verdict(
+            "command_not_executable",
+            s,
+            "the entrypoint is not executable (exec … permission denied, from the log)",
+            line,
         )
     return None
 

@@ -97,11 +97,32 @@ def flatten(docs: list[Any], label: str) -> list[dict]:
 
 
 class FileSource:
-    """Pods, events, nodes and jobs from one saved file."""
+    """Pods, events, nodes and jobs from one saved file (or from objects already parsed, with the
+    previous-log lines that were saved beside them)."""
 
     def __init__(self, path: str) -> None:
-        text, self.label = read_text(path)
-        objects = flatten(parse_documents(text, self.label), self.label)
+        text, label = read_text(path)
+        self._load(flatten(parse_documents(text, label), label), label)
+
+    @classmethod
+    def from_objects(
+        cls,
+        objects: list[dict],
+        label: str,
+        logs: Optional[dict[tuple[str, str], dict[str, list[str]]]] = None,
+    ) -> FileSource:
+        source = cls.__new__(cls)
+        source._load(flatten(objects, label), label, logs)
+        return source
+
+    def _load(
+        self,
+        objects: list[dict],
+        label: str,
+        logs: Optional[dict[tuple[str, str], dict[str, list[str]]]] = None,
+    ) -> None:
+        self.label = label
+        self.logs = logs or {}
         self.pods = [o for o in objects if o.get("kind") == "Pod"]
         self.events = EventIndex()
         self.events.add_all(o for o in objects if o.get("kind") == "Event")
@@ -137,7 +158,12 @@ class FileSource:
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
         pods = [p for p in chosen if include_healthy or needs_diagnosis(p)]
         return assemble(
-            pods, self.events, events_known=self.events_known, nodes=self.nodes, jobs=self.jobs
+            pods,
+            self.events,
+            events_known=self.events_known,
+            nodes=self.nodes,
+            jobs=self.jobs,
+            logs=self.logs,
         )
 
     def pod(self, name: str, namespace: Optional[str]) -> Pod:
@@ -162,5 +188,6 @@ class FileSource:
                 events_known=self.events_known,
                 nodes=self.nodes,
                 jobs=self.jobs,
+                logs=self.logs,
             )
         )

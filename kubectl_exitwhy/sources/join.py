@@ -8,9 +8,19 @@ on a 50,000-pod cluster most pods have nothing to say.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
-from kubectl_exitwhy.evidence import Job, Node, Pod, build_event, build_job, build_node, build_pod
+from kubectl_exitwhy.evidence import (
+    Job,
+    Node,
+    Pod,
+    build_event,
+    build_job,
+    build_node,
+    build_pod,
+    job_from_events,
+)
 
 NODE_EVENT_REASONS = {
     "SystemOOM",
@@ -100,7 +110,8 @@ class EventIndex:
             if isinstance(name, str):
                 self.by_node[name].append(event)
         elif kind == "Job":
-            self.by_name[("job:" + str(inv.get("namespace")), str(inv.get("name")))].append(event)
+            ns, name = _key(inv.get("namespace"), inv.get("name"))
+            self.by_name[("job:" + ns, name)].append(event)
 
     def add_all(self, events: Iterable[Any]) -> None:
         for e in events:
@@ -108,11 +119,26 @@ class EventIndex:
                 self.add(e)
 
     def for_pod(self, pod: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """The pod's events: by uid, else by namespace and name. Where one side does not say its
+        namespace (events copied from ``kubectl describe``, a pod saved without metadata), the
+        name alone joins them."""
         meta = _d(pod.get("metadata"))
         uid = meta.get("uid")
         found = list(self.by_uid.get(uid, ())) if isinstance(uid, str) and uid else []
-        named = self.by_name.get(_key(meta.get("namespace"), meta.get("name")), ())
-        return found + list(named)
+        ns, name = _key(meta.get("namespace"), meta.get("name"))
+        if not name:
+            return found
+        keys = [(ns, name)]
+        if ns:
+            keys.append(("", name))
+        else:
+            keys += [
+                k for k in self.by_name if k[1] == name and k[0] and not k[0].startswith("job:")
+            ]
+        return found + [e for k in keys for e in self.by_name.get(k, ())]
+
+    def for_job(self, namespace: str, name: str) -> list[Mapping[str, Any]]:
+        return list(self.by_name.get(("job:" + namespace, name), ()))
 
     def for_node(self, name: str) -> list[Mapping[str, Any]]:
         return self.by_node.get(name, [])
@@ -134,6 +160,7 @@ def assemble(
     jobs: Optional[Mapping[tuple[str, str], Mapping[str, Any]]] = None,
     logs: Optional[Mapping[tuple[str, str], Mapping[str, list[str]]]] = None,
     warnings: tuple[str, ...] = (),
+    observed: Optional[datetime] = None,
 ) -> Iterator[Pod]:
     """Evidence for each pod, with its events, its node's events and its Job."""
     node_cache: dict[str, Node] = {}
@@ -152,10 +179,13 @@ def assemble(
                 node_cache[node_name] = node
         job: Optional[Job] = None
         jname = job_name(pod)
-        if jname and jobs:
-            raw = jobs.get(_key(meta.get("namespace"), jname))
+        if jname:
+            ns = _key(meta.get("namespace"), jname)[0]
+            raw = (jobs or {}).get((ns, jname))
             if raw is not None:
                 job = build_job(raw)
+            else:  # the Job itself was not read, but its controller's events were
+                job = job_from_events(jname, events.for_job(ns, jname))
         key = _key(meta.get("namespace"), meta.get("name"))
         yield build_pod(
             pod,
@@ -165,4 +195,5 @@ def assemble(
             job=job,
             logs=(logs or {}).get(key),
             warnings=warnings,
+            observed=observed,
         )

@@ -1,0 +1,211 @@
+"""Log signatures: lines a program or the runtime writes to the container's log when it dies, as
+data. Each names what it shows and, where the line decides it, the cause it supports.
+
+Most signatures only sharpen a verdict (the exit code says the program failed, the line says
+how). A few decide the cause, because the line is written by the runtime rather than the program:
+runc reports an exec failure that happens after the start pipe closed only on the container's
+stderr, and exits 255 (1 with runc 1.0 and older); the dynamic loader reports a missing library
+and exits 127.
+
+Sources: runc ``libcontainer/init_linux.go`` and ``internal/linux/linux.go`` (the ``exec <path>:
+<error>`` line, exit 255); glibc ``elf/dl-load.c`` (``error while loading shared libraries``);
+the JVM's ``OutOfMemoryError`` messages (Java SE troubleshooting guide, "Understand the
+OutOfMemoryError Exception"); V8's ``FATAL ERROR: … JavaScript heap out of memory``; the Go
+runtime's ``panic:`` and ``fatal error:`` (``runtime/panic.go``); CPython's ``Traceback (most
+recent call last):``; Rust's ``thread '<name>' panicked at``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: str
+    title: str
+    pattern: re.Pattern
+    cause: Optional[str] = None  # the cause the line decides, when it does
+    codes: tuple[Optional[int], ...] = ()  # exit codes it decides the cause for (any if empty)
+    implies: Optional[str] = None  # the cause when the log is all there is (no exit code kept)
+
+
+def _sig(id_: str, title: str, pattern: str, cause: Optional[str] = None, *codes) -> Signature:
+    return Signature(id_, title, re.compile(pattern), cause, tuple(codes), cause)
+
+
+def _hint(id_: str, title: str, pattern: str, implies: str) -> Signature:
+    """A line that says how the program failed, and which exit (and so which cause) it makes
+    when no exit code was kept: the JVM and Python exit 1 on an uncaught error, Go exits 2
+    after a panic or fatal error, Rust 101 after a panic (the "app_error" family); V8 aborts
+    (SIGABRT) at its heap limit; a shell's "not found" exits 127."""
+    return Signature(id_, title, re.compile(pattern), None, (), implies)
+
+
+# Order matters: the first signature that matches a line names it.
+SIGNATURES: tuple[Signature, ...] = (
+    # runc's own line after a failed execve (runc >= 1.1: "exec /x: <err>"; <= 1.0:
+    # "standard_init_linux.go:228: exec user process caused: <err>")
+    _sig(
+        "exec_format",
+        "exec format error: the binary is for another CPU architecture, or a script lacks #!",
+        r"(?i)^(?:exec \S+: |.*exec user process caused:? \"?|.*\bexec: \S+: )exec format error",
+        "exec_format_error",
+        255,
+        1,
+        None,
+    ),
+    _sig(
+        "exec_missing",
+        "exec: no such file or directory (the entrypoint, its #! interpreter or its loader is "
+        "missing)",
+        r"^(?:exec \S+: |.*exec user process caused:? \"?)no such file or directory",
+        "command_not_found",
+        255,
+        1,
+        None,
+    ),
+    _sig(
+        "exec_permission",
+        "exec: permission denied (the entrypoint is not executable)",
+        r"^(?:exec \S+: |.*exec user process caused:? \"?)permission denied",
+        "command_not_executable",
+        255,
+        1,
+        None,
+    ),
+    _sig(
+        "shared_library",
+        "a shared library is missing from the image",
+        r"error while loading shared libraries: \S+: cannot open shared object file",
+        "command_not_found",
+        127,
+    ),
+    _hint(
+        "shell_not_found",
+        "the shell could not find a command",
+        r"(?:: not found|command not found)$",
+        "command_not_found",
+    ),
+    _hint(
+        "shell_permission",
+        "the shell could not execute a file (permission denied)",
+        r"^\S*sh: (?:\d+: |line \d+: )?.*: [Pp]ermission denied$",
+        "command_not_executable",
+    ),
+    _hint(
+        "jvm_heap",
+        "the JVM ran out of heap (-Xmx / MaxRAMPercentage)",
+        r"OutOfMemoryError: Java heap space",
+        "app_error",
+    ),
+    _hint(
+        "jvm_metaspace", "the JVM ran out of metaspace", r"OutOfMemoryError: Metaspace", "app_error"
+    ),
+    _hint(
+        "jvm_gc_overhead",
+        "the JVM spent its time in GC",
+        r"OutOfMemoryError: GC overhead limit exceeded",
+        "app_error",
+    ),
+    _hint(
+        "jvm_native_thread",
+        "the JVM could not create a thread (pids limit or memory)",
+        r"OutOfMemoryError: unable to create (?:new )?native thread",
+        "app_error",
+    ),
+    _hint(
+        "jvm_direct",
+        "the JVM ran out of direct buffer memory",
+        r"OutOfMemoryError: Direct buffer memory",
+        "app_error",
+    ),
+    _hint(
+        "jvm_oom", "the JVM threw OutOfMemoryError", r"java\.lang\.OutOfMemoryError", "app_error"
+    ),
+    _hint(
+        "jvm_main_class",
+        "the JVM could not load its main class",
+        r"Could not find or load main class",
+        "app_error",
+    ),
+    _hint(
+        "node_heap",
+        "Node.js reached its heap limit (--max-old-space-size)",
+        r"JavaScript heap out of memory",
+        "sigabrt",
+    ),
+    _hint("go_panic", "a Go panic", r"^panic: ", "shell_misuse"),
+    _hint("go_fatal", "a Go runtime fatal error", r"^fatal error: ", "shell_misuse"),
+    _hint("rust_panic", "a Rust panic", r"^thread '[^']*' panicked at", "app_error"),
+    _hint(
+        "python_traceback",
+        "a Python exception",
+        r"^Traceback \(most recent call last\):",
+        "app_error",
+    ),
+    _hint("segfault", "a segmentation fault", r"(?i)segmentation fault", "sigsegv"),
+    _hint(
+        "illegal_instruction",
+        "an illegal instruction (a CPU feature the node lacks?)",
+        r"(?i)illegal instruction",
+        "sigill",
+    ),
+    _hint(
+        "exception",
+        "an uncaught exception",
+        r"^(?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception): ",
+        "app_error",
+    ),
+    _hint("git_fatal", "git failed", r"^fatal: ", "invalid_exit_argument"),
+)
+
+_PY_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*")
+
+
+@dataclass(frozen=True)
+class Hit:
+    signature: Signature
+    line: str
+
+
+def scan(lines: Iterable[str]) -> tuple[Hit, ...]:
+    """The signatures in a log tail, each once, with the line that shows it (for a Python
+    traceback, the exception line that closes it)."""
+    hits: dict[str, Hit] = {}
+    lines = [line.rstrip() for line in lines]
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        for sig in SIGNATURES:
+            if sig.id not in hits and sig.pattern.search(text):
+                shown = text
+                if sig.id == "python_traceback":
+                    shown = _python_exception(lines[i + 1 :]) or text
+                hits[sig.id] = Hit(sig, shown)
+                break
+    return tuple(hits.values())
+
+
+def _python_exception(after: list[str]) -> Optional[str]:
+    for line in after:
+        if not line.startswith((" ", "\t")) and _PY_EXCEPTION.match(line.strip()):
+            return line.strip()
+    return None
+
+
+def implied(hits: Iterable[Hit]) -> Optional[Hit]:
+    """The first hit that names a cause when the log is all that was kept."""
+    return next((h for h in hits if h.signature.implies), None)
+
+
+def deciding(hits: Iterable[Hit], code: Optional[int]) -> Optional[Hit]:
+    """The first hit that decides the cause for this exit code."""
+    for hit in hits:
+        sig = hit.signature
+        if sig.cause and (not sig.codes or code in sig.codes):
+            return hit
+    return None

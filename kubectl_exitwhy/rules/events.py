@@ -1,0 +1,219 @@
+"""What the events say when the status does not: volumes that cannot be mounted, sandboxes that
+cannot be created, and the error behind a container that still reads ``ContainerCreating``.
+
+The kubelet reports a failed create or start twice: as the container's waiting reason, and as a
+``Warning Failed`` event whose message is ``"Error: " + the error`` (``startContainer`` in
+``kuberuntime_container.go``; pulls: ``Failed to pull image "<img>": <err>``). Saved output often
+keeps only the second: ``kubectl describe`` pasted without the status, a status read before the
+kubelet wrote it, or an event exporter. ``waiting_from_events`` reads the waiting reason back from
+the message, so the waiting rules decide as they would from the status.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from kubectl_exitwhy.evidence import SYNC_ERROR, Container, Event, Pod, Waiting
+from kubectl_exitwhy.rules.base import (
+    HIGH,
+    MEDIUM,
+    POD,
+    Subject,
+    Verdict,
+    first_line,
+    rule,
+)
+
+# The message of a Warning Failed event -> the waiting reason the same error gives (KNOWLEDGE §2).
+_FAILED_TO_REASON = (
+    (re.compile(r"Error: ImagePullBackOff|Back-off pulling image", re.I), "ImagePullBackOff"),
+    (re.compile(r"Failed to pull image|Error: ErrImagePull", re.I), "ErrImagePull"),
+    (re.compile(r"pull policy of Never|Error: ErrImageNeverPull"), "ErrImageNeverPull"),
+    (
+        re.compile(r"Error: InvalidImageName|couldn't parse image|invalid reference format", re.I),
+        "InvalidImageName",
+    ),
+    (
+        re.compile(
+            r"Error: (?:secret|configmap) \"[^\"]+\" not found|couldn't find key|"
+            r"runAsNonRoot|non-numeric user|Error: CreateContainerConfigError",
+            re.I,
+        ),
+        "CreateContainerConfigError",
+    ),
+    (
+        re.compile(
+            r"failed to (?:create|start) containerd task|OCI runtime (?:create|start|exec) "
+            r"failed|starting container process caused|Error response from daemon|"
+            r"Error: failed to start container|Error: RunContainerError",
+            re.I,
+        ),
+        "RunContainerError",
+    ),
+    (
+        re.compile(r"Error: container create failed|Error: CreateContainerError", re.I),
+        "CreateContainerError",
+    ),
+)
+OTHER_EVENT_REASONS = {
+    "ErrImageNeverPull": "ErrImageNeverPull",
+    "InspectFailed": "ImageInspectError",
+    "FailedPostStartHook": "PostStartHookError",
+}
+# The container is past the point where these could still be the reason it waits.
+_STARTED = ("running", "terminated")
+
+
+def waiting_from_events(c: Container) -> Optional[Waiting]:
+    """The error a container that has not started waits on, read from its latest Warning event
+    (``Failed``, ``ErrImageNeverPull``, ``InspectFailed``, ``FailedPostStartHook``)."""
+    if c.state in _STARTED or c.current is not None or c.last is not None:
+        return None
+    for e in reversed(c.events):
+        if e.type and e.type != "Warning":
+            continue
+        reason = OTHER_EVENT_REASONS.get(e.reason)
+        sync = SYNC_ERROR.search(e.message) if e.reason == "FailedSync" else None
+        if sync:  # the old kubelets' form names the waiting reason itself
+            if sync.group(2) in ("CrashLoopBackOff", "ContainerCreating"):
+                continue
+            return Waiting(e.describe(), sync.group(2), _unescape(sync.group(3)))
+        if e.reason == "Failed":
+            reason = next((r for rx, r in _FAILED_TO_REASON if rx.search(e.message)), None)
+        if reason is None:
+            continue
+        message = e.message[len("Error: ") :] if e.message.startswith("Error: ") else e.message
+        return Waiting(e.describe(), reason, message)
+    return None
+
+
+def _unescape(text: str) -> str:
+    """Old FailedSync messages quote Docker's JSON error two or three times over."""
+    for _ in range(3):
+        text = text.replace("\\\\", "\\").replace('\\"', '"')
+    return text.rstrip('"')
+
+
+def _stuck(pod: Pod) -> bool:
+    """No container has started yet: the pod is held before its containers run."""
+    if pod.phase not in ("", "Pending"):
+        return False
+    return not any(c.state in _STARTED or c.last is not None for c in pod.containers)
+
+
+def _latest(pod: Pod, *reasons: str) -> list[Event]:
+    return [e for e in pod.events if e.reason in reasons and e.type != "Normal"]
+
+
+_VOLUME = re.compile(r'volume "([^"]+)"')
+_MISSING = re.compile(r'(secret|configmap|persistentvolumeclaim) "([^"]+)" not found', re.I)
+
+
+def _volume_problem(message: str) -> str:
+    missing = _MISSING.search(message)
+    if missing:
+        return f'{missing.group(1).lower()} "{missing.group(2)}" not found'
+    low = message.lower()
+    for needle, what in (
+        ("multi-attach", "Multi-Attach: the volume is still attached to another node"),
+        ("not registered", "the kubelet has not yet registered the object it needs"),
+        ("unbound", "the PersistentVolumeClaim is not bound"),
+        ("timed out waiting for the condition", "timed out waiting for the volume"),
+        ("timeout expired waiting", "timed out waiting for the volume"),
+        ("deadline exceeded", "the storage driver did not answer in time"),
+        ("not found in the list of registered csi drivers", "the CSI driver is not on the node"),
+        ("permission denied", "permission denied"),
+        ("does not exist", "the source path does not exist"),
+        ("no such file or directory", "the source path does not exist"),
+    ):
+        if needle in low:
+            return what
+    return ""
+
+
+@rule("volume_mount_failed", 309, POD)
+def volume_mount_failed(s: Subject) -> Optional[Verdict]:
+    """The kubelet cannot mount a volume, or the attach-detach controller cannot attach it
+    (``FailedMount``, ``FailedAttachVolume``, ``FailedMapVolume`` events) while no container has
+    started: a missing Secret, ConfigMap or key, an unbound PVC, a volume still attached to
+    another node (Multi-Attach), a CSI driver that does not answer."""
+    pod = s.pod
+    events = _latest(pod, "FailedMount", "FailedAttachVolume", "FailedMapVolume")
+    if not events or not _stuck(pod):
+        return None
+    e = events[-1]
+    volume = _VOLUME.search(e.message)
+    problem = _volume_problem(e.message) or _volume_problem(
+        " ".join(x.message for x in events[:-1])
+    )
+    what = f'volume "{volume.group(1)}"' if volume else "a volume"
+    summary = f"cannot {'attach' if e.reason == 'FailedAttachVolume' else 'mount'} {what}"
+    if problem:
+        summary += f": {problem}"
+    evidence = [f"status.phase: {pod.phase or '(empty)'}; no container has started"]
+    evidence += [x.describe() for x in _distinct(events)[-3:]]
+    confidence = HIGH if problem and "not registered" not in problem else MEDIUM
+    return Verdict(
+        "volume_mount_failed",
+        confidence,
+        summary,
+        tuple(evidence),
+        detail=problem or first_line(e.message, 160),
+        severity="critical",
+    )
+
+
+_CNI = re.compile(
+    r'plugin type="?([\w-]+)|networkPlugin (\w+) failed|'
+    r"(calico|cilium|flannel|weave|aws-cni|vpc-cni|multus|canal|kube-router|antrea)",
+    re.I,
+)
+
+
+@rule("sandbox_failed", 308, POD)
+def sandbox_failed(s: Subject) -> Optional[Verdict]:
+    """The pod's sandbox (its network namespace and pause container) cannot be created
+    (``FailedCreatePodSandBox``: "Failed to create pod sandbox: …"), or the node's network is not
+    ready (``NetworkNotReady``): no container of the pod can start. The message names the CNI
+    plugin or runtime error. Checked before volumes: the kubelet refuses a pod on a node whose
+    network is not ready before it mounts anything, and creates the sandbox only after the
+    volumes are mounted, so either is the later, current blocker."""
+    pod = s.pod
+    events = _latest(pod, "FailedCreatePodSandBox", "NetworkNotReady")
+    if not events or not _stuck(pod):
+        return None
+    e = events[-1]
+    cni = _CNI.search(e.message)
+    plugin = next((g for g in cni.groups() if g), None) if cni else None
+    if e.reason == "NetworkNotReady":
+        summary = "the node's network is not ready (no CNI plugin initialised), so no sandbox"
+    elif plugin or "network" in e.message.lower() or "cni" in e.message.lower():
+        summary = "the pod sandbox cannot be created: the network (CNI) setup failed"
+        if plugin:
+            summary += f" in plugin {plugin}"
+    else:
+        summary = "the pod sandbox cannot be created: the container runtime failed"
+    evidence = [f"status.phase: {pod.phase or '(empty)'}; no container has started"]
+    evidence += [x.describe() for x in _distinct(events)[-3:]]
+    return Verdict(
+        "sandbox_failed",
+        HIGH,
+        summary,
+        tuple(evidence),
+        detail=first_line(e.message, 200),
+        severity="critical",
+    )
+
+
+def _distinct(events: list[Event]) -> list[Event]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in events:
+        if (e.reason, e.message) not in seen:
+            seen.add((e.reason, e.message))
+            out.append(e)
+    return out
+
+
+RULES = (volume_mount_failed, sandbox_failed)

@@ -1,0 +1,64 @@
+"""When the log is all that is left: a container with no exit code kept (``kubectl get pods``
+showed only ``Error``, the kubelet lost ``lastState``, or only the log was saved) whose previous
+log carries a signature that names how it failed (``kubectl_exitwhy.logsigs``).
+
+One rule per cause a signature can imply, so that each cause's documentation says it. The
+verdicts are medium at best: the line is the program's (or runc's) own word, but no exit code
+confirms it.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from kubectl_exitwhy import logsigs
+from kubectl_exitwhy.rules.base import (
+    LOW,
+    MEDIUM,
+    RUNNING,
+    TERMINATION,
+    Rule,
+    Subject,
+    Verdict,
+    first_line,
+    rule,
+    subject_lines,
+)
+
+
+def _from_log(cause: str, s: Subject) -> Optional[Verdict]:
+    if s.term is not None and s.code is not None:
+        return None  # an exit code is kept: the code's own rules decide, the log sharpens
+    hit = logsigs.implied(s.c.log_hits) if s.container else None
+    if hit is None or hit.signature.implies != cause:
+        return None
+    decides = hit.signature.cause == cause
+    evidence = subject_lines(s) + [f"previous log: {first_line(hit.line)}"]
+    if s.term is None:
+        evidence.append(f"{s.c.status_path}.lastState: no termination record was kept")
+    summary = f"the previous log shows {hit.signature.title}"
+    return Verdict(
+        cause,
+        MEDIUM if decides or s.term else LOW,
+        summary,
+        tuple(evidence),
+        detail=first_line(hit.line, 200),
+    )
+
+
+def _log_rule(cause: str, order: int) -> Rule:
+    def check(s: Subject) -> Optional[Verdict]:
+        return _from_log(cause, s)
+
+    check.__doc__ = (
+        f"No exit code was kept, and the previous log shows the failure that gives "
+        f"``{cause}``: "
+        + "; ".join(sig.title for sig in logsigs.SIGNATURES if sig.implies == cause)
+        + "."
+    )
+    check.__name__ = f"log_{cause}"
+    return rule(cause, order, TERMINATION, RUNNING)(check)
+
+
+_IMPLIED = sorted({sig.implies for sig in logsigs.SIGNATURES if sig.implies})
+RULES = tuple(_log_rule(cause, 900 + i) for i, cause in enumerate(_IMPLIED))
