@@ -175,7 +175,7 @@ def sweep(
     """Sweep a namespace (-n), the current one, or every namespace (-A)."""
     from kubectl_exitwhy.engine import diagnose
 
-    source = _source(filename, kubeconfig, context, request_timeout, 0)
+    source = _source(filename, kubeconfig, context, request_timeout, logs)
     if all_namespaces:
         scope = None
     elif namespace is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from kubectl_exitwhy import codes, logsigs
 
@@ -405,6 +405,19 @@ def _by_elimination(events: list[Event], containers: list[Container]) -> list[Ev
     ]
 
 
+def _with_tails(containers: Iterable[Container], logs: Mapping[str, Any]) -> Iterator[Container]:
+    for c in containers:
+        tail = tuple(_s(line) for line in logs.get(c.name) or ())
+        yield replace(c, log_tail=tail, log_hits=logsigs.scan(tail)) if tail else c
+
+
+def with_logs(pod: Pod, logs: Mapping[str, list[str]]) -> Pod:
+    """The pod's evidence with the log tails read after it was built."""
+    if not logs:
+        return pod
+    return replace(pod, containers=tuple(_with_tails(pod.containers, logs)))
+
+
 def build_condition(obj: Any) -> Condition:
     o = _d(obj)
     return Condition(
@@ -624,16 +637,14 @@ def build_pod(
         key=lambda e: e.last or datetime.min.replace(tzinfo=timezone.utc),
     )
     plain = build_containers(obj, policy)
+    plain = list(_with_tails(plain, logs or {}))
     if not plain and any(e.reason in CONTAINER_EVENTS for e in built_events):
         plain = [_unnamed_container(policy)]  # only events were saved: one container, unnamed
     built_events = _by_elimination([attribute(e, plain) for e in built_events], plain)
     containers = []
     for c in plain:
         mine = tuple(e for e in built_events if e.container == c.name)
-        tail = tuple(_s(line) for line in (logs or {}).get(c.name, ()))
-        if mine or tail:
-            c = replace(c, events=mine, log_tail=tail, log_hits=logsigs.scan(tail))
-        containers.append(c)
+        containers.append(replace(c, events=mine) if mine else c)
     grace = _i(spec.get("terminationGracePeriodSeconds"))
     return Pod(
         namespace=_s(meta.get("namespace")),

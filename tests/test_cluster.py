@@ -306,13 +306,23 @@ def test_sweep_requests_grow_with_pages_not_pods(big):
     assert len(pod_lists) == 4  # 1600 pods / 500 a page
     assert 1 <= len(event_lists) <= 10
     per_pod = [r for r in big.requests if "/pods/" in r["path"]]
-    assert per_pod == []  # never one call per pod
+    logs = [r for r in per_pod if r["path"].endswith("/log")]
+    assert per_pod == logs  # never one call per pod, but bounded log reads
+    assert 0 < len(logs) <= 100
     per_object = [r for r in big.requests if "/jobs/" in r["path"] or "/nodes/" in r["path"]]
     assert len(per_object) <= 30  # a few GETs, else one list
     assert found > 50
-    assert len(big.requests) < 4 + len(event_lists) + found  # nodes and jobs only for findings
+    # nodes and jobs only for findings; logs only where they can change or sharpen a verdict
+    assert len(big.requests) - len(logs) < 4 + len(event_lists) + found
     # pages of the pod list carry limit and continue, as kubectl's do
     assert all(r["query"].get("limit") == "500" for r in pod_lists)
+
+
+def test_sweep_without_logs_reads_none(big):
+    big.requests.clear()
+    proc = _run(big, "-A", "-o", "json", "--logs", "0")
+    assert proc.returncode == 0, proc.stderr
+    assert not [r for r in big.requests if r["path"].endswith("/log")]
 
 
 def test_expired_continue_token_restarts_the_list(big):
@@ -358,7 +368,37 @@ def test_every_example_gets_the_same_diagnosis_live_and_offline(tmp_path):
 
     live_doc, offline_doc = shape(json.loads(live.stdout)), shape(json.loads(offline.stdout))
     assert len(live_doc) >= 30
+    # -f has no logs: where a log decides the cause, the offline answer is expected.json's
+    # withoutLogs; everything else agrees
+    expected = json.loads((ROOT / "examples" / "expected.json").read_text())
+    log_decided = {
+        tuple(pod.split("/")): f["withoutLogs"]["cause"]
+        for name, pods in expected.items()
+        if not name.startswith("_")
+        for pod, findings in pods.items()
+        for f in findings
+        if "cause" in f.get("withoutLogs", {})
+    }
+    assert log_decided, "expected.json marks the log-decided examples"
+    for key, offline_cause in log_decided.items():
+        assert [c for _, c, _ in offline_doc[key]][0] == offline_cause
+        offline_doc[key] = live_doc[key]
     assert live_doc == offline_doc
+
+
+def test_the_sweep_and_the_pod_view_agree_on_every_example():
+    """Both read the logs they need, so both give the same cause for every container."""
+    from localapi import LocalAPIServer
+
+    with LocalAPIServer(data_dir=ROOT / "examples") as srv:
+        sweep = json.loads(_run(srv, "-A", "-o", "json", "--all").stdout)
+        assert len(sweep["items"]) >= 60
+        for item in sweep["items"]:
+            one = _run(srv, "pod", item["pod"], "-n", item["namespace"], "-o", "json")
+            assert one.returncode == 0, one.stderr
+            (view,) = json.loads(one.stdout)["items"]
+            causes = [(f["container"], f["cause"]) for f in item["findings"]]
+            assert causes == [(f["container"], f["cause"]) for f in view["findings"]], item["pod"]
 
 
 def test_expired_event_list_restarts_without_duplicates(big):

@@ -68,7 +68,10 @@ def render(diagnoses: list[PodDiagnosis], style: Style) -> str:
             where += f" on {clean_line(d.node)}"
         if d.owner:
             where += f", owned by {clean_line(d.owner.kind)}/{clean_line(d.owner.name)}"
-        out.append(f"Pod {clean_line(d.namespace)}/{clean_line(d.pod)} ({where})")
+        name = (
+            f"{clean_line(d.namespace)}/{clean_line(d.pod)}" if d.namespace else clean_line(d.pod)
+        )
+        out.append(f"Pod {name} ({where})")
         for w in d.warnings:
             out += _wrap(w, "", style.width, "warning: ")
         if not d.findings:

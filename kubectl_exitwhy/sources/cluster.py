@@ -20,20 +20,22 @@ import json
 import os
 import time
 from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote
 
 from kubectl_exitwhy.errors import ClusterError
-from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node
+from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
+from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
 
 PAGE = 500  # kubectl's chunk size
 RETRIES = 3
 MAX_RETRY_AFTER = 10.0
-LOG_BYTES = 256 * 1024
 
-# Events that can change a diagnosis; the rest (Scheduled, Pulled, Created, Started …) are dropped
-# as they are read, so memory stays flat on a busy cluster.
+# Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
+# `unknown` finding of a broken pod), and these Normal ones; the rest (Scheduled, Pulled,
+# Created, Started …) are dropped as they are read, so memory stays flat on a busy cluster.
 USEFUL_EVENTS = {
     "Killing", "Unhealthy", "BackOff", "Failed", "FailedPostStartHook", "FailedPreStopHook",
     "ExceededGracePeriod", "Evicted", "Preempted", "Preempting", "FailedScheduling",
@@ -63,7 +65,9 @@ class Forbidden(ClusterError):
 
 class Unreachable(ClusterError):
     """The server cannot be talked to at all (connection, TLS, credentials, timeout): fatal even
-    for the side reads that are otherwise only warnings."""
+    for the side reads that are otherwise only warnings (logs aside: sources/logs.py)."""
+
+    unreachable = True
 
 
 class NotFound(ClusterError):
@@ -214,7 +218,9 @@ class ClusterSource:
                 path, {"fieldSelector": field_selector}, f"listing events {where}"
             ):
                 for e in items:
-                    if isinstance(e, dict) and e.get("reason") in USEFUL_EVENTS:
+                    if isinstance(e, dict) and (
+                        e.get("type") == "Warning" or e.get("reason") in USEFUL_EVENTS
+                    ):
                         slim = {k: e[k] for k in EVENT_KEYS if k in e}
                         meta = e.get("metadata")
                         if isinstance(meta, dict) and meta.get("uid"):
@@ -238,6 +244,7 @@ class ClusterSource:
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/pods"
         events, events_known = self._events(namespace)
+        observed = datetime.now(timezone.utc)
         built: dict[str, Pod] = {}
         needs_more: set[str] = set()  # pods whose node and Job may change the diagnosis
         gc_was_enabled = gc.isenabled()
@@ -245,11 +252,12 @@ class ClusterSource:
         try:
             for items in self.pages(path, {"labelSelector": selector}, f"listing pods {where}"):
                 chosen = [p for p in items if isinstance(p, dict)]
-                flags = [needs_diagnosis(p) for p in chosen]
+                flags = [needs_diagnosis(p, events.warned(p)) for p in chosen]
                 chosen = [p for p, f in zip(chosen, flags) if f or include_healthy]
                 flags = [f for f in flags if f or include_healthy]
                 del items
-                for pod, flag in zip(assemble(chosen, events, events_known=events_known), flags):
+                assembled = assemble(chosen, events, events_known=events_known, observed=observed)
+                for pod, flag in zip(assembled, flags):
                     key = pod.uid or f"{pod.namespace}/{pod.name}"
                     built[key] = pod
                     if flag:
@@ -273,9 +281,36 @@ class ClusterSource:
             built[key] = replace(
                 pod,
                 node=node_evidence.get(pod.node_name, pod.node),
-                job=build_job(job) if job is not None else None,
+                job=build_job(job) if job is not None else pod.job,
             )
+        self._sweep_logs(built, needs_more)
         return iter(list(built.values()))
+
+    def _sweep_logs(self, built: dict[str, Pod], keys: set[str]) -> None:
+        """Previous logs where they can change or sharpen a verdict: at most SWEEP_LOGS, a few
+        at a time; ``--logs 0`` reads none."""
+        if self.log_lines <= 0:
+            return
+        wanted = [(k, t) for k in sorted(keys) for t in logreader.targets(built[k], True)]
+        if len(wanted) > logreader.SWEEP_LOGS:
+            self.warn(
+                f"{len(wanted)} containers have logs that could sharpen their diagnosis; "
+                f"{logreader.SWEEP_LOGS} were read (exitwhy pod NAME reads the rest)"
+            )
+            wanted = wanted[: logreader.SWEEP_LOGS]
+        tails = logreader.read(
+            self._raw,
+            [t for _, t in wanted],
+            self.log_lines,
+            self.warn,
+            logreader.SWEEP_CONCURRENCY,
+        )
+        for key in {k for k, _ in wanted}:
+            pod = built[key]
+            built[key] = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
+
+    def _raw(self, path: str, query: dict, what: str) -> bytes:
+        return self.get(path, query, what, raw=True)
 
     def _nodes(self, wanted: set[str], events: EventIndex, have_node_events: bool) -> dict:
         names = sorted(wanted)
@@ -375,8 +410,6 @@ class ClusterSource:
         owner = job_name(obj)
         meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
         jobs = self._jobs({(str(meta.get("namespace", ns)), owner)} if owner else set())
-        warnings: list[str] = []
-        logs = self._logs(obj, ns, name, warnings)
         pod = next(
             assemble(
                 [obj],
@@ -384,11 +417,15 @@ class ClusterSource:
                 events_known=events_known,
                 nodes=nodes,
                 jobs=jobs,
-                logs={(ns, name): logs},
-                warnings=tuple(warnings),
+                observed=datetime.now(timezone.utc),
             )
         )
-        return pod
+        warnings: list[str] = []
+        tails = logreader.read(
+            self._raw, logreader.targets(pod, False), self.log_lines, warnings.append
+        )
+        pod = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
+        return replace(pod, warnings=tuple(warnings)) if warnings else pod
 
     def _not_found(self, name: str, ns: str) -> str:
         message = f'pod "{name}" not found in namespace {ns}'
@@ -405,48 +442,6 @@ class ClusterSource:
         if close:
             message += f"; did you mean {', '.join(close)}?"
         return message
-
-    def _logs(self, obj: dict, ns: str, name: str, warnings: list) -> dict:
-        if self.log_lines <= 0:
-            return {}
-        logs: dict[str, list[str]] = {}
-        status: dict = obj["status"] if isinstance(obj.get("status"), dict) else {}
-        for key in ("initContainerStatuses", "containerStatuses"):
-            for cs in _list(status.get(key)):
-                if not isinstance(cs, dict) or not isinstance(cs.get("name"), str):
-                    continue
-                state: dict = cs["state"] if isinstance(cs.get("state"), dict) else {}
-                last: dict = cs["lastState"] if isinstance(cs.get("lastState"), dict) else {}
-                if state.get("terminated"):  # the engine explains this one: its own log
-                    previous = None
-                elif last.get("terminated"):
-                    previous = "true"
-                else:
-                    continue
-                query = {
-                    "container": cs["name"],
-                    "previous": previous,
-                    "tailLines": self.log_lines,
-                    "limitBytes": LOG_BYTES,
-                }
-                try:
-                    body = self.get(
-                        f"/api/v1/namespaces/{_q(ns)}/pods/{_q(name)}/log",
-                        query,
-                        f"reading the log of {cs['name']}",
-                        raw=True,
-                    )
-                except Unreachable:
-                    raise
-                except ClusterError as err:
-                    if "not found" in err.message:  # rotated away, or never written
-                        warnings.append(f"no log is kept for {cs['name']}'s last run")
-                    else:
-                        warnings.append(f"the log of {cs['name']} could not be read: {err.message}")
-                    continue
-                text = body.decode("utf-8", "replace")
-                logs[cs["name"]] = text.splitlines()[-self.log_lines :]
-        return logs
 
 
 def _job_of(pod: Pod) -> Optional[str]:

@@ -156,7 +156,7 @@ class FileSource:
         self, namespace: Optional[str], selector: Optional[str], include_healthy: bool
     ) -> Iterator[Pod]:
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
-        pods = [p for p in chosen if include_healthy or needs_diagnosis(p)]
+        pods = [p for p in chosen if include_healthy or needs_diagnosis(p, self.events.warned(p))]
         return assemble(
             pods,
             self.events,

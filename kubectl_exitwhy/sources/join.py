@@ -39,12 +39,16 @@ def _d(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def needs_diagnosis(pod: Mapping[str, Any]) -> bool:
-    """True unless the pod is plainly healthy: no restarts, no terminations, nothing waiting on an
-    error, no pod-level reason. Errs on the side of True for odd input."""
+def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
+    """True unless the pod is plainly healthy: running or done, no restarts, no terminations,
+    nothing waiting on an error, no pod-level reason. A pod that Warning events concern is looked
+    at too (``warned``): the events may say what the status does not. Errs on the side of True
+    for odd input."""
     status = _d(pod.get("status"))
-    if status.get("reason") or status.get("phase") in ("Failed", "Unknown"):
+    if warned or status.get("reason") or status.get("phase") in ("Failed", "Unknown", "Pending"):
         return True
+    if not status:
+        return True  # no status at all (saved without it): only the rest can tell
     if _d(pod.get("metadata")).get("deletionTimestamp"):
         return True
     for cond in _l(status.get("conditions")):
@@ -136,6 +140,10 @@ class EventIndex:
                 k for k in self.by_name if k[1] == name and k[0] and not k[0].startswith("job:")
             ]
         return found + [e for k in keys for e in self.by_name.get(k, ())]
+
+    def warned(self, pod: Mapping[str, Any]) -> bool:
+        """True when a Warning event concerns the pod."""
+        return any(e.get("type") == "Warning" for e in self.for_pod(pod))
 
     def for_job(self, namespace: str, name: str) -> list[Mapping[str, Any]]:
         return list(self.by_name.get(("job:" + namespace, name), ()))

@@ -1,0 +1,118 @@
+"""Reading the last lines a container wrote before it ended: for the pod view, every container
+that ended; for a sweep, only where the log can change or sharpen the verdict, bounded in number
+and run a few at a time.
+
+A log is garnish, never the meal: a log that cannot be read is a warning, and the diagnosis
+stands without it. Which run's log: a container whose current state is ``terminated`` is
+explained by that run (its current log); one that ended before and runs again (or waits to),
+by the previous run (``previous=true``), as ``kubectl logs --previous`` reads it.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.evidence import Container, Pod
+
+LOG_BYTES = 256 * 1024
+SWEEP_LOGS = 100  # at most this many logs in one sweep
+SWEEP_CONCURRENCY = 4
+# Ends whose cause the reason or the kubelet's own events decide: a log cannot change them.
+DECIDED_REASONS = {"OOMKilled", "Completed", "ContainerStatusUnknown", "Unknown"}
+DECIDED_CODES = {0, 137, 143}
+
+
+@dataclass(frozen=True)
+class Target:
+    namespace: str
+    pod: str
+    container: str
+    previous: bool
+
+
+def targets(pod: Pod, useful_only: bool) -> list[Target]:
+    """The logs to read for a pod: every container that ended (pod view), or only those whose
+    end a log can explain better (sweep): a program's own exit, a start error, no exit kept."""
+    out = []
+    for c in pod.containers:
+        if not c.name or c.kind == "ephemeral" and useful_only:
+            continue
+        term = c.current or c.last
+        if term is None and not (useful_only and c.restart_count):
+            continue
+        if useful_only and not _useful(c):
+            continue
+        out.append(Target(pod.namespace, pod.name, c.name, c.current is None))
+    return out
+
+
+def _useful(c: Container) -> bool:
+    term = c.current or c.last
+    if term is None:
+        return True  # restarted without a record: the log may be all there is
+    return term.reason not in DECIDED_REASONS and term.exit_code not in DECIDED_CODES
+
+
+def read(
+    get: Callable[..., bytes],
+    wanted: Iterable[Target],
+    lines: int,
+    warn: Callable[[str], None],
+    concurrency: int = 1,
+) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """Log tails by (namespace, pod) and container. ``get(path, query, what)`` returns the body;
+    a failure is one warning per log, and the rest go on."""
+    wanted = list(wanted)
+    if lines <= 0 or not wanted:
+        return {}
+    gone = threading.Event()  # the server stopped answering: one warning, no more tries
+
+    def one(t: Target) -> Optional[list[str]]:
+        if gone.is_set():
+            return None
+        query = {
+            "container": t.container,
+            "previous": "true" if t.previous else None,
+            "tailLines": lines,
+            "limitBytes": LOG_BYTES,
+        }
+        where = f"{t.pod}/{t.container}" if concurrency > 1 else t.container
+        try:
+            body = get(
+                f"/api/v1/namespaces/{_q(t.namespace)}/pods/{_q(t.pod)}/log",
+                query,
+                f"reading the log of {where}",
+            )
+        except ClusterError as err:
+            if err.unreachable:
+                if not gone.is_set():
+                    gone.set()
+                    warn(f"logs could not be read: {err.message}")
+                return None
+            if "not found" in err.message:  # rotated away, or never written
+                warn(f"no log is kept for {where}'s last run")
+            else:
+                warn(f"the log of {where} could not be read: {err.message}")
+            return None
+        return body.decode("utf-8", "replace").splitlines()[-lines:]
+
+    if concurrency > 1 and len(wanted) > 1:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            tails = list(pool.map(one, wanted))
+    else:
+        tails = [one(t) for t in wanted]
+    out: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for t, tail in zip(wanted, tails):
+        if tail is not None:
+            out.setdefault((t.namespace, t.pod), {})[t.container] = tail
+    return out
+
+
+def _q(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
