@@ -175,17 +175,19 @@ def scan(lines: Iterable[str]) -> tuple[Hit, ...]:
     """The signatures in a log tail, each once, with the line that shows it (for a Python
     traceback, the exception line that closes it)."""
     hits: dict[str, Hit] = {}
+    shown: set[str] = set()  # a traceback's closing line is its hit, not one of its own
     lines = [line.rstrip() for line in lines]
     for i, line in enumerate(lines):
         text = line.strip()
-        if not text:
+        if not text or text in shown:
             continue
         for sig in SIGNATURES:
             if sig.id not in hits and sig.pattern.search(text):
-                shown = text
+                line_shown = text
                 if sig.id == "python_traceback":
-                    shown = _python_exception(lines[i + 1 :]) or text
-                hits[sig.id] = Hit(sig, shown)
+                    line_shown = _python_exception(lines[i + 1 :]) or text
+                hits[sig.id] = Hit(sig, line_shown)
+                shown.add(line_shown)
                 break
     return tuple(hits.values())
 

@@ -1,0 +1,584 @@
+"""When the status record is not enough: events without fieldPath or time, partial objects, log
+signatures, timing, and the rule that a broken pod is never met with silence."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from builders import (
+    crashloop,
+    diagnose_objects,
+    event,
+    job,
+    pod,
+    spec_container,
+    status,
+    terminated,
+)
+from kubectl_exitwhy import logsigs
+from kubectl_exitwhy.engine import diagnose
+from kubectl_exitwhy.evidence import build_pod
+from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis
+from kubectl_exitwhy.sources.logs import targets
+
+LIVENESS = "Container api failed liveness probe, will be restarted"
+
+
+def one(*objects, logs=None, observed=None):
+    pods = [o for o in objects if o.get("kind") == "Pod"]
+    index = EventIndex()
+    index.add_all(o for o in objects if o.get("kind") == "Event")
+    jobs = {
+        (o["metadata"]["namespace"], o["metadata"]["name"]): o
+        for o in objects
+        if o.get("kind") == "Job"
+    }
+    key = (pods[0]["metadata"]["namespace"], pods[0]["metadata"]["name"])
+    (p,) = assemble(
+        pods,
+        index,
+        events_known=index.count > 0,
+        jobs=jobs,
+        logs={key: logs or {}},
+        observed=observed,
+    )
+    return diagnose(p)
+
+
+def bare(e: dict, *, timeless: bool = False) -> dict:
+    """The event as `kubectl describe` shows it: no fieldPath, no uid (and no time)."""
+    e = {
+        **e,
+        "involvedObject": {
+            k: v for k, v in e["involvedObject"].items() if k not in ("fieldPath", "uid")
+        },
+    }
+    if timeless:
+        for k in ("firstTimestamp", "lastTimestamp"):
+            e.pop(k, None)
+    return e
+
+
+def waiting(reason="ContainerCreating"):
+    return {"waiting": {"reason": reason}}
+
+
+TWO = [spec_container("api", liveness=True), spec_container("proxy")]
+
+
+# --- events attach to their container without fieldPath --------------------------------------
+
+
+def test_the_name_in_the_message_picks_the_container():
+    d = one(
+        pod(
+            containers=TWO,
+            statuses=[
+                status("api", state=crashloop("api"), last=terminated(137), restarts=3),
+                status("proxy", ready=True),
+            ],
+        ),
+        bare(event("Killing", LIVENESS, container="api")),
+    )
+    assert (d.findings[0].container, d.findings[0].cause) == ("api", "liveness_probe_kill")
+    assert any("by name in the message" in line for line in d.findings[0].evidence)
+
+
+def test_an_unhealthy_event_goes_to_the_only_container_with_that_probe():
+    d = one(
+        pod(
+            containers=TWO,
+            statuses=[
+                status("api", state=crashloop("api"), last=terminated(137), restarts=3),
+                status("proxy", ready=True),
+            ],
+        ),
+        bare(
+            event(
+                "Unhealthy",
+                "Liveness probe failed: HTTP probe failed with statuscode: 500",
+                type_="Warning",
+                count=9,
+            )
+        ),
+    )
+    assert d.findings[0].cause == "liveness_probe_kill"
+    assert d.findings[0].confidence == "medium"  # no Killing event: inferred from the failures
+
+
+def test_a_pull_error_goes_to_the_container_with_that_image():
+    c = [spec_container("api"), {"name": "proxy", "image": "envoyproxy/envoy:v1.30"}]
+    d = one(
+        pod(
+            phase="Pending",
+            containers=c,
+            statuses=[status("api", state=waiting()), status("proxy", state=waiting())],
+        ),
+        bare(
+            event(
+                "Failed",
+                'Failed to pull image "docker.io/envoyproxy/envoy:v1.30": not found',
+                type_="Warning",
+            )
+        ),
+    )
+    assert (d.findings[0].container, d.findings[0].cause) == ("proxy", "image_pull_error")
+
+
+def test_a_failure_with_no_name_goes_to_the_only_container_not_started():
+    d = one(
+        pod(
+            phase="Pending",
+            containers=TWO,
+            statuses=[status("api", state=waiting()), status("proxy", ready=True)],
+        ),
+        bare(
+            event(
+                "Failed",
+                'Error: failed to create containerd task: OCI runtime create failed: exec: "/srv/api": permission denied: unknown',
+                type_="Warning",
+            )
+        ),
+    )
+    assert (d.findings[0].container, d.findings[0].cause) == ("api", "command_not_executable")
+
+
+def test_a_pod_saved_without_spec_or_status_still_gets_its_events_read():
+    p = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-1", "namespace": "prod"}}
+    d = one(p, bare(event("Failed", "Error: ErrImagePull", type_="Warning")))
+    assert d.findings[0].cause == "image_pull_error" and d.findings[0].container is None
+
+
+def test_kubernetes_1_0_lower_case_reasons_are_read():
+    d = one(
+        pod(phase="Pending", node="", statuses=[status(state={"waiting": {}})], PodScheduled=None),
+        bare(
+            event(
+                "failedScheduling",
+                "Failed for reason PodFitsResources and possibly others",
+                type_="Warning",
+                component="scheduler",
+            )
+        ),
+    )
+    assert d.findings[0].cause == "unschedulable"
+
+
+def test_the_old_failedsync_form_names_container_and_reason():
+    msg = (
+        'Error syncing pod, skipping: failed to "StartContainer" for "app" with RunContainerError: '
+        '"runContainer: Error response from daemon: oci runtime error: exec: \\"--config\\": executable file not found in $PATH"'
+    )
+    d = one(
+        pod(phase="Pending", statuses=[]),
+        bare(event("FailedSync", msg, type_="Warning", container=None)),
+    )
+    assert (d.findings[0].container, d.findings[0].cause) == ("app", "command_not_found")
+
+
+# --- events without time count, at medium at most -----------------------------------------------
+
+
+@pytest.mark.parametrize("timeless,confidence", [(False, "high"), (True, "medium")])
+def test_a_killing_event_without_time_is_medium(timeless, confidence):
+    d = one(
+        pod(
+            containers=[spec_container("api", liveness=True)],
+            statuses=[status("api", state=crashloop("api"), last=terminated(137), restarts=3)],
+        ),
+        bare(event("Killing", LIVENESS, container="api"), timeless=timeless),
+    )
+    assert (d.findings[0].cause, d.findings[0].confidence) == ("liveness_probe_kill", confidence)
+
+
+# --- the status says ContainerCreating; the Warning event says why --------------------------------
+
+
+@pytest.mark.parametrize(
+    "message,cause",
+    [
+        ('Failed to pull image "ghcr.io/acme/app:1.0": manifest unknown', "image_pull_error"),
+        ("Error: container has runAsNonRoot and image will run as root", "config_error"),
+        ('Error: secret "db" not found', "config_error"),
+        (
+            'Error: failed to create containerd task: OCI runtime create failed: exec: "/x": stat /x: no such file or directory: unknown',
+            "command_not_found",
+        ),
+        ("Error: InvalidImageName", "invalid_image_name"),
+    ],
+)
+def test_a_failed_event_names_the_waiting_error(message, cause):
+    d = one(
+        pod(phase="Pending", statuses=[status(state=waiting())]),
+        event("Failed", message, type_="Warning"),
+    )
+    assert d.findings[0].cause == cause
+
+
+def test_an_old_pull_failure_says_nothing_once_the_container_runs():
+    d = one(
+        pod(statuses=[status(ready=True)]),
+        event("Failed", 'Failed to pull image "x": timeout', type_="Warning"),
+    )
+    assert d.findings == ()
+
+
+@pytest.mark.parametrize(
+    "reason,message,cause",
+    [
+        (
+            "FailedMount",
+            'MountVolume.SetUp failed for volume "cfg" : configmap "app-cfg" not found',
+            "volume_mount_failed",
+        ),
+        (
+            "FailedAttachVolume",
+            'Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) db-0',
+            "volume_mount_failed",
+        ),
+        (
+            "FailedCreatePodSandBox",
+            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox",
+            "sandbox_failed",
+        ),
+        (
+            "NetworkNotReady",
+            "network is not ready: container runtime network not ready: NetworkReady=false",
+            "sandbox_failed",
+        ),
+        (
+            "UnexpectedAdmissionError",
+            "Allocate failed due to no healthy devices present; cannot allocate unhealthy devices nvidia.com/gpu",
+            "admission_rejected",
+        ),
+    ],
+)
+def test_pod_events_decide_a_pod_that_cannot_start(reason, message, cause):
+    d = one(
+        pod(phase="Pending", statuses=[status(state=waiting())]),
+        event(reason, message, type_="Warning", container=None),
+    )
+    assert (d.findings[0].cause, d.findings[0].container) == (cause, None)
+
+
+def test_the_sandbox_is_the_later_blocker_than_a_mount():
+    d = one(
+        pod(phase="Pending", statuses=[status(state=waiting())]),
+        event(
+            "FailedMount",
+            'MountVolume.SetUp failed for volume "x" : object "prod"/"kube-root-ca.crt" not registered',
+            type_="Warning",
+            container=None,
+        ),
+        event(
+            "NetworkNotReady",
+            "network is not ready: cni plugin not initialized",
+            type_="Warning",
+            container=None,
+        ),
+    )
+    assert d.findings[0].cause == "sandbox_failed"
+
+
+def test_a_mount_warning_on_a_running_pod_is_not_a_finding():
+    d = one(
+        pod(statuses=[status(ready=True)]),
+        event(
+            "FailedMount",
+            'MountVolume.SetUp failed for volume "x" : timed out',
+            type_="Warning",
+            container=None,
+        ),
+    )
+    assert d.findings == ()
+
+
+def test_scheduling_events_without_the_condition():
+    e = event(
+        "FailedScheduling",
+        "0/3 nodes are available: 3 Insufficient memory.",
+        type_="Warning",
+        container=None,
+        component="default-scheduler",
+    )
+    unscheduled = one(pod(phase="Pending", node="", statuses=[]), e)
+    assert (unscheduled.findings[0].cause, unscheduled.findings[0].confidence) == (
+        "unschedulable",
+        "medium",
+    )
+    later = one(
+        pod(phase="Pending", node="", statuses=[]),
+        e,
+        event("Scheduled", "Successfully assigned prod/web-1 to n1", container=None),
+    )
+    assert [f.cause for f in later.findings] != ["unschedulable"]
+
+
+def test_a_job_known_only_by_its_controller_event():
+    p = pod(
+        "etl-x",
+        "batch",
+        phase="Failed",
+        restart_policy="Never",
+        owner=("Job", "etl"),
+        statuses=[status(state={"terminated": terminated(1)})],
+    )
+    e = event(
+        "BackoffLimitExceeded",
+        "Job has reached the specified backoff limit",
+        pod_name="etl",
+        ns="batch",
+        kind="Job",
+        container=None,
+        type_="Warning",
+    )
+    d = one(p, e)
+    assert d.findings[0].cause == "job_backoff_limit"
+
+
+def test_hook_events_alone():
+    d = one(
+        pod(
+            containers=[spec_container("api")],
+            statuses=[status("api", state=crashloop("api"), restarts=2)],
+        ),
+        bare(
+            event(
+                "FailedPostStartHook",
+                'Exec lifecycle hook ([/bin/sh -c x]) for Container "api" in Pod "web-1_prod(u)" failed - error: command exited with 137',
+                type_="Warning",
+            )
+        ),
+    )
+    assert (d.findings[0].container, d.findings[0].cause) == ("api", "lifecycle_hook_failed")
+
+
+# --- partial objects are read as partial ---------------------------------------------------------
+
+
+def test_a_spec_without_image_does_not_prove_there_is_no_limit():
+    p = pod(
+        containers=[{"name": "app"}],
+        statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=2)],
+    )
+    d = one(p)
+    assert (d.findings[0].cause, d.findings[0].confidence) == ("oom_killed", "medium")
+    whole = pod(
+        containers=[spec_container(memory=None)],
+        statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=2)],
+    )
+    assert one(whole).findings[0].cause == "oom_node"
+
+
+def test_a_last_state_means_at_least_one_restart():
+    s = status(state={"running": {}}, last=terminated(1))
+    del s["restartCount"]
+    (c,) = build_pod(pod(statuses=[s])).containers
+    assert (c.restart_count, c.restarts_known) == (1, False)
+
+
+def test_a_missing_restart_policy_is_the_api_default():
+    p = pod(statuses=[status(state=crashloop(), last=terminated(0, "Completed"), restarts=3)])
+    del p["spec"]["restartPolicy"]
+    assert one(p).findings[0].cause == "exit_success_restarted"
+
+
+def test_completed_without_an_exit_code_is_zero():
+    s = status(state=crashloop(), restarts=13)
+    s["lastState"] = {"terminated": {"reason": "Completed"}}
+    assert one(pod(statuses=[s])).findings[0].cause == "exit_success_restarted"
+
+
+def test_missing_events_never_raise_confidence():
+    p = pod(statuses=[status(state=crashloop(), last=terminated(143, "OOMKilled"), restarts=2)])
+    stop = event("Killing", "Stopping container app", last="2026-11-20T09:59:50Z")
+    with_events = one(p, stop).findings[0]
+    without = diagnose_objects(p)[0].findings[0]
+    rank = {"high": 2, "medium": 1, "low": 0}
+    assert rank[without.confidence] <= rank[with_events.confidence]
+
+
+# --- timing: a probe kill whose events expired ---------------------------------------------------
+
+
+def probed(run_seconds: int, code: int = 137):
+    c = spec_container("api")
+    c["livenessProbe"] = {
+        "httpGet": {"port": 8080},
+        "initialDelaySeconds": 30,
+        "periodSeconds": 10,
+        "failureThreshold": 3,
+    }
+    started = "2026-11-20T09:00:00Z"
+    finished = datetime.fromtimestamp(
+        datetime(2026, 11, 20, 9, tzinfo=timezone.utc).timestamp() + run_seconds, timezone.utc
+    ).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return pod(
+        containers=[c],
+        statuses=[
+            status(
+                "api",
+                state=crashloop("api"),
+                last=terminated(code, started=started, finished=finished),
+                restarts=6,
+            )
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "run,code,cause",
+    [
+        (90, 137, "liveness_probe_kill"),
+        (60, 143, "liveness_probe_kill"),
+        (600, 137, "sigkill"),
+        (5, 137, "sigkill"),
+    ],
+)
+def test_a_run_time_that_matches_the_probe_budget(run, code, cause):
+    other = event("Pulled", "Container image already present", container="api")  # events were read
+    d = one(probed(run, code), other)
+    assert d.findings[0].cause == cause
+    if cause == "liveness_probe_kill":
+        assert d.findings[0].confidence == "medium"
+
+
+# --- log signatures ------------------------------------------------------------------------------
+
+
+def crashed(code, reason="Error"):
+    return pod(statuses=[status(state=crashloop(), last=terminated(code, reason), restarts=4)])
+
+
+@pytest.mark.parametrize(
+    "code,lines,cause",
+    [
+        (255, ["exec /usr/local/bin/app: exec format error"], "exec_format_error"),
+        (
+            1,
+            ["standard_init_linux.go:228: exec user process caused: exec format error"],
+            "exec_format_error",
+        ),
+        (255, ["exec /app/run.sh: no such file or directory"], "command_not_found"),
+        (
+            127,
+            [
+                "/app/bin: error while loading shared libraries: libssl.so.3: cannot open shared object file: No such file or directory"
+            ],
+            "command_not_found",
+        ),
+        (
+            1,
+            ['Exception in thread "main" java.lang.OutOfMemoryError: Java heap space'],
+            "app_error",
+        ),
+        (255, ["exiting: connection refused"], "exit_255"),
+    ],
+)
+def test_a_log_decides_or_sharpens(code, lines, cause):
+    d = one(crashed(code), logs={"app": lines})
+    assert d.findings[0].cause == cause
+    assert any(line.startswith("previous log") for line in d.findings[0].evidence) == (
+        cause != "exit_255"
+    )
+
+
+def test_a_log_line_from_the_program_does_not_decide_an_exec_failure():
+    d = one(crashed(1), logs={"app": ["open /etc/app.yaml: no such file or directory"]})
+    assert d.findings[0].cause == "app_error"
+
+
+def test_with_no_exit_code_kept_the_log_is_the_evidence():
+    p = pod(statuses=[status(state=crashloop(), restarts=3)])  # lastState lost
+    d = one(
+        p,
+        logs={
+            "app": [
+                "Traceback (most recent call last):",
+                '  File "x.py", line 1',
+                "ModuleNotFoundError: No module named 'cv2'",
+            ]
+        },
+    )
+    f = d.findings[0]
+    assert (f.cause, f.confidence) == ("app_error", "low")
+    assert "ModuleNotFoundError" in (f.detail or "")
+
+
+def test_signatures_scan_once_and_show_the_python_exception_line():
+    hits = logsigs.scan(
+        [
+            "Traceback (most recent call last):",
+            '  File "a.py"',
+            "KeyError: 'x'",
+            "Traceback (most recent call last):",
+        ]
+    )
+    assert [(h.signature.id, h.line) for h in hits] == [("python_traceback", "KeyError: 'x'")]
+
+
+# --- never silent about a broken pod ---------------------------------------------------------------
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+
+
+def test_a_pod_pending_for_long_gets_a_finding():
+    p = pod(phase="Pending", statuses=[status(state=waiting())])
+    f = one(p, observed=NOW).findings  # created 08:00, two hours ago
+    assert [(x.cause, x.severity) for x in f] == [("unknown", "critical")]
+
+
+def test_a_pod_starting_now_is_not_a_finding():
+    p = pod(phase="Pending", statuses=[status(state=waiting())])
+    p["metadata"]["creationTimestamp"] = "2026-11-20T09:59:00Z"
+    assert one(p, observed=NOW).findings == ()
+
+
+def test_a_failed_pod_no_rule_explains_gets_a_finding():
+    d = one(pod(phase="Failed", statuses=[]))
+    assert d.findings[0].cause == "unknown"
+
+
+def test_a_failed_try_of_a_job_that_succeeded_is_not_broken():
+    p = pod(
+        "etl-1", "batch", phase="Failed", restart_policy="Never", owner=("Job", "etl"), statuses=[]
+    )
+    done = job("etl", reason="Completed", message="done")
+    done["status"]["conditions"] = [{"type": "Complete", "status": "True"}]
+    assert one(p, done).findings == ()
+
+
+def test_a_readiness_blip_on_a_ready_pod_is_not_a_finding():
+    d = one(
+        pod(statuses=[status(ready=True)]),
+        event("Unhealthy", "Readiness probe failed: 503", type_="Warning"),
+    )
+    assert d.findings == ()
+
+
+def test_the_sweep_looks_at_pods_that_warnings_concern():
+    healthy = pod(statuses=[status(ready=True)])
+    assert not needs_diagnosis(healthy)
+    assert needs_diagnosis(healthy, warned=True)
+    assert needs_diagnosis(pod(phase="Pending", statuses=[status(state=waiting())]))
+
+
+# --- which logs the sweep reads --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "last,want",
+    [
+        (terminated(1), True),
+        (terminated(255), True),
+        (terminated(137, "OOMKilled"), False),
+        (terminated(143), False),
+        (terminated(0, "Completed"), False),
+    ],
+)
+def test_the_sweep_reads_a_log_only_where_it_can_help(last, want):
+    p = build_pod(pod(statuses=[status(state=crashloop(), last=last, restarts=2)]))
+    assert bool(targets(p, useful_only=True)) == want
+    assert targets(p, useful_only=False)  # the pod view reads every ended container's log
