@@ -476,6 +476,13 @@ def _probe(kind: str, obj: Any) -> Optional[Probe]:
     )
 
 
+def _whole(spec: Mapping[str, Any]) -> bool:
+    """A container spec as the API returns it: with its image and the fields the API server
+    always writes (``resources``, even as ``{}``; ``terminationMessagePath``, defaulted). Only
+    such a spec proves that a limit or a probe it lacks is not set; a pasted excerpt does not."""
+    return bool(_s(spec.get("image"))) and ("resources" in spec or "terminationMessagePath" in spec)
+
+
 _STATUS_FIELDS = (
     ("init", "initContainers", "initContainerStatuses"),
     ("regular", "containers", "containerStatuses"),
@@ -540,7 +547,7 @@ def _container(
         restart_policy=own_policy or ("Never" if kind == "ephemeral" else pod_policy),
         ready=ready if isinstance(ready, bool) else None,
         has_spec=bool(spec_d),
-        spec_whole=bool(_s(spec_d.get("image"))),
+        spec_whole=_whole(spec_d),
         has_status=bool(status_d),
         command=tuple(
             _s(a) for a in _l(spec_d.get("command")) + _l(spec_d.get("args")) if a is not None

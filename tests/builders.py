@@ -64,7 +64,13 @@ def spec_container(
     startup: bool = False,
     restart_policy: Optional[str] = None,
 ) -> dict:
-    c: dict = {"name": name, "image": "ghcr.io/acme/app:1.0"}
+    # as the API returns it: resources always present (even {}), terminationMessagePath defaulted
+    c: dict = {
+        "name": name,
+        "image": "ghcr.io/acme/app:1.0",
+        "resources": {},
+        "terminationMessagePath": "/dev/termination-log",
+    }
     if memory:
         c["resources"] = {"limits": {"memory": memory}, "requests": {"memory": memory}}
     if liveness:

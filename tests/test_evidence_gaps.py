@@ -358,6 +358,15 @@ def test_hook_events_alone():
 # --- partial objects are read as partial ---------------------------------------------------------
 
 
+def test_a_pasted_spec_excerpt_does_not_prove_there_is_no_limit():
+    excerpt = {"name": "app", "image": "ghcr.io/acme/app:1.0"}  # no resources, no defaults
+    p = pod(
+        containers=[excerpt],
+        statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=2)],
+    )
+    assert one(p).findings[0].cause == "oom_killed"
+
+
 def test_a_spec_without_image_does_not_prove_there_is_no_limit():
     p = pod(
         containers=[{"name": "app"}],

@@ -9,16 +9,24 @@ from typing import Optional
 from kubectl_exitwhy.rules.base import HIGH, MEDIUM, POD, Subject, Verdict, first_line, rule, stamp
 
 
+# The job controller's fixed messages for its failure reasons (KNOWLEDGE §7): a condition
+# saved or pasted without its reason is still known by its message.
+REASON_MESSAGES = {
+    "BackoffLimitExceeded": "Job has reached the specified backoff limit",
+    "DeadlineExceeded": "Job was active longer than specified deadline",
+    "PodFailurePolicy": "matching FailJob rule",
+}
+
+
 def _job_failure(s: Subject, reason: str) -> Optional[Verdict]:
     job = s.pod.job
     if job is None:
         return None
     for cond in job.conditions:
-        if (
-            cond.type in ("Failed", "FailureTarget")
-            and cond.status == "True"
-            and cond.reason == reason
-        ):
+        named = cond.reason == reason or (
+            not cond.reason and REASON_MESSAGES[reason] in cond.message
+        )
+        if cond.type in ("Failed", "FailureTarget") and cond.status == "True" and named:
             line = (
                 f"job {job.name} condition {cond.type}: {cond.reason}: {first_line(cond.message)}"
             )
