@@ -8,7 +8,6 @@ from typing import Optional
 
 from kubectl_exitwhy.rules.base import HIGH, MEDIUM, POD, Subject, Verdict, first_line, rule, stamp
 
-
 # The job controller's fixed messages for its failure reasons (KNOWLEDGE §7): a condition
 # saved or pasted without its reason is still known by its message.
 REASON_MESSAGES = {

@@ -64,12 +64,17 @@ def read(
     warn: Callable[[str], None],
     concurrency: int = 1,
 ) -> dict[tuple[str, str], dict[str, list[str]]]:
-    """Log tails by (namespace, pod) and container. ``get(path, query, what)`` returns the body;
-    a failure is one warning per log, and the rest go on."""
+    """Log tails by (namespace, pod) and container. ``get(path, query, what)`` returns the body.
+
+    One at a time (the pod view), each failure is its own warning, as the user asked for these
+    logs. Concurrently (a sweep), a log that is not kept is normal and says nothing, and the
+    other failures make one warning."""
     wanted = list(wanted)
     if lines <= 0 or not wanted:
         return {}
-    gone = threading.Event()  # the server stopped answering: one warning, no more tries
+    sweep = concurrency > 1
+    gone = threading.Event()  # the server stopped answering: no more tries
+    failures: list[str] = []
 
     def one(t: Target) -> Optional[list[str]]:
         if gone.is_set():
@@ -80,31 +85,37 @@ def read(
             "tailLines": lines,
             "limitBytes": LOG_BYTES,
         }
-        where = f"{t.pod}/{t.container}" if concurrency > 1 else t.container
         try:
             body = get(
                 f"/api/v1/namespaces/{_q(t.namespace)}/pods/{_q(t.pod)}/log",
                 query,
-                f"reading the log of {where}",
+                f"reading the log of {t.pod}/{t.container}"
+                if sweep
+                else f"reading the log of {t.container}",
             )
         except ClusterError as err:
             if err.unreachable:
-                if not gone.is_set():
-                    gone.set()
-                    warn(f"logs could not be read: {err.message}")
-                return None
-            if "not found" in err.message:  # rotated away, or never written
-                warn(f"no log is kept for {where}'s last run")
+                gone.set()
+                failures.append(err.message)
+            elif "not found" in err.message:  # rotated away, or never written
+                if not sweep:
+                    failures.append(f"no log is kept for {t.container}'s last run")
             else:
-                warn(f"the log of {where} could not be read: {err.message}")
+                failures.append(f"the log of {t.container} could not be read: {err.message}")
             return None
         return body.decode("utf-8", "replace").splitlines()[-lines:]
 
-    if concurrency > 1 and len(wanted) > 1:
+    if sweep and len(wanted) > 1:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             tails = list(pool.map(one, wanted))
     else:
         tails = [one(t) for t in wanted]
+    if sweep and failures:
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        warn(f"logs could not be read for {len(failures)} containers: {failures[0]}{more}")
+    else:
+        for message in dict.fromkeys(failures):
+            warn(message)
     out: dict[tuple[str, str], dict[str, list[str]]] = {}
     for t, tail in zip(wanted, tails):
         if tail is not None:
