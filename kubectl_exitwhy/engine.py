@@ -28,7 +28,9 @@ from kubectl_exitwhy.diagnosis import SEVERITY_RANK, Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Container, Pod
 from kubectl_exitwhy.rules import BY_SCOPE
 from kubectl_exitwhy.rules.base import (
+    HIGH,
     LOW,
+    MEDIUM,
     POD,
     RUNNING,
     TERMINATION,
@@ -38,6 +40,7 @@ from kubectl_exitwhy.rules.base import (
     crash_looping,
     pod_is_stopping,
     restarts_line,
+    restarts_text,
     starts_seen,
     waiting_line,
 )
@@ -74,6 +77,8 @@ def _container_verdict(pod: Pod, c: Container) -> Optional[tuple[Verdict, Subjec
             subject = Subject(pod, c, waiting=from_event)
             verdict = first_verdict(WAITING, subject)
             if verdict:
+                if not from_event.timed and verdict.confidence == HIGH:
+                    verdict = replace(verdict, confidence=MEDIUM)  # the event may be stale
                 return verdict, subject
     # 3. a termination record: the current one, else the previous one
     if term is not None:
@@ -105,7 +110,7 @@ def _container_verdict(pod: Pod, c: Container) -> Optional[tuple[Verdict, Subjec
         if not c.restart_count and not crash_looping(c) and starts_seen(c) < 2:
             return None  # only a probe's or hook's event, which no rule took: nothing to say
         if c.restart_count:
-            restarted = f"restarted {c.restart_count} times"
+            restarted = restarts_text(c)
         elif starts_seen(c) > 1:
             restarted = f"started {starts_seen(c)} times (Started events)"
             evidence.append(next(e.describe() for e in c.events if e.reason == "Started"))
@@ -143,14 +148,7 @@ def _severity(
     kind = CAUSES[verdict.cause].kind
     if kind == "normal" or pod_cause in DISRUPTIONS or c.kind == "ephemeral":
         return "info"  # an ephemeral (kubectl debug) container's end never affects the pod
-    if (
-        pod.phase == "Failed"
-        and pod.job is not None
-        and any(
-            cond.type in ("Complete", "SuccessCriteriaMet") and cond.status == "True"
-            for cond in pod.job.conditions
-        )
-    ):
+    if pod.phase == "Failed" and pod.job is not None and pod.job.succeeded:
         return "warning"  # a failed try of a Job that then succeeded
     if pod.phase == "Succeeded":  # e.g. sidecars stopped after the main containers finished
         return "info" if kind == "stop" else "warning"
@@ -232,8 +230,10 @@ def _finding(
 LOG_SHARPENS = {
     "app_error", "shell_misuse", "exit_255", "sysexits", "invalid_exit_argument", "sigabrt",
     "sigsegv", "sigill", "sigbus", "sigfpe", "command_not_found", "command_not_executable",
-    "unknown", "runtime_failed_to_run", "oom_killed", "sigkill", "signal_other",
+    "unknown", "runtime_failed_to_run", "signal_other",
 }  # fmt: skip
+# (Not OOM kills, 137 or 143: the sweep does not read their logs, and the pod view must say the
+# same; their log tail is still shown.)
 
 
 def _with_log(verdict: Verdict, c: Container) -> Verdict:
@@ -277,7 +277,7 @@ def diagnose(pod: Pod) -> PodDiagnosis:
         )
     )
     findings += [f for _, f in container_findings]
-    if not findings:
+    if all(f.severity == "info" for f in findings):  # nothing, or only normal ends
         silent = unexplained(Subject(pod))
         if silent:
             findings.append(_finding(pod, None, silent, Subject(pod)))

@@ -34,3 +34,4 @@ class BadInput(ExitwhyError):
 class ClusterError(ExitwhyError):
     status = ExitStatus.CLUSTER
     unreachable = False  # the server cannot be talked to at all (see sources.cluster)
+    forbidden = False  # RBAC refused the read

@@ -7,6 +7,7 @@ or empty values so that the rules can tell "absent" from "false".
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -82,12 +83,13 @@ _SUFFIX = {
 def parse_quantity(value: Any) -> Optional[int]:
     """A resource quantity (``512Mi``, ``1G``, ``1e9``, ``134217728``) in whole units."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
+        return int(value) if math.isfinite(value) else None
     match = _QUANTITY.match(_s(value).strip())
     if not match or match.group(2) not in _SUFFIX:
         return None
     try:
-        return int(float(match.group(1)) * _SUFFIX[match.group(2)])
+        number = float(match.group(1)) * _SUFFIX[match.group(2)]
+        return int(number) if math.isfinite(number) else None
     except (ValueError, OverflowError):
         return None
 
@@ -128,6 +130,7 @@ class Waiting:
     source: str
     reason: str
     message: str
+    timed: bool = True  # False: read back from an event without a time, which may be stale
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,12 @@ class Event:
     @property
     def timed(self) -> bool:
         return self.first is not None or self.last is not None
+
+    @property
+    def warning(self) -> bool:
+        """A Warning event; Kubernetes 1.0 events carried no type, so those are judged by their
+        reason."""
+        return self.type == "Warning" or (not self.type and self.reason in WARNING_REASONS)
 
     def describe(self) -> str:
         when = self.last.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last else "time unknown"
@@ -238,6 +247,14 @@ class Job:
     conditions: tuple[Condition, ...]
     backoff_limit: Optional[int]
     active_deadline: Optional[int]
+    from_event: str = ""  # the controller's event, when the Job itself was not read
+
+    @property
+    def succeeded(self) -> bool:
+        return any(
+            c.type in ("Complete", "SuccessCriteriaMet") and c.status == "True"
+            for c in self.conditions
+        )
 
 
 @dataclass(frozen=True)
@@ -329,6 +346,14 @@ def build_event(obj: Mapping[str, Any]) -> Event:
     )
 
 
+# Reasons the kubelet, the scheduler and the controllers send as Warning (KNOWLEDGE §4).
+WARNING_REASONS = {
+    "Failed", "BackOff", "Unhealthy", "FailedMount", "FailedAttachVolume", "FailedMapVolume",
+    "FailedScheduling", "FailedCreatePodSandBox", "FailedSync", "FailedPostStartHook",
+    "FailedPreStopHook", "FailedKillPod", "NetworkNotReady", "Evicted", "ErrImageNeverPull",
+    "InspectFailed", "UnexpectedAdmissionError", "ExceededGracePeriod", "BackoffLimitExceeded",
+    "DeadlineExceeded",
+}  # fmt: skip
 # Events about one container that kubelets and exporters often send without a fieldPath
 # (``kubectl describe`` output, event exporters, some managed clusters).
 CONTAINER_EVENTS = {
@@ -378,6 +403,8 @@ def attribute(event: Event, containers: list[Container]) -> Event:
         same = [c.name for c in containers if c.image and _bare_image(c.image) == want]
         if len(same) == 1:
             return replace(event, container=same[0], attributed="image in the message")
+        if not same and any(c.image for c in containers):
+            return event  # another image: a container that was not saved (an init container?)
     probe = _PROBE_KIND.search(event.message)
     if probe and event.reason in ("Unhealthy", "ProbeWarning"):
         kind = probe.group(1).lower()
@@ -390,19 +417,31 @@ def attribute(event: Event, containers: list[Container]) -> Event:
 
 
 def _by_elimination(events: list[Event], containers: list[Container]) -> list[Event]:
-    """A failure event that names no container belongs to the only container that has not
-    started (no running or terminated state, no ``Started`` event of its own)."""
+    """An event that names no container, in a pod of several: a create or start failure
+    (``Failed``) belongs to the only container that has not started (no running or terminated
+    state, no ``Started`` event of its own); a restart back-off (``BackOff`` "restarting
+    failed container") to the only one that has ended before."""
+    if len(containers) < 2:
+        return events
     started = {c.name for c in containers if c.state in ("running", "terminated") or c.last}
     started |= {e.container for e in events if e.reason == "Started" and e.container}
-    waiting = [c.name for c in containers if c.name not in started]
-    if len(waiting) != 1 or len(containers) < 2:
-        return events
-    return [
-        replace(e, container=waiting[0], attributed="the only container not started")
-        if e.container is None and e.reason in ("Failed", "BackOff") and e.type != "Normal"
-        else e
-        for e in events
+    not_started = [c.name for c in containers if c.name not in started]
+    ended = [
+        c.name
+        for c in containers
+        if c.last or c.current or (c.waiting and c.waiting.reason == "CrashLoopBackOff")
     ]
+    out = []
+    for e in events:
+        if e.container is None and e.warning:
+            if e.reason == "Failed" and len(not_started) == 1:
+                e = replace(
+                    e, container=not_started[0], attributed="the only container not started"
+                )
+            elif e.reason == "BackOff" and "restarting" in e.message and len(ended) == 1:
+                e = replace(e, container=ended[0], attributed="the only container that ended")
+        out.append(e)
+    return out
 
 
 def _with_tails(containers: Iterable[Container], logs: Mapping[str, Any]) -> Iterator[Container]:
@@ -606,15 +645,23 @@ def build_job(obj: Mapping[str, Any]) -> Job:
 JOB_FAILURE_EVENTS = ("BackoffLimitExceeded", "DeadlineExceeded", "PodFailurePolicy")
 
 
-def job_from_events(name: str, events: Iterable[Mapping[str, Any]]) -> Optional[Job]:
-    """A Job known only by its controller's failure events (the Job object was not saved)."""
-    failed = [build_event(e) for e in events if isinstance(e, dict)]
-    failed = [e for e in failed if e.reason in JOB_FAILURE_EVENTS]
+def job_from_events(name: str, uid: str, events: Iterable[Mapping[str, Any]]) -> Optional[Job]:
+    """A Job known only by its controller's failure events (the Job object was not read). An
+    event about another Job of the same name (one deleted and made again) does not count: where
+    both uids are known they must match."""
+    failed = []
+    for raw in events:
+        if not isinstance(raw, dict):
+            continue
+        e = build_event(raw)
+        other = _s(_d(raw.get("involvedObject") or raw.get("regarding")).get("uid"))
+        if e.reason in JOB_FAILURE_EVENTS and not (uid and other and other != uid):
+            failed.append(e)
     if not failed:
         return None
-    e = failed[-1]
+    e = sorted(failed, key=lambda x: x.last or datetime.min.replace(tzinfo=timezone.utc))[-1]
     cond = Condition("Failed", "True", e.reason, e.message, e.last)
-    return Job(name=name, conditions=(cond,), backoff_limit=None, active_deadline=None)
+    return Job(name, (cond,), None, None, from_event=e.describe())
 
 
 def controller_owner(meta: Mapping[str, Any]) -> Optional[Owner]:

@@ -86,7 +86,7 @@ SIGNATURES: tuple[Signature, ...] = (
     _hint(
         "shell_not_found",
         "the shell could not find a command",
-        r"(?:: not found|command not found)$",
+        r"^\S*sh: (?:\d+: |line \d+: )?(?:exec: )?\S+: (?:not found|command not found)$",
         "command_not_found",
     ),
     _hint(
@@ -156,10 +156,10 @@ SIGNATURES: tuple[Signature, ...] = (
     _hint(
         "exception",
         "an uncaught exception",
-        r"^(?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception): ",
+        r'^(?:Exception in thread "[^"]*" )?(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?::|$)',
         "app_error",
     ),
-    _hint("git_fatal", "git failed", r"^fatal: ", "invalid_exit_argument"),
+    _sig("git_fatal", "git failed", r"^fatal: "),  # sharpens only: git exits 128 on its own
 )
 
 _PY_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*")
@@ -172,8 +172,9 @@ class Hit:
 
 
 def scan(lines: Iterable[str]) -> tuple[Hit, ...]:
-    """The signatures in a log tail, each once, with the line that shows it (for a Python
-    traceback, the exception line that closes it)."""
+    """The signatures in a log tail, each once with the line that shows it (for a Python
+    traceback, the exception line that closes it), the latest first: a program's last words are
+    the ones that matter."""
     hits: dict[str, Hit] = {}
     shown: set[str] = set()  # a traceback's closing line is its hit, not one of its own
     lines = [line.rstrip() for line in lines]
@@ -182,14 +183,17 @@ def scan(lines: Iterable[str]) -> tuple[Hit, ...]:
         if not text or text in shown:
             continue
         for sig in SIGNATURES:
-            if sig.id not in hits and sig.pattern.search(text):
+            if sig.pattern.search(text):
                 line_shown = text
                 if sig.id == "python_traceback":
                     line_shown = _python_exception(lines[i + 1 :]) or text
+                    if line_shown == text and sig.id in hits:
+                        break  # a traceback cut off by the tail: the earlier one says more
+                hits.pop(sig.id, None)  # a later occurrence replaces an earlier one
                 hits[sig.id] = Hit(sig, line_shown)
                 shown.add(line_shown)
                 break
-    return tuple(hits.values())
+    return tuple(reversed(hits.values()))
 
 
 def _python_exception(after: list[str]) -> Optional[str]:

@@ -440,18 +440,29 @@ def probed(run_seconds: int, code: int = 137):
 @pytest.mark.parametrize(
     "run,code,cause",
     [
-        (90, 137, "liveness_probe_kill"),
+        (90, 137, "liveness_probe_kill"),  # 30 + 10 x 3, then the 30 s grace
         (60, 143, "liveness_probe_kill"),
         (600, 137, "sigkill"),
+        (45, 137, "sigkill"),
         (5, 137, "sigkill"),
     ],
 )
 def test_a_run_time_that_matches_the_probe_budget(run, code, cause):
-    other = event("Pulled", "Container image already present", container="api")  # events were read
-    d = one(probed(run, code), other)
+    (d,) = diagnose_objects(probed(run, code))  # no events saved: they would have told
     assert d.findings[0].cause == cause
     if cause == "liveness_probe_kill":
         assert d.findings[0].confidence == "medium"
+
+
+def test_timing_is_not_used_when_the_events_were_read_and_say_nothing_of_a_probe():
+    backoff = event(
+        "BackOff",
+        "Back-off restarting failed container api in pod web-1",
+        type_="Warning",
+        container="api",
+        last="2026-11-20T09:02:00Z",
+    )
+    assert one(probed(90), backoff).findings[0].cause == "sigkill"
 
 
 # --- log signatures ------------------------------------------------------------------------------
@@ -591,3 +602,220 @@ def test_the_sweep_reads_a_log_only_where_it_can_help(last, want):
     p = build_pod(pod(statuses=[status(state=crashloop(), last=last, restarts=2)]))
     assert bool(targets(p, useful_only=True)) == want
     assert targets(p, useful_only=False)  # the pod view reads every ended container's log
+
+
+# --- found by an independent review: stale evidence, wrong container, noise ---------------------
+
+
+def test_a_pull_failure_followed_by_a_pull_is_over():
+    d = one(
+        pod(phase="Pending", statuses=[status(state=waiting())]),
+        event(
+            "Failed",
+            'Failed to pull image "ghcr.io/acme/app:1.0": 429 toomanyrequests',
+            type_="Warning",
+            last="2026-11-20T09:00:30Z",
+        ),
+        event(
+            "Pulled",
+            'Successfully pulled image "ghcr.io/acme/app:1.0"',
+            last="2026-11-20T09:01:30Z",
+        ),
+        event(
+            "Failed",
+            "Error: context deadline exceeded",
+            type_="Warning",
+            last="2026-11-20T09:20:00Z",
+        ),
+    )
+    assert [f.cause for f in d.findings] == ["unknown"]  # the latest error is one no rule reads
+
+
+def test_an_earlier_stage_failure_is_over_once_a_later_stage_shows():
+    sandbox = event(
+        "FailedCreatePodSandBox",
+        "Failed to create pod sandbox: rpc error",
+        type_="Warning",
+        container=None,
+        last="2026-11-20T09:00:02Z",
+    )
+    pull = event(
+        "Failed",
+        'Failed to pull image "ghcr.io/acme/app:1.0": manifest unknown',
+        type_="Warning",
+        last="2026-11-20T09:20:00Z",
+    )
+    d = one(
+        pod(phase="Pending", statuses=[status(state=waiting("ImagePullBackOff"))]), sandbox, pull
+    )
+    assert [f.cause for f in d.findings] == ["image_pull_error"]
+    mount = event(
+        "FailedMount",
+        'MountVolume.SetUp failed for volume "x" : secret "x" not found',
+        type_="Warning",
+        container=None,
+        last="2026-11-20T09:00:00Z",
+    )
+    started = event("Started", "Started container app", last="2026-11-20T09:05:00Z")
+    assert [f.cause for f in one(pod(phase="Pending", statuses=[]), mount, started).findings] != [
+        "volume_mount_failed"
+    ]
+
+
+def test_a_mount_failure_without_a_time_is_medium():
+    e = bare(
+        event(
+            "FailedMount",
+            'MountVolume.SetUp failed for volume "tls" : secret "tls" not found',
+            type_="Warning",
+            container=None,
+        ),
+        timeless=True,
+    )
+    f = one(pod(phase="Pending", statuses=[status(state=waiting())]), e).findings[0]
+    assert (f.cause, f.confidence) == ("volume_mount_failed", "medium")
+
+
+def test_a_pull_of_another_image_is_not_pinned_on_the_only_saved_container():
+    d = one(
+        pod(phase="Pending", statuses=[status(state=waiting("PodInitializing"))]),
+        bare(event("Failed", 'Failed to pull image "busybox:1.36": not found', type_="Warning")),
+    )
+    assert all(f.cause != "image_pull_error" for f in d.findings)
+
+
+def test_a_restart_back_off_goes_to_the_container_that_ended():
+    init = [spec_container("setup")]
+    d = one(
+        pod(
+            phase="Pending",
+            init=init,
+            init_statuses=[
+                status("setup", state=crashloop("setup"), last=terminated(1), restarts=3)
+            ],
+            statuses=[status("app", state=waiting("PodInitializing"))],
+        ),
+        bare(
+            event(
+                "BackOff", "Back-off restarting failed container", type_="Warning", container=None
+            )
+        ),
+    )
+    assert d.findings[0].container == "setup"
+    assert all(f.container != "app" for f in d.findings)
+
+
+def test_the_pod_view_reads_the_log_of_a_container_that_kept_no_record():
+    p = build_pod(pod(statuses=[status(state={"running": {}}, restarts=4)]))
+    assert [t.previous for t in targets(p, useful_only=False)] == [True]
+
+
+def test_a_job_event_about_another_job_of_that_name_does_not_count():
+    p = pod(
+        "etl-x",
+        "batch",
+        phase="Failed",
+        restart_policy="Never",
+        owner=("Job", "etl"),
+        statuses=[status(state={"terminated": terminated(1)})],
+    )
+    p["metadata"]["ownerReferences"][0]["uid"] = "uid-new-job"
+    e = event(
+        "BackoffLimitExceeded",
+        "Job has reached the specified backoff limit",
+        pod_name="etl",
+        ns="batch",
+        kind="Job",
+        container=None,
+        type_="Warning",
+    )
+    e["involvedObject"]["uid"] = "uid-old-job"
+    assert [f.cause for f in one(p, e).findings] != ["job_backoff_limit"]
+    running = pod("etl-y", "batch", restart_policy="Never", owner=("Job", "etl"))
+    assert (
+        one(
+            running,
+            event(
+                "BackoffLimitExceeded",
+                "Job has reached the specified backoff limit",
+                pod_name="etl",
+                ns="batch",
+                kind="Job",
+                container=None,
+                type_="Warning",
+            ),
+        ).findings
+        == ()
+    )
+
+
+def test_a_restart_count_that_was_not_given_is_not_invented():
+    s = status(state=crashloop(), last=terminated(1))
+    del s["restartCount"]
+    f = one(pod(statuses=[s])).findings[0]
+    assert any("not given" in line for line in f.evidence)
+    assert "1 times" not in f.summary
+
+
+def test_a_pending_pod_is_not_hidden_behind_a_completed_init_container():
+    d = one(
+        pod(
+            phase="Pending",
+            init=[spec_container("copy"), spec_container("wait-db")],
+            init_statuses=[
+                status("copy", state={"terminated": terminated(0, "Completed")}),
+                status("wait-db"),
+            ],
+            statuses=[status("app", state=waiting("PodInitializing"))],
+        ),
+        observed=NOW,
+    )
+    assert any(f.cause == "unknown" and f.severity == "critical" for f in d.findings)
+
+
+def test_a_saved_pod_whose_events_show_it_just_started_is_not_stuck():
+    p = pod(phase="Pending", statuses=[status(state=waiting())])
+    p["metadata"]["creationTimestamp"] = "2026-11-20T09:59:58Z"
+    e = event(
+        "Scheduled",
+        "Successfully assigned prod/web-1 to n1",
+        container=None,
+        last="2026-11-20T09:59:59Z",
+    )
+    assert one(p, e).findings == ()
+
+
+def test_the_latest_log_line_speaks_not_the_first():
+    p = pod(statuses=[status(state=crashloop(), restarts=3)])
+    d = one(
+        p,
+        logs={
+            "app": [
+                "10.0.0.7 - GET /favicon.ico: not found",
+                "panic: runtime error: index out of range",
+            ]
+        },
+    )
+    assert d.findings[0].cause == "shell_misuse"
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        lambda p: p["spec"]["containers"][0]["resources"].update(limits={"memory": float("inf")}),
+        lambda p: p["spec"]["containers"][0]["resources"].update(limits={"memory": "1e400"}),
+        lambda p: p["metadata"].update(
+            deletionTimestamp="2026-11-20T10:00:00Z", deletionGracePeriodSeconds=10**20
+        ),
+    ],
+)
+def test_absurd_numbers_do_not_crash(patch):
+    p = pod(statuses=[status(state=crashloop(), last=terminated(137), restarts=2)])
+    patch(p)
+    assert one(p).findings
+
+
+def test_an_event_whose_reason_is_not_a_string_is_ignored():
+    index = EventIndex()
+    index.add({"involvedObject": {"kind": "Node", "name": "n1"}, "reason": ["SystemOOM"]})
+    assert index.for_node("n1") == []

@@ -133,7 +133,14 @@ def waiting_line(w: Waiting) -> str:
 
 
 def restarts_line(c: Container) -> str:
+    if not c.restarts_known:
+        return f"{c.status_path}.restartCount: not given (a lastState means at least one restart)"
     return f"{c.status_path}.restartCount: {c.restart_count}"
+
+
+def restarts_text(c: Container) -> str:
+    """ "restarted 5 times", or "restarted at least once" when the count was not given."""
+    return f"restarted {c.restart_count} times" if c.restarts_known else "restarted at least once"
 
 
 def subject_lines(s: Subject) -> list[str]:
@@ -224,7 +231,8 @@ def stop_evidence(s: Subject) -> tuple[list[str], bool]:
     # deletionTimestamp is the request time plus the grace period: a graceful exit comes before it
     grace = pod.deletion_grace if pod.deletion_grace is not None else pod.grace_period
     if pod.deletion_at and (
-        finished is None or finished >= pod.deletion_at - timedelta(seconds=grace + 5)
+        finished is None
+        or finished >= pod.deletion_at - timedelta(seconds=min(max(grace, 0), 10**9) + 5)
     ):
         given = f", grace {pod.deletion_grace}s" if pod.deletion_grace is not None else ""
         lines.append(f"metadata.deletionTimestamp: {stamp(pod.deletion_at)}{given}")

@@ -27,7 +27,7 @@ from kubectl_exitwhy.rules.base import (
 
 # The message of a Warning Failed event -> the waiting reason the same error gives (KNOWLEDGE §2).
 _FAILED_TO_REASON = (
-    (re.compile(r"Error: ImagePullBackOff|Back-off pulling image", re.I), "ImagePullBackOff"),
+    (re.compile(r"Error: ImagePullBackOff", re.I), "ImagePullBackOff"),
     (re.compile(r"Failed to pull image|Error: ErrImagePull", re.I), "ErrImagePull"),
     (re.compile(r"pull policy of Never|Error: ErrImageNeverPull"), "ErrImageNeverPull"),
     (
@@ -65,32 +65,63 @@ OTHER_EVENT_REASONS = {
 _STARTED = ("running", "terminated")
 
 
+# How far a container's creation got: a failure is over once a later stage is reached.
+_FAILURE_STAGE = {
+    "ErrImagePull": 1, "ImagePullBackOff": 1, "ErrImageNeverPull": 1, "InvalidImageName": 1,
+    "ImageInspectError": 1, "CreateContainerConfigError": 2, "CreateContainerError": 2,
+    "RunContainerError": 3, "PostStartHookError": 4,
+}  # fmt: skip
+_PROGRESS_STAGE = {"Pulled": 1, "Created": 2, "Started": 3}
+
+
 def waiting_from_events(c: Container) -> Optional[Waiting]:
     """The error a container that has not started waits on, read from its latest Warning event
-    (``Failed``, ``ErrImageNeverPull``, ``InspectFailed``, ``FailedPostStartHook``)."""
+    (``Failed``, ``ErrImageNeverPull``, ``InspectFailed``, ``FailedPostStartHook``, the old
+    ``FailedSync``). Only the latest failure counts, and only while no later event shows the
+    container got past it (a ``Pulled`` after a pull failure, a ``Created`` after a
+    configuration error, a ``Started`` after a start error)."""
     if c.state in _STARTED or c.current is not None or c.last is not None:
         return None
-    for e in reversed(c.events):
-        if e.type and e.type != "Warning":
+    progress = 0
+    for e in reversed(c.events):  # newest first (events without a time: as listed)
+        if not e.warning:
+            progress = max(progress, _PROGRESS_STAGE.get(e.reason, 0))
             continue
-        reason = OTHER_EVENT_REASONS.get(e.reason)
-        sync = SYNC_ERROR.search(e.message) if e.reason == "FailedSync" else None
-        if sync:  # the old kubelets' form names the waiting reason itself
-            if sync.group(2) in ("CrashLoopBackOff", "ContainerCreating"):
-                continue
-            return Waiting(e.describe(), sync.group(2), _unescape(sync.group(3)))
-        if e.reason == "Failed":
-            reason = next((r for rx, r in _FAILED_TO_REASON if rx.search(e.message)), None)
-        if reason is None:
+        if e.message.startswith("(events with common reason combined)"):
+            continue  # an old aggregate whose message was dropped: it says nothing
+        found = _read_back(e)
+        if found is None:
+            if e.reason in ("Failed", "FailedSync", *OTHER_EVENT_REASONS):
+                return None  # the latest failure says something no rule reads: no guess
             continue
-        message = e.message[len("Error: ") :] if e.message.startswith("Error: ") else e.message
-        return Waiting(e.describe(), reason, message)
+        reason, message = found
+        if not reason:
+            continue  # a back-off notice, not an error
+        if progress >= _FAILURE_STAGE.get(reason, 9):
+            return None  # it got past that failure since
+        return Waiting(e.describe(), reason, message, timed=e.timed)
     return None
 
 
+def _read_back(e: Event) -> Optional[tuple[str, str]]:
+    """(waiting reason, message) for a failure event; an empty reason for a back-off notice;
+    None when the event says nothing this table reads."""
+    sync = SYNC_ERROR.search(e.message) if e.reason == "FailedSync" else None
+    if sync:  # the old kubelets' form names the waiting reason itself
+        if sync.group(2) in ("CrashLoopBackOff", "ContainerCreating"):
+            return "", ""
+        return sync.group(2), _unescape(sync.group(3))
+    reason = OTHER_EVENT_REASONS.get(e.reason)
+    if e.reason == "Failed":
+        reason = next((r for rx, r in _FAILED_TO_REASON if rx.search(e.message)), None)
+    if reason is None:
+        return None
+    return reason, e.message[len("Error: ") :] if e.message.startswith("Error: ") else e.message
+
+
 def _unescape(text: str) -> str:
-    """Old FailedSync messages quote Docker's JSON error two or three times over."""
-    for _ in range(3):
+    """Old FailedSync messages quote Docker's JSON error inside Go-quoted strings."""
+    while '\\"' in text or "\\\\" in text:
         text = text.replace("\\\\", "\\").replace('\\"', '"')
     return text.rstrip('"')
 
@@ -99,11 +130,34 @@ def _stuck(pod: Pod) -> bool:
     """No container has started yet: the pod is held before its containers run."""
     if pod.phase not in ("", "Pending"):
         return False
+    if any(e.reason == "Started" for e in pod.events):
+        return False
     return not any(c.state in _STARTED or c.last is not None for c in pod.containers)
 
 
-def _latest(pod: Pod, *reasons: str) -> list[Event]:
-    return [e for e in pod.events if e.reason in reasons and e.type != "Normal"]
+def _failures(pod: Pod, *reasons: str) -> list[Event]:
+    return [e for e in pod.events if e.reason in reasons and e.warning]
+
+
+# What the kubelet does for a pod, in order (SyncPod: volumes are mounted, then the sandbox is
+# created, then each container's image is pulled, its config built, it is created and started).
+# A failure of one stage is over once an event or a waiting reason of a later stage is seen.
+_VOLUME_STAGE = 1
+_SANDBOX_STAGE = 2
+_EVENT_STAGE = {
+    "FailedMount": 1, "FailedAttachVolume": 1, "FailedMapVolume": 1, "NetworkNotReady": 2,
+    "FailedCreatePodSandBox": 2, "SandboxChanged": 2, "Pulling": 3, "Pulled": 3, "Failed": 3,
+    "BackOff": 3, "Created": 4, "Started": 5,
+}  # fmt: skip
+
+
+def _later_stage_reached(pod: Pod, event: Event, stage: int) -> bool:
+    """A later stage than ``stage`` shows after ``event``: a container waits on an image or
+    configuration error, or a later event follows it (events without a time: as listed)."""
+    if any(c.waiting and c.waiting.reason in _FAILURE_STAGE for c in pod.containers):
+        return True
+    after = pod.events[pod.events.index(event) + 1 :]
+    return any(_EVENT_STAGE.get(e.reason, 0) > stage for e in after)
 
 
 _VOLUME = re.compile(r'volume "([^"]+)"')
@@ -139,8 +193,8 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
     started: a missing Secret, ConfigMap or key, an unbound PVC, a volume still attached to
     another node (Multi-Attach), a CSI driver that does not answer."""
     pod = s.pod
-    events = _latest(pod, "FailedMount", "FailedAttachVolume", "FailedMapVolume")
-    if not events or not _stuck(pod):
+    events = _failures(pod, "FailedMount", "FailedAttachVolume", "FailedMapVolume")
+    if not events or not _stuck(pod) or _later_stage_reached(pod, events[-1], _VOLUME_STAGE):
         return None
     e = events[-1]
     volume = _VOLUME.search(e.message)
@@ -153,7 +207,8 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
         summary += f": {problem}"
     evidence = [f"status.phase: {pod.phase or '(empty)'}; no container has started"]
     evidence += [x.describe() for x in _distinct(events)[-3:]]
-    confidence = HIGH if problem and "not registered" not in problem else MEDIUM
+    # an event without a time may be stale: medium at most
+    confidence = HIGH if e.timed and problem and "not registered" not in problem else MEDIUM
     return Verdict(
         "volume_mount_failed",
         confidence,
@@ -180,8 +235,8 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     network is not ready before it mounts anything, and creates the sandbox only after the
     volumes are mounted, so either is the later, current blocker."""
     pod = s.pod
-    events = _latest(pod, "FailedCreatePodSandBox", "NetworkNotReady")
-    if not events or not _stuck(pod):
+    events = _failures(pod, "FailedCreatePodSandBox", "NetworkNotReady")
+    if not events or not _stuck(pod) or _later_stage_reached(pod, events[-1], _SANDBOX_STAGE):
         return None
     e = events[-1]
     cni = _CNI.search(e.message)
@@ -198,7 +253,7 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     evidence += [x.describe() for x in _distinct(events)[-3:]]
     return Verdict(
         "sandbox_failed",
-        HIGH,
+        HIGH if e.timed else MEDIUM,  # an event without a time may be stale
         summary,
         tuple(evidence),
         detail=first_line(e.message, 200),

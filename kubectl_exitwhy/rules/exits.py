@@ -13,6 +13,7 @@ from kubectl_exitwhy.rules.base import (
     Subject,
     Verdict,
     pod_is_stopping,
+    restarts_text,
     rule,
     stop_evidence,
     subject_lines,
@@ -153,7 +154,7 @@ def app_error(s: Subject) -> Optional[Verdict]:
         return None
     summary = f"the program exited with error {code}"
     if s.c.restart_count:
-        summary += f" and has restarted {s.c.restart_count} times"
+        summary += f" and has {restarts_text(s.c)}"
     return _code_verdict("app_error", s, summary, MEDIUM)
 
 

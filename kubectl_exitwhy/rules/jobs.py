@@ -26,7 +26,7 @@ def _job_failure(s: Subject, reason: str) -> Optional[Verdict]:
             not cond.reason and REASON_MESSAGES[reason] in cond.message
         )
         if cond.type in ("Failed", "FailureTarget") and cond.status == "True" and named:
-            line = (
+            line = job.from_event or (
                 f"job {job.name} condition {cond.type}: {cond.reason}: {first_line(cond.message)}"
             )
             return Verdict("", HIGH, first_line(cond.message), (line,))

@@ -55,9 +55,7 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
         restarting = s.term is None and (c.restart_count or crash_looping(c))
         if failures >= threshold and (killed_code or restarting):
             pass
-        elif restarting and unhealthy and not any(e.timed for e in unhealthy):
-            pass  # a describe paste: the failures are there, their count and time are not
-        elif killed_code and probe and not unhealthy_all:
+        elif killed_code and probe and not unhealthy_all and _events_gone(s):
             timing = _budget_match(s, probe, grace)
             if timing is None:
                 return None
@@ -85,7 +83,7 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
     if how:
         summary += f" ({how})"
     if reason:
-        summary += f": {reason.strip().splitlines()[0][:90]}"
+        summary += f": {first_line(reason, 160)}"
     elif timing:
         summary += ": its run time matches the probe's failure budget (no probe event was kept)"
     if not s.term:
@@ -98,10 +96,26 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
     return Verdict(f"{kind}_probe_kill", confidence, summary, tuple(evidence))
 
 
+EVENT_TTL = 3600  # the API server's default --event-ttl: 1 h
+
+
+def _events_gone(s: Subject) -> bool:
+    """No probe event can be expected: no events were read at all, or the end is older than the
+    events live. Where they were read and would still be kept, their absence argues against a
+    probe kill."""
+    pod, finished = s.pod, s.term.finished_at if s.term else None
+    if not pod.events_known:
+        return True
+    latest = max((e.last for e in pod.events if e.last), default=None)
+    now = pod.observed or latest
+    return finished is not None and now is not None and (now - finished).total_seconds() > EVENT_TTL
+
+
 def _budget_match(s: Subject, probe: Probe, grace: int) -> Optional[str]:
-    """A back-off-looping container that keeps dying when the probe would kill it: the run time
-    is initialDelaySeconds + periodSeconds x failureThreshold, within a period or two (plus the
-    grace period for a 137, and the probe's timeout)."""
+    """A back-off-looping container that keeps dying when the probe would kill it. The kubelet
+    sends SIGTERM after initialDelaySeconds + periodSeconds x failureThreshold; a 143 ends
+    then, a 137 (SIGTERM ignored) a grace period later; within a period and the probe's timeout
+    either way."""
     c = s.c
     run = s.term.run_seconds if s.term else None
     looping = c.restart_count >= 2 or (
@@ -109,16 +123,16 @@ def _budget_match(s: Subject, probe: Probe, grace: int) -> Optional[str]:
     )
     if run is None or not looping:
         return None
-    budget = probe.initial_delay + probe.budget_seconds
-    slack = 2 * probe.period + probe.timeout
     extra = grace if s.code == 137 else 0
-    if not budget - slack <= run <= budget + slack + extra:
+    budget = probe.initial_delay + probe.budget_seconds + extra
+    slack = probe.period + probe.timeout
+    if not budget - slack <= run <= budget + slack:
         return None
     return (
         f"{s.term.source if s.term else c.status_path}: ran {duration(run)}, and the "
         f"{probe.kind} probe kills after "
-        f"~{duration(budget)} (initialDelaySeconds + periodSeconds x failureThreshold)"
-        + (f" plus up to {grace}s of grace" if extra else "")
+        f"~{duration(budget - extra)} (initialDelaySeconds + periodSeconds x failureThreshold)"
+        + (f" plus the {grace}s grace period" if extra else "")
     )
 
 
@@ -157,7 +171,7 @@ def hook_failed_events(s: Subject) -> Optional[Verdict]:
     evidence = subject_lines(s) + [x.describe() for x in hooks[-2:]]
     return Verdict(
         "lifecycle_hook_failed",
-        HIGH if e.timed or c.restart_count else MEDIUM,
+        HIGH if e.timed else MEDIUM,  # an event without a time may be stale
         summary,
         tuple(evidence),
         detail=first_line(e.message, 200),

@@ -15,6 +15,7 @@ from kubectl_exitwhy.rules.base import (
     Verdict,
     events_like,
     near,
+    restarts_text,
     rule,
     stamp,
     stop_evidence,
@@ -159,7 +160,7 @@ def oom_killed(s: Subject) -> Optional[Verdict]:
             else f"{c.spec_path}: partial (no image): the memory limit is unknown"
         )
     if c.restart_count:
-        summary += f" (restarted {c.restart_count} times)"
+        summary += f" ({restarts_text(c)})"
     disagreement = _disagreement(s)
     confidence = HIGH if c.spec_whole else MEDIUM
     if disagreement:

@@ -13,7 +13,15 @@ from datetime import timedelta
 from typing import Optional
 
 from kubectl_exitwhy.evidence import Event, Pod
-from kubectl_exitwhy.rules.base import LOW, Subject, Verdict, duration, first_line, waiting_line
+from kubectl_exitwhy.rules.base import (
+    LOW,
+    Subject,
+    Verdict,
+    duration,
+    first_line,
+    pod_is_stopping,
+    waiting_line,
+)
 
 # How long a pod may sit in Pending (pulling, mounting, scheduling) before it counts as stuck.
 PENDING_GRACE = timedelta(minutes=5)
@@ -29,21 +37,25 @@ def _warnings(pod: Pod) -> list[Event]:
     return list(reversed(out[:3]))
 
 
-def _job_succeeded(pod: Pod) -> bool:
-    job = pod.job
-    return job is not None and any(
-        c.type in ("Complete", "SuccessCriteriaMet") and c.status == "True" for c in job.conditions
-    )
-
-
 def _why_broken(pod: Pod, warnings: list[Event]) -> Optional[str]:
+    if pod_is_stopping(pod):
+        return None  # being deleted, evicted or shut down: the stop explains its state
     if pod.phase == "Pending":
-        age = pod.observed - pod.created if pod.observed and pod.created else None
-        if age is None or age >= PENDING_GRACE or warnings:
+        # read from a file, the newest time in it stands for when it was saved
+        now = pod.observed or max(
+            (
+                t
+                for t in [e.last for e in pod.events] + [c.last_transition for c in pod.conditions]
+                if t
+            ),
+            default=None,
+        )
+        age = now - pod.created if now and pod.created else None
+        if age is None or age >= PENDING_GRACE:
             return "Pending" + (f" for {duration(age.total_seconds())}" if age else "")
-        return None
+        return None  # starting: pulls, mounts and scale-ups take a few minutes
     if pod.phase == "Failed":
-        return None if _job_succeeded(pod) else "Failed"
+        return None if pod.job is not None and pod.job.succeeded else "Failed"
     if pod.phase == "Unknown":
         return "in phase Unknown (the node stopped reporting)"
     if not pod.phase and not pod.containers and warnings:

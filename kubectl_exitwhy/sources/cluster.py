@@ -60,7 +60,7 @@ EVENT_KEYS = (
 
 
 class Forbidden(ClusterError):
-    pass
+    forbidden = True
 
 
 class Unreachable(ClusterError):
@@ -410,6 +410,8 @@ class ClusterSource:
         owner = job_name(obj)
         meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
         jobs = self._jobs({(str(meta.get("namespace", ns)), owner)} if owner else set())
+        if owner and not jobs and events_known:  # the Job could not be read: its events may say
+            self._events(ns, f"involvedObject.kind=Job,involvedObject.name={owner}", events)
         pod = next(
             assemble(
                 [obj],

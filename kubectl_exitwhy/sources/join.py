@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from kubectl_exitwhy.evidence import (
+    WARNING_REASONS,
     Job,
     Node,
     Pod,
@@ -109,7 +110,11 @@ class EventIndex:
                 self.by_uid[uid].append(event)
             else:
                 self.by_name[_key(inv.get("namespace"), inv.get("name"))].append(event)
-        elif kind == "Node" and event.get("reason") in NODE_EVENT_REASONS:
+        elif (
+            kind == "Node"
+            and isinstance(event.get("reason"), str)
+            and event["reason"] in NODE_EVENT_REASONS
+        ):
             name = inv.get("name")
             if isinstance(name, str):
                 self.by_node[name].append(event)
@@ -142,8 +147,11 @@ class EventIndex:
         return found + [e for k in keys for e in self.by_name.get(k, ())]
 
     def warned(self, pod: Mapping[str, Any]) -> bool:
-        """True when a Warning event concerns the pod."""
-        return any(e.get("type") == "Warning" for e in self.for_pod(pod))
+        """True when a Warning event concerns the pod (untyped 1.0 events by their reason)."""
+        return any(
+            e.get("type") == "Warning" or (not e.get("type") and e.get("reason") in WARNING_REASONS)
+            for e in self.for_pod(pod)
+        )
 
     def for_job(self, namespace: str, name: str) -> list[Mapping[str, Any]]:
         return list(self.by_name.get(("job:" + namespace, name), ()))
@@ -153,9 +161,14 @@ class EventIndex:
 
 
 def job_name(pod: Mapping[str, Any]) -> Optional[str]:
+    ref = _job_ref(pod)
+    return ref["name"] if ref else None
+
+
+def _job_ref(pod: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
     for ref in _l(_d(pod.get("metadata")).get("ownerReferences")):
         if isinstance(ref, dict) and ref.get("kind") == "Job" and isinstance(ref.get("name"), str):
-            return ref["name"]
+            return ref
     return None
 
 
@@ -192,8 +205,12 @@ def assemble(
             raw = (jobs or {}).get((ns, jname))
             if raw is not None:
                 job = build_job(raw)
-            else:  # the Job itself was not read, but its controller's events were
-                job = job_from_events(jname, events.for_job(ns, jname))
+            elif _d(pod.get("status")).get("phase") == "Failed":
+                # the Job itself was not read, but its controller's events may say why it failed
+                uid = _d(_job_ref(pod)).get("uid")
+                job = job_from_events(
+                    jname, uid if isinstance(uid, str) else "", events.for_job(ns, jname)
+                )
         key = _key(meta.get("namespace"), meta.get("name"))
         yield build_pod(
             pod,

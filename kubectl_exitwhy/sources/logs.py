@@ -42,7 +42,7 @@ def targets(pod: Pod, useful_only: bool) -> list[Target]:
         if not c.name or c.kind == "ephemeral" and useful_only:
             continue
         term = c.current or c.last
-        if term is None and not (useful_only and c.restart_count):
+        if term is None and not c.restart_count:
             continue
         if useful_only and not _useful(c):
             continue
@@ -94,9 +94,10 @@ def read(
                 else f"reading the log of {t.container}",
             )
         except ClusterError as err:
-            if err.unreachable:
-                gone.set()
-                failures.append(err.message)
+            if err.unreachable or err.forbidden:  # the same for every log: stop asking
+                if not gone.is_set():
+                    gone.set()
+                    failures.append(err.message)
             elif "not found" in err.message:  # rotated away, or never written
                 if not sweep:
                     failures.append(f"no log is kept for {t.container}'s last run")
