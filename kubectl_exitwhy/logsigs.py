@@ -17,6 +17,7 @@ recent call last):``; Rust's ``thread '<name>' panicked at``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Optional
@@ -26,14 +27,14 @@ from typing import Iterable, Optional
 class Signature:
     id: str
     title: str
-    pattern: re.Pattern
+    source: str  # the regular expression, compiled on first use (no cost without logs)
     cause: Optional[str] = None  # the cause the line decides, when it does
     codes: tuple[Optional[int], ...] = ()  # exit codes it decides the cause for (any if empty)
     implies: Optional[str] = None  # the cause when the log is all there is (no exit code kept)
 
 
 def _sig(id_: str, title: str, pattern: str, cause: Optional[str] = None, *codes) -> Signature:
-    return Signature(id_, title, re.compile(pattern), cause, tuple(codes), cause)
+    return Signature(id_, title, pattern, cause, tuple(codes), cause)
 
 
 def _hint(id_: str, title: str, pattern: str, implies: str) -> Signature:
@@ -41,7 +42,7 @@ def _hint(id_: str, title: str, pattern: str, implies: str) -> Signature:
     when no exit code was kept: the JVM and Python exit 1 on an uncaught error, Go exits 2
     after a panic or fatal error, Rust 101 after a panic (the "app_error" family); V8 aborts
     (SIGABRT) at its heap limit; a shell's "not found" exits 127."""
-    return Signature(id_, title, re.compile(pattern), None, (), implies)
+    return Signature(id_, title, pattern, None, (), implies)
 
 
 # Order matters: the first signature that matches a line names it.
@@ -162,7 +163,12 @@ SIGNATURES: tuple[Signature, ...] = (
     _sig("git_fatal", "git failed", r"^fatal: "),  # sharpens only: git exits 128 on its own
 )
 
-_PY_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*")
+_PY_EXCEPTION = r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*"
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(source: str) -> re.Pattern:
+    return re.compile(source)
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,7 @@ def scan(lines: Iterable[str]) -> tuple[Hit, ...]:
         if not text or text in shown:
             continue
         for sig in SIGNATURES:
-            if sig.pattern.search(text):
+            if _compiled(sig.source).search(text):
                 line_shown = text
                 if sig.id == "python_traceback":
                     line_shown = _python_exception(lines[i + 1 :]) or text
@@ -198,7 +204,7 @@ def scan(lines: Iterable[str]) -> tuple[Hit, ...]:
 
 def _python_exception(after: list[str]) -> Optional[str]:
     for line in after:
-        if not line.startswith((" ", "\t")) and _PY_EXCEPTION.match(line.strip()):
+        if not line.startswith((" ", "\t")) and _compiled(_PY_EXCEPTION).match(line.strip()):
             return line.strip()
     return None
 

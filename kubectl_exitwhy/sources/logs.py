@@ -11,7 +11,6 @@ by the previous run (``previous=true``), as ``kubectl logs --previous`` reads it
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
@@ -107,6 +106,8 @@ def read(
         return body.decode("utf-8", "replace").splitlines()[-lines:]
 
     if sweep and len(wanted) > 1:
+        from concurrent.futures import ThreadPoolExecutor  # only a sweep reads several at once
+
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             tails = list(pool.map(one, wanted))
     else:
