@@ -166,7 +166,7 @@ SIGNATURES: tuple[Signature, ...] = (
 _PY_EXCEPTION = r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(source: str) -> re.Pattern:
     return re.compile(source)
 
