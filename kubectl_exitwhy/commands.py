@@ -106,7 +106,10 @@ def _source(filename, kubeconfig, context, request_timeout, logs):
     if filename is not None:
         from kubectl_exitwhy.sources.files import FileSource
 
-        return FileSource(filename)
+        source = FileSource(filename)
+        for note in source.notes:
+            _warn(note)
+        return source
     from kubectl_exitwhy.sources.cluster import ClusterSource
 
     return ClusterSource(

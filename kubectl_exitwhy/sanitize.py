@@ -13,9 +13,15 @@ _SEQUENCES = re.compile(
     r"|\x1b[@-Z\\-_]?"
     r"|\x9b[0-?]*[ -/]*[@-~]"
 )
-# C0/C1 controls (but tab and newline), and the Unicode bidi overrides and isolates that can
-# make a terminal show text in another order than it is ("Trojan Source").
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls (but tab and newline), the Unicode bidi overrides and isolates that can make a
+# terminal show text in another order than it is ("Trojan Source"), the invisible format
+# characters that make look-alike names (zero-width space and joiners, directional marks, word
+# joiner, BOM, Arabic letter mark, Mongolian vowel separator), the line and paragraph separators,
+# and lone surrogates (JSON can carry "\ud800"; no output encoding can).
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060-\u2064"
+    "\ufeff\u061c\u180e\u2028\u2029\ud800-\udfff]"
+)
 
 
 def clean(text: str) -> str:

@@ -22,6 +22,17 @@ BAD = {
     "yaml that does not parse": b"kind: Pod\nmetadata: {name: [unclosed\n",
     "yaml, not kubernetes": b"- a\n- b\n",
     "html": b"<html><body>502 Bad Gateway</body></html>",
+    "a table without its objects": json.dumps(
+        {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "rows": [{"cells": ["web-1"]}]}
+    ).encode(),
+    "yaml alias bomb": (
+        "a: &a [x,x,x,x,x,x,x,x,x]\n"
+        + "".join(f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n" for p, n in zip("abcdef", "bcdefg"))
+        + "kind: Pod\n"
+    ).encode(),
+    "yaml number too large": (
+        "kind: Pod\nspec: {terminationGracePeriodSeconds: " + "9" * 5000 + "}\n"
+    ).encode(),
 }
 
 
@@ -315,3 +326,85 @@ def test_dates_at_the_ends_of_time_do_not_crash(exitwhy, saved):
         "-f", saved(far, node_event("SystemOOM", "x", last="9999-12-31T23:59:59Z")), "-o", "json"
     )
     assert run.status == 0, run.err
+
+
+def _failed_pod(name):
+    return pod(name, phase="Failed", statuses=[status(state={"terminated": terminated(1)})])
+
+
+SHAPES = {
+    "yaml sequence of pods": lambda: (
+        "- " + json.dumps(_failed_pod("a")) + "\n- " + json.dumps(_failed_pod("b")) + "\n"
+    ),
+    "list inside a list": lambda: json.dumps(as_list(as_list(_failed_pod("a")), _failed_pod("b"))),
+    "table with objects": lambda: json.dumps(
+        {"kind": "Table", "rows": [{"cells": [], "object": _failed_pod(n)} for n in "ab"]}
+    ),
+    "two json documents one after another": lambda: (
+        json.dumps(_failed_pod("a")) + "\n" + json.dumps(_failed_pod("b"))
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES), ids=list(SHAPES))
+def test_every_pod_of_every_shape_is_read(exitwhy, tmp_path, shape):
+    path = tmp_path / "input"
+    path.write_text(SHAPES[shape]())
+    run = exitwhy("-f", str(path), "-A", "--all", "-o", "json")
+    assert run.status == 0, run.err
+    assert sorted(i["pod"] for i in run.json()["items"]) == ["a", "b"]
+
+
+def test_entries_that_are_not_objects_are_counted_not_dropped_silently(exitwhy, tmp_path):
+    doc = as_list(_failed_pod("a"))
+    doc["items"] += [5, "text", None]
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(doc))
+    run = exitwhy("-f", str(path), "-A")
+    assert run.status == 0 and "3 entries are not Kubernetes objects" in run.err
+
+
+def test_a_file_without_pods_says_so(exitwhy, tmp_path):
+    path = tmp_path / "events.json"
+    path.write_text(
+        json.dumps(
+            as_list(
+                {
+                    "kind": "Event",
+                    "involvedObject": {"kind": "Pod", "name": "a"},
+                    "reason": "Failed",
+                }
+            )
+        )
+    )
+    run = exitwhy("-f", str(path), "-A")
+    assert run.status == 0 and "holds no pods (1 events" in run.err
+
+
+def test_a_pod_saved_twice_is_one_pod(exitwhy, tmp_path):
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(as_list(_failed_pod("a"), _failed_pod("a"))))
+    assert len(exitwhy("-f", str(path), "-A", "-o", "json").json()["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"kind":"Pod","metadata":{"name":"a\\ud800\\u200b"},"status":{"phase":"Failed"}}',
+        '{"kind":"Pod","metadata":{"name":"a"},"status":{"containerStatuses":[{"name":"c","restartCount":NaN,"lastState":{"terminated":{"exitCode":Infinity}}}]}}',
+        '{"kind":"Pod","metadata":{"name":"a"},"spec":{"terminationGracePeriodSeconds":'
+        + "9" * 5000
+        + "}}",
+        '{"kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"memory":1e999}}}]},'
+        '"status":{"containerStatuses":[{"name":"c","restartCount":2,"lastState":{"terminated":{"exitCode":137,"reason":"OOMKilled"}}}]}}',
+    ],
+)
+def test_hostile_values_are_read_not_crashed_on(exitwhy, tmp_path, text):
+    path = tmp_path / "input.json"
+    path.write_text(text)
+    for output in ("table", "json", "yaml"):
+        run = exitwhy("-f", str(path), "-A", "--all", "-o", output)
+        assert run.status == 0 and "Traceback" not in run.err, run.err
+        assert "\u200b" not in run.out
+    if "1e999" in text:  # a limit that cannot be read is not "no limit"
+        assert run.out.count("oom_node") == 0

@@ -87,8 +87,13 @@ def _disagreement(s: Subject) -> Optional[str]:
 
 
 def _limited(s: Subject) -> bool:
-    """A memory limit applies: the container's own, or the pod-level one."""
-    return s.c.memory_limit is not None or s.pod.memory_limit is not None
+    """A memory limit applies, or may: the container's own, or the pod-level one. A limit that
+    is there but cannot be read (``1e999``) is not "no limit"."""
+    return (
+        s.c.memory_limit is not None
+        or bool(s.c.memory_limit_text)
+        or s.pod.memory_limit is not None
+    )
 
 
 @rule("oom_node", 40, TERMINATION)
@@ -154,11 +159,16 @@ def oom_killed(s: Subject) -> Optional[Verdict]:
         summary = f"OOM-killed: the container hit its {c.memory_limit_text} memory limit"
     else:
         summary = "OOM-killed: the container's memory cgroup ran out"
-        evidence.append(
-            "pod spec not present: the memory limit is unknown"
-            if not c.has_spec
-            else f"{c.spec_path}: partial (no image): the memory limit is unknown"
-        )
+        if c.memory_limit_text:
+            evidence.append(
+                f"{c.spec_path}.resources.limits.memory: {c.memory_limit_text!r} cannot be read"
+            )
+        else:
+            evidence.append(
+                "pod spec not present: the memory limit is unknown"
+                if not c.has_spec
+                else f"{c.spec_path}: partial: the memory limit is unknown"
+            )
     if c.restart_count:
         summary += f" ({restarts_text(c)})"
     disagreement = _disagreement(s)

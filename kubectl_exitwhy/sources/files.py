@@ -44,11 +44,47 @@ def read_text(path: str) -> tuple[str, str]:
         raise BadInput(f"{label} is not UTF-8 text, not Kubernetes JSON or YAML") from None
 
 
+def _int(digits: str) -> Any:
+    """JSON integers past Python's 4,300-digit conversion limit are no count anyone meant: they
+    read as infinity, which every reader here treats as unreadable."""
+    return int(digits) if len(digits) <= 4000 else float("inf")
+
+
 def parse_documents(text: str, label: str) -> list[Any]:
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
+        return _json_documents(text, label)
+    import yaml  # only for YAML input
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C loader when present
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+    except RecursionError:
+        raise BadInput(f"{label} nests too deeply to be Kubernetes output") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise BadInput(f"{label} is neither JSON nor valid YAML{where}") from None
+    except (ValueError, OverflowError):
+        raise BadInput(f"{label} holds a number too large to read") from None
+    if "*" in text:  # aliases: a "billion laughs" expands far beyond the text it came from
+        _within_budget(docs, 20 * len(text) + 10_000, label)
+    return docs
+
+
+def _json_documents(text: str, label: str) -> list[Any]:
+    """One JSON document, or several one after another (``kubectl get -o json`` run twice into
+    one file), as kubectl reads them."""
+    decoder = json.JSONDecoder(parse_int=_int)
+    docs: list[Any] = []
+    at = 0
+    while True:
+        while at < len(text) and text[at] in " \t\r\n":
+            at += 1
+        if at >= len(text):
+            break
         try:
-            doc = json.loads(text)
+            doc, at = decoder.raw_decode(text, at)
         except RecursionError:
             raise BadInput(f"{label} nests too deeply to be Kubernetes output") from None
         except json.JSONDecodeError as err:
@@ -56,43 +92,86 @@ def parse_documents(text: str, label: str) -> list[Any]:
                 f"{label} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg});"
                 " was it cut short?"
             ) from None
-        return doc if isinstance(doc, list) else [doc]
-    import yaml  # only for YAML input
-
-    try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except RecursionError:
-        raise BadInput(f"{label} nests too deeply to be Kubernetes output") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise BadInput(f"{label} is neither JSON nor valid YAML{where}") from None
+        docs.append(doc)
     return docs
 
 
-def flatten(docs: list[Any], label: str) -> list[dict]:
-    """Every Kubernetes object in the documents, Lists opened."""
+def _within_budget(docs: list[Any], budget: int, label: str) -> None:
+    """Walk what YAML aliases made, counting every visit: shared parts count each time."""
+    seen = 0
+    stack: list[Any] = list(docs)
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > budget:
+            raise BadInput(f"{label} uses YAML aliases that expand far beyond its size")
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def flatten(docs: list[Any], label: str, notes: Optional[list[str]] = None) -> list[dict]:
+    """Every Kubernetes object in the documents: Lists opened (nested ones too), YAML sequences
+    and JSON arrays of objects, and the objects a ``kind: Table`` carries. What is not an object
+    is counted in ``notes``, never dropped silently."""
     objects: list[dict] = []
+    skipped = [0]
+    tables_without_objects = [0]
     saw_kubernetes = False
-    for doc in docs:
-        if not isinstance(doc, dict) or "kind" not in doc and "items" not in doc:
-            continue
-        saw_kubernetes = True
+
+    def walk(doc: Any, item_kind: str = "") -> None:
+        nonlocal saw_kubernetes
+        if isinstance(doc, list):
+            for entry in doc:
+                walk(entry, item_kind)
+            return
+        if not isinstance(doc, dict):
+            skipped[0] += 1
+            return
+        if item_kind and "kind" not in doc:
+            doc = {**doc, "kind": item_kind}
+        if doc.get("kind") == "Table" and isinstance(doc.get("rows"), list):
+            saw_kubernetes = True
+            for row in doc["rows"]:
+                obj = row.get("object") if isinstance(row, dict) else None
+                if isinstance(obj, dict) and obj.get("kind") not in (None, "PartialObjectMetadata"):
+                    walk(obj)
+                else:
+                    tables_without_objects[0] += 1
+            return
         if isinstance(doc.get("items"), list):
-            list_kind = str(doc.get("kind", ""))
-            item_kind = list_kind[:-4] if list_kind.endswith("List") and list_kind != "List" else ""
+            saw_kubernetes = True
+            kind = str(doc.get("kind", ""))
+            inner = kind[:-4] if kind.endswith("List") and kind != "List" else ""
             for item in doc["items"]:
-                if isinstance(item, dict):
-                    if item_kind and "kind" not in item:
-                        item = {**item, "kind": item_kind}
-                    objects.append(item)
-        else:
-            objects.append(doc)
+                walk(item, inner)
+            return
+        if "kind" not in doc:
+            skipped[0] += 1
+            return
+        saw_kubernetes = True
+        objects.append(doc)
+
+    for doc in docs:
+        walk(doc)
+    if tables_without_objects[0] and not objects:
+        raise BadInput(
+            f"{label} is a table of names (server-side printing) without the objects: save "
+            "them with kubectl get pods,events,nodes,jobs -o json"
+        )
     if not saw_kubernetes:
         raise BadInput(
             f"{label} holds no Kubernetes objects (expected a Pod, a PodList or a "
             "List from kubectl get -o json|yaml)"
         )
+    if notes is not None:
+        if skipped[0]:
+            notes.append(
+                f"{label}: {skipped[0]} entries are not Kubernetes objects and were skipped"
+            )
+        if tables_without_objects[0]:
+            notes.append(f"{label}: {tables_without_objects[0]} table rows carry no object")
     return objects
 
 
@@ -102,7 +181,8 @@ class FileSource:
 
     def __init__(self, path: str) -> None:
         text, label = read_text(path)
-        self._load(flatten(parse_documents(text, label), label), label)
+        self.notes: list[str] = []
+        self._load(flatten(parse_documents(text, label), label, self.notes), label)
 
     @classmethod
     def from_objects(
@@ -112,7 +192,8 @@ class FileSource:
         logs: Optional[dict[tuple[str, str], dict[str, list[str]]]] = None,
     ) -> FileSource:
         source = cls.__new__(cls)
-        source._load(flatten(objects, label), label, logs)
+        source.notes = []
+        source._load(flatten(objects, label, source.notes), label, logs)
         return source
 
     def _load(
@@ -123,7 +204,14 @@ class FileSource:
     ) -> None:
         self.label = label
         self.logs = logs or {}
-        self.pods = [o for o in objects if o.get("kind") == "Pod"]
+        # the same pod saved twice (two saves in one file) is one pod: the last copy wins
+        unique: dict[Any, dict] = {}
+        for o in objects:
+            if o.get("kind") == "Pod":
+                meta = o["metadata"] if isinstance(o.get("metadata"), dict) else {}
+                key = meta.get("uid") or (meta.get("namespace"), meta.get("name"))
+                unique[key if isinstance(key, (str, tuple)) else id(o)] = o
+        self.pods = list(unique.values())
         self.events = EventIndex()
         self.events.add_all(o for o in objects if o.get("kind") == "Event")
         self.nodes = {
@@ -140,6 +228,11 @@ class FileSource:
                 self.jobs[(str(meta.get("namespace", "")), str(meta.get("name", "")))] = o
         # A saved file without a single Event was saved without them: absence proves nothing.
         self.events_known = self.events.count > 0
+        if not self.pods:
+            self.notes.append(
+                f"{label} holds no pods ({self.events.count} events, {len(self.nodes)} nodes, "
+                f"{len(self.jobs)} jobs): save them too, with kubectl get pods,events,nodes,jobs"
+            )
 
     def _select(self, namespace: Optional[str], selector: Optional[Selector]) -> list[dict]:
         out = []
