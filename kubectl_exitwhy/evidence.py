@@ -304,9 +304,20 @@ class Pod:
 _FIELD_PATH = re.compile(r"spec\.(?:initContainers|containers|ephemeralContainers)\{([^}]*)\}")
 
 
+# kubectl describe (since kubernetes#133627, 1.35) prints an event's fieldPath in front of its
+# message: "spec.containers{nginx}: Failed to pull image …". Pasted back, that is the fieldPath.
+_DESCRIBED_PATH = re.compile(
+    r"^(spec\.(?:initContainers|containers|ephemeralContainers)\{[^}]*\}): "
+)
+
+
 def build_event(obj: Mapping[str, Any]) -> Event:
     inv = _d(obj.get("involvedObject")) or _d(obj.get("regarding"))
     field_path = _s(inv.get("fieldPath"))
+    message = _s(obj.get("message") or obj.get("note"))
+    described = _DESCRIBED_PATH.match(message) if not field_path else None
+    if described:
+        field_path, message = described.group(1), message[described.end() :]
     match = _FIELD_PATH.search(field_path)
     series = _d(obj.get("series"))
     last = (
@@ -329,7 +340,7 @@ def build_event(obj: Mapping[str, Any]) -> Event:
         reason = reason[0].upper() + reason[1:]
     return Event(
         reason=reason,
-        message=_s(obj.get("message") or obj.get("note")),
+        message=message,
         type=_s(obj.get("type")),
         count=max(count, 1),
         first=first,
@@ -604,6 +615,27 @@ def _unnamed_container(pod_policy: str) -> Container:
     return _container("regular", "containers", "containerStatuses", None, None, pod_policy)
 
 
+def _named_by_events(
+    containers: list[Container], events: list[Event], pod_policy: str
+) -> list[Container]:
+    """Containers that only the events' fieldPaths name (the spec and status were not saved, or
+    only in part) join the pod's containers, known by name alone."""
+    known = {c.name for c in containers}
+    for e in events:
+        if e.container is not None and e.container not in known:
+            known.add(e.container)
+            init = e.field_path.startswith("spec.initContainers")
+            kind, spec_key, status_key = (
+                ("init", "initContainers", "initContainerStatuses")
+                if init
+                else ("regular", "containers", "containerStatuses")
+            )
+            containers.append(
+                _container(kind, spec_key, status_key, None, {"name": e.container}, pod_policy)
+            )
+    return containers
+
+
 def build_containers(pod: Mapping[str, Any], pod_policy: str) -> list[Container]:
     spec, status = _d(pod.get("spec")), _d(pod.get("status"))
     out = []
@@ -692,6 +724,7 @@ def build_pod(
     )
     plain = build_containers(obj, policy)
     plain = list(_with_tails(plain, logs or {}))
+    plain = _named_by_events(plain, built_events, policy)
     if not plain and any(e.reason in CONTAINER_EVENTS for e in built_events):
         plain = [_unnamed_container(policy)]  # only events were saved: one container, unnamed
     built_events = _by_elimination([attribute(e, plain) for e in built_events], plain)

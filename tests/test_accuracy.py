@@ -17,9 +17,13 @@ KNOWN_MISSES = yaml.safe_load((ROOT / "corpus" / "known-misses.yaml").read_text(
 PLANNED = {"memory_settings_exceed_limit"}  # DESIGN §3 ids the engine does not give yet
 # Floors: the rates measured when the corpus was last grown, rounded down. Raise them as the
 # engine gets better; never lower them to make a change pass.
-FLOORS = {"status": 0.97, "events": 0.97, "indirect": 0.85, "all": 0.97}
+FLOORS = {"status": 0.97, "events": 0.97, "indirect": 0.9, "all": 0.97}
 # Undecided cases where saying nothing is right: nothing posted shows the pod is broken.
-QUIET = {"gh-k8s-6532-2015-killing-events-no-reason", "istio-11045-job-sidecar-never-completes"}
+QUIET = {
+    "gh-k8s-6532-2015-killing-events-no-reason",  # a running pod, two kills: nothing broken shows
+    "istio-11045-job-sidecar-never-completes",  # only "Running" was posted of the pod
+    "gh-cloud-barista-79-node-notready-terminating",  # a ready pod; "Terminating" was not saved
+}
 
 
 @pytest.fixture(scope="module")

@@ -819,3 +819,25 @@ def test_an_event_whose_reason_is_not_a_string_is_ignored():
     index = EventIndex()
     index.add({"involvedObject": {"kind": "Node", "name": "n1"}, "reason": ["SystemOOM"]})
     assert index.for_node("n1") == []
+
+
+def test_kubectl_describe_s_field_path_prefix_is_read_back():
+    """kubectl describe (kubernetes#133627) prints "spec.containers{x}: " before the message."""
+    p = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-1", "namespace": "prod"}}
+    pull = bare(
+        event(
+            "Failed",
+            'spec.containers{sidecar}: Failed to pull image "x": not found',
+            type_="Warning",
+        )
+    )
+    ok = bare(event("Created", "spec.containers{app}: Container created"))
+    d = one(p, pull, ok)
+    assert (d.findings[0].container, d.findings[0].cause) == ("sidecar", "image_pull_error")
+    assert "spec.containers{" not in d.findings[0].detail
+
+
+def test_a_pod_saved_without_its_phase_but_creating_is_not_hidden():
+    p = pod(phase="", statuses=[status(state=waiting())])
+    del p["status"]["phase"]
+    assert [f.cause for f in one(p).findings] == ["unknown"]

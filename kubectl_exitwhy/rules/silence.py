@@ -40,7 +40,11 @@ def _warnings(pod: Pod) -> list[Event]:
 def _why_broken(pod: Pod, warnings: list[Event]) -> Optional[str]:
     if pod_is_stopping(pod):
         return None  # being deleted, evicted or shut down: the stop explains its state
-    if pod.phase == "Pending":
+    creating = any(
+        c.waiting and c.waiting.reason in ("ContainerCreating", "PodInitializing")
+        for c in pod.containers
+    )
+    if pod.phase == "Pending" or (not pod.phase and creating):  # a pod whose phase was not saved
         # read from a file, the newest time in it stands for when it was saved
         now = pod.observed or max(
             (
