@@ -48,6 +48,8 @@ class Outcome:
     cause: Optional[str]  # the primary finding's cause; None when exitwhy said nothing
     container: Optional[str]
     summary: str
+    confidence: str = ""
+    severity: str = ""
 
     @property
     def right(self) -> bool:
@@ -59,6 +61,16 @@ class Outcome:
     @property
     def silent(self) -> bool:
         return self.cause is None
+
+    @property
+    def surely_wrong(self) -> bool:
+        """Wrong with high confidence: the worst answer there is."""
+        return not self.right and self.confidence == "high"
+
+    @property
+    def hidden(self) -> bool:
+        """Said only at info severity, so a sweep without --all does not show it."""
+        return self.cause is not None and self.severity == "info" and self.case.cause != self.cause
 
 
 def load(path: Path) -> Case:
@@ -97,13 +109,15 @@ def run(case: Case) -> Outcome:
     if not findings:
         return Outcome(case, None, None, "")
     first = findings[0]
-    return Outcome(case, first.cause, first.container, first.summary)
+    return Outcome(
+        case, first.cause, first.container, first.summary, first.confidence, first.severity
+    )
 
 
 def report(outcomes: list[Outcome], verbose: bool = False) -> str:
     lines = [
         f"{'evidence class':16} {'decided':>8} {'right':>6} {'rate':>7} {'silent':>7}"
-        f"   {'undecided':>9} {'silent':>7}"
+        f" {'wrong+high':>10}   {'undecided':>9} {'silent':>7} {'wrong+high':>10}"
     ]
     for cls in CLASSES + ("all",):
         mine = [o for o in outcomes if cls == "all" or o.case.evidence_class == cls]
@@ -113,10 +127,11 @@ def report(outcomes: list[Outcome], verbose: bool = False) -> str:
         rate = f"{100 * right / len(decided):.1f}%" if decided else "-"
         lines.append(
             f"{cls:16} {len(decided):>8} {right:>6} {rate:>7} "
-            f"{sum(o.silent for o in decided):>7}   {len(undecided):>9} "
-            f"{sum(o.silent for o in undecided):>7}"
+            f"{sum(o.silent for o in decided):>7} {sum(o.surely_wrong for o in decided):>10}   "
+            f"{len(undecided):>9} {sum(o.silent for o in undecided):>7} "
+            f"{sum(o.surely_wrong for o in undecided):>10}"
         )
-    misses = [o for o in outcomes if o.case.decided and not o.right]
+    misses = [o for o in outcomes if (o.case.decided and not o.right) or o.surely_wrong]
     if misses:
         lines.append("")
         lines.append(f"misses ({len(misses)}):")
@@ -124,7 +139,9 @@ def report(outcomes: list[Outcome], verbose: bool = False) -> str:
             got = o.cause or "(silent)"
             where = f" [{o.container}]" if o.container else ""
             want = o.case.cause + (f" [{o.case.container}]" if o.case.container else "")
-            lines.append(f"  {o.case.name}: want {want}, got {got}{where}")
+            sure = f" ({o.confidence})" if o.confidence else ""
+            undecided = "" if o.case.decided else " [undecided]"
+            lines.append(f"  {o.case.name}{undecided}: want {want}, got {got}{where}{sure}")
             if verbose and o.summary:
                 lines.append(f"      {o.summary}")
     return "\n".join(lines)

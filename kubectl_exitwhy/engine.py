@@ -42,6 +42,7 @@ from kubectl_exitwhy.rules.base import (
     restarts_line,
     restarts_text,
     starts_seen,
+    stop_evidence,
     waiting_line,
 )
 from kubectl_exitwhy.rules.events import waiting_from_events
@@ -146,7 +147,10 @@ def _severity(
     if verdict.severity:
         return verdict.severity
     kind = CAUSES[verdict.cause].kind
-    if kind == "normal" or pod_cause in DISRUPTIONS or c.kind == "ephemeral":
+    consequence = pod_cause in DISRUPTIONS and (
+        subject.term is None or bool(stop_evidence(subject)[0])
+    )  # not a crash from before the disruption, which the container restarted after
+    if kind == "normal" or consequence or c.kind == "ephemeral":
         return "info"  # an ephemeral (kubectl debug) container's end never affects the pod
     if pod.phase == "Failed" and pod.job is not None and pod.job.succeeded:
         return "warning"  # a failed try of a Job that then succeeded
@@ -216,7 +220,7 @@ def _finding(
         exit_code=code,
         signal=signal,
         reason=reason or None,
-        restart_count=c.restart_count,
+        restart_count=c.restart_count if c.restarts_known or not c.restart_count else None,
         finished_at=term.finished_at if term else None,
         detail=verdict.detail,
         summary=verdict.summary,

@@ -45,7 +45,11 @@ def _i(value: Any) -> Optional[int]:
 
 
 def parse_time(value: Any) -> Optional[datetime]:
-    """RFC 3339 as the API writes it (``2026-11-20T10:00:00Z``, or with fraction/offset)."""
+    """RFC 3339 as the API writes it (``2026-11-20T10:00:00Z``, or with fraction/offset); a
+    datetime as YAML reads an unquoted timestamp."""
+    if isinstance(value, datetime):
+        parsed = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return parsed if 1970 <= parsed.year <= 2200 else None
     if not isinstance(value, str) or not value:
         return None
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
@@ -311,10 +315,15 @@ _DESCRIBED_PATH = re.compile(
 )
 
 
+_COMBINED = "(combined from similar events): "
+
+
 def build_event(obj: Mapping[str, Any]) -> Event:
     inv = _d(obj.get("involvedObject")) or _d(obj.get("regarding"))
     field_path = _s(inv.get("fieldPath"))
     message = _s(obj.get("message") or obj.get("note"))
+    if message.startswith(_COMBINED):  # the kubelet's event aggregator wraps the message
+        message = message[len(_COMBINED) :]
     described = _DESCRIBED_PATH.match(message) if not field_path else None
     if described:
         field_path, message = described.group(1), message[described.end() :]
@@ -373,7 +382,10 @@ CONTAINER_EVENTS = {
     "ExceededGracePeriod",
 }  # fmt: skip
 # The container name inside the kubelet's own messages (KNOWLEDGE §4).
-_NAMED = re.compile(r'(?:[Cc]ontainer:? |container=)"?(?!image\b)([\w.-]+)')
+_NAMED = re.compile(
+    r'(?:container with id \w+://|[Cc]ontainer:? |container=)"?(?!image\b)([\w.-]+)'
+)
+_NOT_NAMES = {"in", "with", "has", "is", "for", "the", "created", "started", "failed"}
 _IMAGE = re.compile(r'image "([^"]+)"')
 # Kubelets up to ~1.6 reported start failures as pod-level FailedSync events:
 # failed to "StartContainer" for "<c>" with <Reason>: "<message>"
@@ -408,6 +420,8 @@ def attribute(event: Event, containers: list[Container]) -> Event:
     named = _NAMED.search(event.message)
     if named and named.group(1) in names:
         return replace(event, container=named.group(1), attributed="name in the message")
+    if named and named.group(1) not in _NOT_NAMES:
+        return event  # it names a container that was not saved: not one of these
     image = _IMAGE.search(event.message)
     if image:
         want = _bare_image(image.group(1))
@@ -420,11 +434,18 @@ def attribute(event: Event, containers: list[Container]) -> Event:
     if probe and event.reason in ("Unhealthy", "ProbeWarning"):
         kind = probe.group(1).lower()
         having = [c.name for c in containers if kind in c.probes]
-        if len(having) == 1:
+        if len(having) == 1 and all(c.has_spec for c in containers):
             return replace(event, container=having[0], attributed=f"the only {kind} probe")
     if len(containers) == 1:
         return replace(event, container=containers[0].name, attributed="the only container")
     return event
+
+
+def _image_fits(event: Event, containers: list[Container], name: str) -> bool:
+    """A pull message that names an image names the container's own, or says nothing of it."""
+    image = _IMAGE.search(event.message)
+    own = next((c.image for c in containers if c.name == name), "")
+    return not image or not own or _bare_image(image.group(1)) == _bare_image(own)
 
 
 def _by_elimination(events: list[Event], containers: list[Container]) -> list[Event]:
@@ -445,7 +466,11 @@ def _by_elimination(events: list[Event], containers: list[Container]) -> list[Ev
     out = []
     for e in events:
         if e.container is None and e.warning:
-            if e.reason == "Failed" and len(not_started) == 1:
+            if (
+                e.reason == "Failed"
+                and len(not_started) == 1
+                and _image_fits(e, containers, not_started[0])
+            ):
                 e = replace(
                     e, container=not_started[0], attributed="the only container not started"
                 )
@@ -618,20 +643,27 @@ def _unnamed_container(pod_policy: str) -> Container:
 def _named_by_events(
     containers: list[Container], events: list[Event], pod_policy: str
 ) -> list[Container]:
-    """Containers that only the events' fieldPaths name (the spec and status were not saved, or
-    only in part) join the pod's containers, known by name alone."""
+    """Containers that only the events name (the spec and status were not saved, or only in
+    part) join the pod's containers, known by name alone: by fieldPath, or, when no container
+    was saved at all, by the name in the kubelet's message."""
     known = {c.name for c in containers}
+    none_saved = not containers
     for e in events:
-        if e.container is not None and e.container not in known:
-            known.add(e.container)
-            init = e.field_path.startswith("spec.initContainers")
+        name = e.container
+        if name is None and none_saved and e.reason in CONTAINER_EVENTS:
+            named = _NAMED.search(e.message)
+            if named and named.group(1) not in _NOT_NAMES:
+                name = named.group(1)
+        if name is not None and name not in known:
+            known.add(name)
+            init = e.field_path.startswith("spec.initContainers") or e.message.startswith("Init")
             kind, spec_key, status_key = (
                 ("init", "initContainers", "initContainerStatuses")
                 if init
                 else ("regular", "containers", "containerStatuses")
             )
             containers.append(
-                _container(kind, spec_key, status_key, None, {"name": e.container}, pod_policy)
+                _container(kind, spec_key, status_key, None, {"name": name}, pod_policy)
             )
     return containers
 
@@ -717,7 +749,11 @@ def build_pod(
 ) -> Pod:
     """A Pod's evidence from its API dict, its events (raw dicts) and what is known around it."""
     meta, spec, status = _d(obj.get("metadata")), _d(obj.get("spec")), _d(obj.get("status"))
-    policy = _s(spec.get("restartPolicy")) or "Always"
+    # the API default is Always, but a Job's pods are Never or OnFailure (a spec excerpt of one
+    # without the field does not say which): "" then, never Always
+    policy = _s(spec.get("restartPolicy")) or (
+        "" if (controller_owner(meta) or Owner("", "")).kind == "Job" else "Always"
+    )
     built_events = sorted(
         (build_event(e) for e in events if isinstance(e, dict)),
         key=lambda e: e.last or datetime.min.replace(tzinfo=timezone.utc),

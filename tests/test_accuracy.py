@@ -69,3 +69,11 @@ def test_rates_stay_above_their_floors(outcomes):
     rates = accuracy.rates(list(outcomes.values()))
     for cls, floor in FLOORS.items():
         assert rates[cls] >= floor, (cls, rates[cls])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_never_wrong_with_high_confidence(case, outcomes):
+    """The worst answer is a wrong one said surely: no case, decided or not, gets one."""
+    got = outcomes[case.name]
+    if case.name not in KNOWN_MISSES:
+        assert not got.surely_wrong, (case.cause, got.cause, got.summary)

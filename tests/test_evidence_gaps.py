@@ -841,3 +841,249 @@ def test_a_pod_saved_without_its_phase_but_creating_is_not_hidden():
     p = pod(phase="", statuses=[status(state=waiting())])
     del p["status"]["phase"]
     assert [f.cause for f in one(p).findings] == ["unknown"]
+
+
+# --- found by a second review ---------------------------------------------------------------------
+
+
+def test_a_job_pod_without_restart_policy_is_not_read_as_always():
+    p = pod(
+        "backup-1",
+        "batch",
+        owner=("Job", "backup"),
+        containers=[
+            spec_container("backup"),
+            {**spec_container("istio-proxy"), "image": "istio/proxyv2:1.20"},
+        ],
+        statuses=[
+            status("backup", state={"terminated": terminated(0, "Completed")}),
+            status("istio-proxy", ready=True),
+        ],
+    )
+    del p["spec"]["restartPolicy"]
+    assert one(p).findings[0].cause == "sidecar_blocks_completion"
+
+
+def test_a_crash_before_the_deletion_is_not_part_of_the_stop():
+    p = pod(
+        statuses=[
+            status(
+                state={"running": {"startedAt": "2026-11-20T10:05:00Z"}},
+                last=terminated(137, finished="2026-11-20T10:04:50Z"),
+                restarts=12,
+            )
+        ],
+        deletionTimestamp="2026-11-20T13:00:30Z",
+        conditions=[
+            {
+                "type": "DisruptionTarget",
+                "status": "True",
+                "reason": "EvictionByEvictionAPI",
+                "message": "Eviction API: evicting",
+            }
+        ],
+    )
+    (f,) = [f for f in one(p).findings if f.container == "app"]
+    assert (f.cause, f.severity) == ("sigkill", "warning")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "failed to create containerd task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error running hook #0: apparmor failed to apply profile: write /proc/self/attr/apparmor/exec: no such file or directory: unknown",
+        "failed to create containerd task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error setting cgroup config for procHooks process: openat2 /sys/fs/cgroup/kubepods.slice/memory.max: no such file or directory: unknown",
+        'failed to create containerd task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting "/mnt/nfs/data" to rootfs at "/data": mount /mnt/nfs/data:/data, flags: 0x5000: permission denied: unknown',
+    ],
+)
+def test_runtime_errors_with_the_same_words_are_not_the_command(message):
+    p = pod(
+        statuses=[
+            status(state=crashloop(), last=terminated(128, "StartError", message), restarts=3)
+        ]
+    )
+    assert one(p).findings[0].cause == "start_error"
+
+
+def test_cri_o_quoting_names_the_command():
+    msg = 'container create failed: exec: \\"/app/start.sh\\": stat /app/start.sh: no such file or directory'
+    p = pod(
+        phase="Pending",
+        statuses=[status(state={"waiting": {"reason": "CreateContainerError", "message": msg}})],
+    )
+    assert "'/app/start.sh'" in one(p).findings[0].summary
+
+
+def test_a_volume_that_attached_since_is_not_a_finding():
+    p = pod(phase="Pending", statuses=[status(state=waiting())])
+    failed = event(
+        "FailedAttachVolume",
+        'Multi-Attach error for volume "pvc-1"',
+        type_="Warning",
+        container=None,
+        last="2026-11-20T09:00:01Z",
+    )
+    ok = event(
+        "SuccessfulAttachVolume",
+        'AttachVolume.Attach succeeded for volume "pvc-1"',
+        container=None,
+        last="2026-11-20T09:06:30Z",
+    )
+    assert all(f.cause != "volume_mount_failed" for f in one(p, failed, ok).findings)
+
+
+def test_an_untimed_node_oom_event_does_not_override_the_container_s_limit():
+    from builders import node_event
+
+    p = pod(
+        containers=[spec_container(memory="1Gi")],
+        statuses=[status(state=crashloop(), last=terminated(137, "OOMKilled"), restarts=2)],
+    )
+    e = node_event("OOMKilling", "Out of memory: Killed process 4242 (app) total-vm:5000000kB")
+    for k in ("firstTimestamp", "lastTimestamp"):
+        e.pop(k)
+    (d,) = diagnose_objects(p, e)
+    assert d.findings[0].cause == "oom_killed"
+
+
+def test_a_message_naming_an_unsaved_container_is_not_pinned_on_the_saved_one():
+    d = one(
+        pod(statuses=[status(ready=True)]),
+        bare(
+            event(
+                "Killing", "Container istio-proxy failed liveness probe, will be restarted", count=6
+            ),
+            timeless=True,
+        ),
+    )
+    assert all(f.container != "app" for f in d.findings)
+
+
+def test_the_only_probe_is_not_known_when_a_spec_is_missing():
+    p = pod(
+        containers=[spec_container("orders", liveness=True)],
+        statuses=[
+            status("orders", state=crashloop("orders"), last=terminated(137), restarts=3),
+            status("linkerd-proxy", ready=True),
+        ],
+    )
+    e = bare(
+        event(
+            "Unhealthy",
+            "Liveness probe failed: Get http://10.1.2.3:4191/live",
+            type_="Warning",
+            count=9,
+        ),
+        timeless=True,
+    )
+    assert one(p, e).findings[0].cause != "liveness_probe_kill"
+
+
+def test_a_full_pod_yaml_stuck_pending_is_not_called_healthy():
+    p = pod(
+        phase="Pending",
+        statuses=[status(state=waiting())],
+        conditions=[
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2026-11-20T08:00:00Z"}
+        ],
+    )
+    assert [f.cause for f in one(p).findings] == ["unknown"]
+
+
+def test_events_with_a_uid_join_a_pod_saved_without_one():
+    p = pod(phase="Pending", statuses=[status(state=waiting())])
+    del p["metadata"]["uid"]
+    e = event(
+        "FailedMount",
+        'MountVolume.SetUp failed for volume "x" : secret "x" not found',
+        type_="Warning",
+        container=None,
+    )
+    assert one(p, e).findings[0].cause == "volume_mount_failed"
+
+
+def test_a_pod_on_a_node_that_stopped_reporting():
+    from builders import node
+
+    n = node()
+    n["status"]["conditions"][1] = {
+        "type": "Ready",
+        "status": "Unknown",
+        "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.",
+    }
+    p = pod(statuses=[status(ready=False)])
+    e = event(
+        "NodeNotReady",
+        "Node is not ready",
+        type_="Warning",
+        container=None,
+        component="node-controller",
+    )
+    (d,) = diagnose_objects(p, e, n)
+    assert (d.findings[0].cause, d.findings[0].confidence) == ("node_lost", "medium")
+
+
+def test_a_pod_stuck_terminating_is_not_hidden():
+    p = pod(
+        statuses=[status(state={"terminated": terminated(143, finished="2026-11-20T09:00:05Z")})],
+        deletionTimestamp="2026-11-20T09:00:30Z",
+    )
+    e = event(
+        "FailedKillPod",
+        'error killing pod: failed to "KillPodSandbox" for "x" with KillPodSandboxError: "rpc error: code = Unknown desc = networkPlugin cni failed to teardown pod: Unauthorized"',
+        type_="Warning",
+        container=None,
+        count=212,
+        last="2026-11-20T12:30:00Z",
+    )
+    assert any(f.cause == "unknown" and f.severity == "critical" for f in one(p, e).findings)
+
+
+@pytest.mark.parametrize(
+    "message,want",
+    [
+        (
+            'Failed to pull image "reg/app@sha256:4015a2": dial tcp 10.20.30.40:443: i/o timeout',
+            "did not answer",
+        ),
+        ('Failed to pull image "reg/app:1": 401 Unauthorized', "refused the credentials"),
+    ],
+)
+def test_status_numbers_in_digests_and_addresses_are_not_http_statuses(message, want):
+    p = pod(
+        phase="Pending",
+        statuses=[status(state={"waiting": {"reason": "ErrImagePull", "message": message}})],
+    )
+    assert want in one(p).findings[0].summary
+
+
+def test_aggregated_event_messages_are_read():
+    p = pod(
+        containers=[spec_container("app", liveness=True)],
+        statuses=[status(state=crashloop(), last=terminated(137), restarts=5)],
+    )
+    e = event(
+        "Unhealthy",
+        "(combined from similar events): Liveness probe failed: HTTP probe failed with statuscode: 500",
+        type_="Warning",
+        count=27,
+    )
+    assert one(p, e).findings[0].cause == "liveness_probe_kill"
+
+
+def test_unquoted_yaml_timestamps_are_times():
+    from kubectl_exitwhy.evidence import parse_time
+
+    assert parse_time(datetime(2026, 11, 20, 10, 0)) == datetime(
+        2026, 11, 20, 10, 0, tzinfo=timezone.utc
+    )
+
+
+def test_the_old_eviction_message_names_its_resource():
+    p = pod(
+        phase="Failed",
+        reason="Evicted",
+        message="The node was low on resource: [DiskPressure].",
+        statuses=[],
+    )
+    assert one(p).findings[0].detail == "DiskPressure"

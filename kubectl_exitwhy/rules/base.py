@@ -213,33 +213,41 @@ def grace_of(s: Subject) -> int:
 def stop_evidence(s: Subject) -> tuple[list[str], bool]:
     """Evidence that the container was asked to stop around this termination.
 
-    Returns the evidence lines and whether a kubelet ``Killing "Stopping container"`` event
-    matches the termination in time (the strongest proof).
+    Returns the evidence lines and whether the stop is matched to the termination in time: a
+    kubelet ``Killing "Stopping container"`` event, or the deletion, both with times that fit
+    (the strongest proof). A termination the container was restarted after, or one that ended
+    before the stop was asked for, is not part of the stop.
     """
     lines: list[str] = []
     pod = s.pod
     finished = s.term.finished_at if s.term else None
-    window = grace_of(s) + 60
+    c = s.container
+    if c is not None and s.term is not None and s.term is c.last and c.state == "running":
+        return lines, False  # restarted since: a stop does not restart a container
+    grace = min(max(grace_of(s), 0), 10**9)
+    requested = pod.deletion_at - timedelta(seconds=grace) if pod.deletion_at else None
+    target = pod.condition("DisruptionTarget")
+    if requested is None and target and target.status == "True":
+        requested = target.last_transition
+    if (
+        finished is not None
+        and requested is not None
+        and finished < requested - timedelta(seconds=5)
+    ):
+        return lines, False  # it ended before the stop was asked for
     killing = []
-    if s.container:
+    if c:
         killing = near(
-            events_like(s.container.events, ["Killing"], r"^Stopping container"),
-            finished,
-            window,
+            events_like(c.events, ["Killing"], r"^Stopping container"), finished, grace + 60
         )
     lines += [e.describe() for e in killing[-1:]]
-    # deletionTimestamp is the request time plus the grace period: a graceful exit comes before it
-    grace = pod.deletion_grace if pod.deletion_grace is not None else pod.grace_period
-    if pod.deletion_at and (
-        finished is None
-        or finished >= pod.deletion_at - timedelta(seconds=min(max(grace, 0), 10**9) + 5)
-    ):
+    matched = placed(killing[-1:], finished)
+    if pod.deletion_at:
         given = f", grace {pod.deletion_grace}s" if pod.deletion_grace is not None else ""
         lines.append(f"metadata.deletionTimestamp: {stamp(pod.deletion_at)}{given}")
-    target = pod.condition("DisruptionTarget")
+        matched = matched or finished is not None
     if target and target.status == "True":
         lines.append(f"status.conditions[DisruptionTarget]: {target.reason}: {target.message}")
-    c = s.container
     if c is not None and c.kind == "sidecar":
         regular = [x for x in pod.containers if x.kind == "regular"]
         if regular and all(x.state == "terminated" for x in regular):
@@ -249,7 +257,7 @@ def stop_evidence(s: Subject) -> tuple[list[str], bool]:
             )
     if pod.reason in STOP_REASONS:
         lines.append(f"status.reason: {pod.reason}: {first_line(pod.message)}")
-    return lines, placed(killing[-1:], finished)
+    return lines, matched
 
 
 STOP_REASONS = (

@@ -145,7 +145,8 @@ def _failures(pod: Pod, *reasons: str) -> list[Event]:
 _VOLUME_STAGE = 1
 _SANDBOX_STAGE = 2
 _EVENT_STAGE = {
-    "FailedMount": 1, "FailedAttachVolume": 1, "FailedMapVolume": 1, "NetworkNotReady": 2,
+    "FailedMount": 1, "FailedAttachVolume": 1, "FailedMapVolume": 1, "SuccessfulAttachVolume": 1.5,
+    "SuccessfulMountVolume": 1.5, "NetworkNotReady": 2,
     "FailedCreatePodSandBox": 2, "SandboxChanged": 2, "Pulling": 3, "Pulled": 3, "Failed": 3,
     "BackOff": 3, "Created": 4, "Started": 5,
 }  # fmt: skip

@@ -37,7 +37,10 @@ def exit_success_restarted(s: Subject) -> Optional[Verdict]:
         return None
     summary = "exited 0 but restartPolicy is Always: the main process ends by itself"
     if c.restart_count:
-        summary += f", so the kubelet restarted it {c.restart_count} times"
+        summary += f", so the kubelet {restarts_text(c)}"
+    if not s.pod.has_spec:  # Always is only the API's default here: the spec was not saved
+        summary += " (restartPolicy assumed: the pod spec was not saved)"
+        return _code_verdict("exit_success_restarted", s, summary, MEDIUM)
     return _code_verdict("exit_success_restarted", s, summary)
 
 
@@ -54,7 +57,18 @@ def exit_success(s: Subject) -> Optional[Verdict]:
         summary = "init container completed"
     else:
         summary = "completed successfully"
-    return Verdict("exit_success", HIGH, summary, tuple(subject_lines(s) + lines))
+    evidence = subject_lines(s) + lines
+    confidence = HIGH
+    probes = [k for k in ("liveness", "startup") if k in s.c.probes]
+    if not lines and probes and not s.pod.events_known:
+        # a probe kill ends in 0 when the program exits cleanly on SIGTERM; only the events
+        # (not saved) could tell the two apart
+        evidence.append(
+            f"no events were available: a {probes[0]} probe kill that the program answered "
+            "with a clean exit would look the same"
+        )
+        confidence = MEDIUM
+    return Verdict("exit_success", confidence, summary, tuple(evidence))
 
 
 def _plain(code: int, cause: str, summary: str, doc: str, order: int, confidence: str = HIGH):

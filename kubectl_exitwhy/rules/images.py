@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from kubectl_exitwhy.rules.base import (
@@ -24,25 +25,25 @@ PULL_REASONS = {
 }
 
 
+# HTTP status codes as words, never inside a digest, an address or a port.
+_STATUS = r"(?<![\w.:/@-]){}(?![\w.:])"
+_PULL_PROBLEMS = tuple(
+    (re.compile(pattern, re.I), what)
+    for pattern, what in (
+        (r"\bnot found\b|manifest unknown", "the image or tag does not exist"),
+        (_STATUS.format(401) + r"|unauthorized", "the registry refused the credentials"),
+        (_STATUS.format(403) + r"|\bdenied\b", "the registry refused access"),
+        (r"no such host", "the registry host does not resolve"),
+        (r"i/o timeout|deadline exceeded", "the registry did not answer in time"),
+        (_STATUS.format(429) + r"|toomanyrequests", "the registry's rate limit was hit"),
+        (r"pull policy of never", "imagePullPolicy is Never and the image is not on the node"),
+        (r"signature", "the image signature was rejected"),
+    )
+)
+
+
 def _pull_problem(message: str) -> str:
-    m = message.lower()
-    for needle, what in (
-        ("not found", "the image or tag does not exist"),
-        ("manifest unknown", "the image or tag does not exist"),
-        ("401", "the registry refused the credentials"),
-        ("unauthorized", "the registry refused the credentials"),
-        ("403", "the registry refused access"),
-        ("denied", "the registry refused access"),
-        ("no such host", "the registry host does not resolve"),
-        ("i/o timeout", "the registry did not answer in time"),
-        ("toomanyrequests", "the registry's rate limit was hit"),
-        ("429", "the registry's rate limit was hit"),
-        ("pull policy of never", "imagePullPolicy is Never and the image is not on the node"),
-        ("signature", "the image signature was rejected"),
-    ):
-        if needle in m:
-            return what
-    return ""
+    return next((what for rx, what in _PULL_PROBLEMS if rx.search(message)), "")
 
 
 @rule("image_pull_error", 200, WAITING)

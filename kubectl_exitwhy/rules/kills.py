@@ -147,7 +147,10 @@ def post_start_kill(s: Subject) -> Optional[Verdict]:
         return None
     evidence = subject_lines(s) + [e.describe() for e in hooks[-2:]]
     return Verdict(
-        "lifecycle_hook_failed", HIGH, "killed because its postStart hook failed", tuple(evidence)
+        "lifecycle_hook_failed",
+        HIGH if placed(hooks[-1:], s.term.finished_at if s.term else None) else MEDIUM,
+        "killed because its postStart hook failed",
+        tuple(evidence),
     )
 
 
@@ -211,7 +214,7 @@ def grace_period_exceeded(s: Subject) -> Optional[Verdict]:
     )
     return Verdict(
         "grace_period_exceeded",
-        HIGH if matched or s.pod.deletion_at else MEDIUM,
+        HIGH if matched else MEDIUM,
         summary,
         tuple(subject_lines(s) + lines),
     )
@@ -267,7 +270,7 @@ def sigterm(s: Subject) -> Optional[Verdict]:
     lines, matched = stop_evidence(s)
     if lines:
         summary = "stopped on SIGTERM while the pod was being stopped (no SIGTERM handler: 143)"
-        confidence = HIGH if matched or s.pod.deletion_at else MEDIUM
+        confidence = HIGH if matched else MEDIUM
     else:
         summary = "stopped by SIGTERM (143); no event names who sent it"
         confidence = MEDIUM if s.pod.events_known else LOW

@@ -69,16 +69,38 @@ def node_lost(s: Subject) -> Optional[Verdict]:
     (``DeletionByPodGC``)."""
     p = s.pod
     cond = _target(s, "DeletionByTaintManager", "DeletionByPodGC")
+    node = p.node_name or "its node"
+    ready = p.node.condition("Ready") if p.node else None
+    node_down = ready is not None and ready.status in ("False", "Unknown")
+    tainted = events_like(p.events, ["TaintManagerEviction"])
+    marked = events_like(p.events, ["NodeNotReady"])
+    confidence = HIGH
     if p.reason != "NodeLost" and cond is None:
-        return None
+        # without the condition: the taint manager's own event, or the node not ready now with
+        # the node controller's NodeNotReady event on the pod
+        if not (tainted or (node_down and marked)):
+            return None
+        confidence = MEDIUM
     evidence = _status_line(s) + ([_target_line(cond)] if cond else [])
     evidence += _pod_events(s, "NodeNotReady", "TaintManagerEviction")
-    node = p.node_name or "its node"
+    if node_down and ready is not None:
+        evidence.append(
+            f"node {node} condition Ready: {ready.status} ({ready.reason or 'no reason'})"
+            + (
+                f" since {ready.last_transition:%Y-%m-%dT%H:%M:%SZ}"
+                if ready.last_transition
+                else ""
+            )
+        )
     if cond and cond.reason == "DeletionByPodGC":
         summary = f"deleted by pod GC: {node} no longer exists"
-    else:
+    elif cond or p.reason == "NodeLost" or tainted:
         summary = f"{node} became unreachable or not ready, so the pod was removed from it"
-    return Verdict("node_lost", HIGH, summary, tuple(evidence), severity="critical")
+    else:
+        summary = (
+            f"{node} is not ready: the kubelet stopped reporting, so this pod's state is stale"
+        )
+    return Verdict("node_lost", confidence, summary, tuple(evidence), severity="critical")
 
 
 @rule("preempted", 302, POD)
@@ -120,7 +142,7 @@ def eviction_api(s: Subject) -> Optional[Verdict]:
     )
 
 
-_RESOURCE = re.compile(r"low on resource: ([\w.-]+)", re.I)
+_RESOURCE = re.compile(r"low on resource: \[?([\w.-]+)", re.I)  # "[DiskPressure]" before 1.9
 
 
 def eviction_resource(message: str) -> Optional[str]:

@@ -9,7 +9,7 @@ start) is not broken.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Optional
 
 from kubectl_exitwhy.evidence import Event, Pod
@@ -31,29 +31,33 @@ def _warnings(pod: Pod) -> list[Event]:
     seen: set[tuple[str, str]] = set()
     out = []
     for e in reversed(pod.events):
-        if e.type == "Warning" and (e.reason, e.message) not in seen:
+        if e.warning and (e.reason, e.message) not in seen:
             seen.add((e.reason, e.message))
             out.append(e)
     return list(reversed(out[:3]))
 
 
+def _now(pod: Pod) -> Optional[datetime]:
+    """When the pod was read: live, the clock; from a file, its newest event stands for when it
+    was saved (conditions are set once, when the pod starts, so they do not)."""
+    return pod.observed or max((e.last for e in pod.events if e.last), default=None)
+
+
 def _why_broken(pod: Pod, warnings: list[Event]) -> Optional[str]:
     if pod_is_stopping(pod):
-        return None  # being deleted, evicted or shut down: the stop explains its state
+        # being deleted, evicted or shut down: the stop explains its state, unless the kubelet
+        # cannot finish it (FailedKillPod: the sandbox or the network will not tear down)
+        now, deleted = _now(pod), pod.deletion_at
+        kill_failed = any(e.reason in ("FailedKillPod", "FailedSync") for e in warnings)
+        if now and deleted and now - deleted > PENDING_GRACE and kill_failed:
+            return f"stuck Terminating for {duration((now - deleted).total_seconds())}"
+        return None
     creating = any(
         c.waiting and c.waiting.reason in ("ContainerCreating", "PodInitializing")
         for c in pod.containers
     )
     if pod.phase == "Pending" or (not pod.phase and creating):  # a pod whose phase was not saved
-        # read from a file, the newest time in it stands for when it was saved
-        now = pod.observed or max(
-            (
-                t
-                for t in [e.last for e in pod.events] + [c.last_transition for c in pod.conditions]
-                if t
-            ),
-            default=None,
-        )
+        now = _now(pod)
         age = now - pod.created if now and pod.created else None
         if age is None or age >= PENDING_GRACE:
             return "Pending" + (f" for {duration(age.total_seconds())}" if age else "")

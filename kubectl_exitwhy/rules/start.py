@@ -34,10 +34,15 @@ START_REASONS = {
     "PreStartHookError",
 }
 
+# The exec errors runc reports (KNOWLEDGE §1.3): `exec: "<cmd>": executable file not found in
+# $PATH`, `exec: "/x": stat /x: no such file or directory`, `exec: "/x": permission denied`,
+# and after the start `exec /x: <error>`. The same words elsewhere in a runtime error (an
+# AppArmor profile, a cgroup file, a mount source) are not about the command: start_error.
+_EXEC = r'(?:exec:? "[^"]*"|exec /\S+|exec user process caused:? "?)'
 _NOT_FOUND = re.compile(
-    r"executable file not found|no such file or directory|not found in \$PATH", re.I
+    rf"executable file not found|{_EXEC}: (?:stat [^:]*: )?no such file or directory", re.I
 )
-_PERMISSION = re.compile(r"permission denied|is a directory", re.I)
+_PERMISSION = re.compile(rf"{_EXEC}: (?:permission denied|is a directory)", re.I)
 _FORMAT = re.compile(r"exec format error", re.I)
 _MOUNT = re.compile(r"mount|subpath|volume", re.I)
 # What runc itself writes when exec fails after the start (KNOWLEDGE §1.3): a whole line
@@ -47,6 +52,11 @@ _RUNC_EXEC = re.compile(
     r"(?m)^(?:exec \S+: |.*exec user process caused:? \"?)(?P<err>exec format error|"
     r"no such file or directory|permission denied)"
 )
+
+
+def _unquoted(message: str) -> str:
+    """CRI-O and Docker quote the runtime's error inside their own: `exec: \\"/x\\"`."""
+    return message.replace('\\"', '"')
 
 
 def _is_start_failure(s: Subject) -> bool:
@@ -101,7 +111,7 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
     """A start error saying ``executable file not found in $PATH`` or ``no such file or
     directory``: the command or entrypoint does not exist in the image (or, when the file exists,
     its ``#!`` interpreter or dynamic loader is missing)."""
-    text = s.message
+    text = _unquoted(s.message)
     runc = _RUNC_EXEC.search(text)
     runc_missing = runc is not None and runc.group("err") == "no such file or directory"
     if (_is_start_failure(s) and _NOT_FOUND.search(text)) or (runc_missing and s.term):
@@ -130,7 +140,7 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
 def command_not_executable_start(s: Subject) -> Optional[Verdict]:
     """A start error saying ``permission denied``: the entrypoint exists but is not executable
     (no x bit, a directory, a noexec mount)."""
-    if _PERMISSION.search(s.message) and _is_start_failure(s):
+    if _PERMISSION.search(_unquoted(s.message)) and _is_start_failure(s):
         return _verdict(
             "command_not_executable", s, "the entrypoint is not executable (permission denied)"
         )

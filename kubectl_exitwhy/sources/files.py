@@ -209,8 +209,7 @@ class FileSource:
         for o in objects:
             if o.get("kind") == "Pod":
                 meta = o["metadata"] if isinstance(o.get("metadata"), dict) else {}
-                key = meta.get("uid") or (meta.get("namespace"), meta.get("name"))
-                unique[key if isinstance(key, (str, tuple)) else id(o)] = o
+                unique[(str(meta.get("namespace", "")), str(meta.get("name", id(o))))] = o
         self.pods = list(unique.values())
         self.events = EventIndex()
         self.events.add_all(o for o in objects if o.get("kind") == "Event")

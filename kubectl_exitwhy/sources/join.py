@@ -92,6 +92,8 @@ class EventIndex:
         self.by_uid: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
         self.by_name: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
         self.by_node: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        # events that carry a uid, by name too: for a pod saved without its uid
+        self.with_uid: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
         self.count = 0
         self._seen: set[str] = set()
 
@@ -108,6 +110,7 @@ class EventIndex:
             uid = inv.get("uid")
             if isinstance(uid, str) and uid:
                 self.by_uid[uid].append(event)
+                self.with_uid[_key(inv.get("namespace"), inv.get("name"))].append(event)
             else:
                 self.by_name[_key(inv.get("namespace"), inv.get("name"))].append(event)
         elif (
@@ -142,8 +145,13 @@ class EventIndex:
             keys.append(("", name))
         else:
             keys += [
-                k for k in self.by_name if k[1] == name and k[0] and not k[0].startswith("job:")
+                k
+                for k in (*self.by_name, *self.with_uid)
+                if k[1] == name and k[0] and not k[0].startswith("job:")
             ]
+        keys = list(dict.fromkeys(keys))
+        if not (isinstance(uid, str) and uid):  # no uid to tell this pod from an older one
+            found = [e for k in keys for e in self.with_uid.get(k, ())]
         return found + [e for k in keys for e in self.by_name.get(k, ())]
 
     def warned(self, pod: Mapping[str, Any]) -> bool:
