@@ -163,6 +163,33 @@ SIGNATURES: tuple[Signature, ...] = (
     _sig("git_fatal", "git failed", r"^fatal: "),  # sharpens only: git exits 128 on its own
 )
 
+# Words a line must hold (lower-cased) before its signature's expression is even compiled and
+# tried: most log lines hold none, so most logs cost no regular expression at all.
+NEEDLES: dict[str, tuple[str, ...]] = {
+    "exec_format": ("exec format error",),
+    "exec_missing": ("no such file or directory",),
+    "exec_permission": ("permission denied",),
+    "shared_library": ("error while loading shared libraries",),
+    "shell_not_found": ("not found",),
+    "shell_permission": ("permission denied",),
+    "jvm_heap": ("java heap space",),
+    "jvm_metaspace": ("metaspace",),
+    "jvm_gc_overhead": ("gc overhead",),
+    "jvm_native_thread": ("native thread",),
+    "jvm_direct": ("direct buffer",),
+    "jvm_oom": ("outofmemoryerror",),
+    "jvm_main_class": ("main class",),
+    "node_heap": ("heap out of memory",),
+    "go_panic": ("panic: ",),
+    "go_fatal": ("fatal error: ",),
+    "rust_panic": ("panicked at",),
+    "python_traceback": ("traceback",),
+    "segfault": ("segmentation fault",),
+    "illegal_instruction": ("illegal instruction",),
+    "exception": ("error", "exception"),
+    "git_fatal": ("fatal: ",),
+}
+
 _PY_EXCEPTION = r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*"
 
 
@@ -188,7 +215,10 @@ def scan(lines: Iterable[str]) -> tuple[Hit, ...]:
         text = line.strip()
         if not text or text in shown:
             continue
+        low = text.lower()
         for sig in SIGNATURES:
+            if not any(n in low for n in NEEDLES[sig.id]):
+                continue
             if _compiled(sig.source).search(text):
                 line_shown = text
                 if sig.id == "python_traceback":

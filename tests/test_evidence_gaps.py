@@ -1087,3 +1087,7 @@ def test_the_old_eviction_message_names_its_resource():
         statuses=[],
     )
     assert one(p).findings[0].detail == "DiskPressure"
+
+
+def test_every_signature_has_its_needles():
+    assert {s.id for s in logsigs.SIGNATURES} == set(logsigs.NEEDLES)
