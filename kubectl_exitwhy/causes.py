@@ -355,7 +355,8 @@ CAUSES: dict[str, Cause] = {
             "failure",
             "pod",
             "Check the node: kubectl get node <node>; kubectl describe node <node>",
-            "Controllers recreate their pods elsewhere; bare pods are lost.",
+            "Deployments, ReplicaSets and Jobs recreate their pods elsewhere; a StatefulSet waits "
+            "until the old pod is gone; bare pods are lost.",
         ),
         _c(
             "admission_rejected",

@@ -121,10 +121,17 @@ def _source(filename, kubeconfig, context, request_timeout, logs):
     )
 
 
+_WARNED: set[str] = set()
+
+
 def _warn(message: str) -> None:
+    """Each warning once: the same refusal met by two reads is one thing to know."""
     from kubectl_exitwhy.sanitize import clean_line
 
-    sys.stderr.write(f"warning: {clean_line(message)}\n")
+    text = clean_line(message)
+    if text not in _WARNED:
+        _WARNED.add(text)
+        sys.stderr.write(f"warning: {text}\n")
 
 
 def _emit(diagnoses, output: Output, all_namespaces: bool, detail: bool) -> None:

@@ -156,6 +156,9 @@ def _severity(
         return "warning"  # a failed try of a Job that then succeeded
     if pod.phase == "Succeeded":  # e.g. sidecars stopped after the main containers finished
         return "info" if kind == "stop" else "warning"
+    regular = [x for x in pod.containers if x.kind == "regular"]
+    if c.kind == "sidecar" and kind == "stop" and regular and all(x.current for x in regular):
+        return "info"  # a native sidecar the kubelet stopped once the main containers ended
     if pod_is_stopping(pod):
         if verdict.cause == "sigterm" or verdict.cause == "container_status_unknown":
             return "info"
@@ -168,6 +171,11 @@ def _severity(
 
 def _fill(step: str, pod: Pod, c: Optional[Container]) -> str:
     owner = pod.owner.name if pod.owner else "<owner>"
+    if c is None and "<container>" in step:  # a pod-level finding: the container that waits
+        c = next((x for x in pod.containers if x.waiting and x.name), None)
+    if "--previous" in step and (c is None or c.last is None or c.current is not None):
+        # the run that ended is the current one (or none ended): its log needs no --previous
+        step = step.replace(" --previous", "")
     return (
         step.replace("<ns>", pod.namespace or "default")
         .replace("<pod>", pod.name or "<pod>")
@@ -211,6 +219,14 @@ def _finding(
         )
     reason = term.reason if term else (subject.waiting.reason if subject.waiting else None)
     verdict = _with_log(verdict, c)
+    oom_before = term is not None and term is c.current and c.last and c.last.reason == "OOMKilled"
+    if oom_before and verdict.cause not in ("oom_killed", "oom_node"):  # it died another way
+        assert c.last is not None
+        verdict = replace(
+            verdict,
+            summary=f"{verdict.summary}; the run before was OOM-killed",
+            evidence=verdict.evidence + (f"{c.last.source}: reason OOMKilled",),
+        )
     return Finding(
         container=c.name or None,  # None: only events were saved, and they name no container
         container_type=c.kind,

@@ -4,6 +4,7 @@ project's local API server through a real kubeconfig (issue: live cluster)."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -151,7 +152,7 @@ def test_pod_view_with_log_tail(kubectl):
     (item,) = items(proc).values()
     assert item["findings"][0]["logTail"] == ["starting", "loading cache", "allocating 600Mi"]
     text = kubectl("exitwhy", "pod", "api-1", "-n", "prod")
-    assert "Previous log" in text.stdout and "allocating 600Mi" in text.stdout
+    assert "Log of the run that ended" in text.stdout and "allocating 600Mi" in text.stdout
     assert (
         kubectl("exitwhy", "pod", "api-1", "-n", "prod", "--logs", "0", "-o", "json").stdout.count(
             "allocating"
@@ -230,6 +231,28 @@ def test_refused_side_reads_are_warnings(kubectl, faults, resource, ns, name, ca
     assert proc.returncode == 0, proc.stderr
     assert "warning:" in proc.stderr and "forbidden" in proc.stderr
     assert json.loads(proc.stdout)["items"][0]["findings"][0]["cause"] == cause
+
+
+def test_a_refusal_met_twice_is_one_warning(kubectl, faults):
+    faults.set("forbidden", "events")
+    proc = kubectl("exitwhy", "pod", "api-1", "-n", "prod")
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == len(set(warnings)) >= 1
+
+
+def test_refused_logs_in_a_sweep_are_one_warning_with_the_true_count(big):
+    big.faults.set("forbidden", "log")
+    try:
+        proc = _run(big, "-A", "-o", "json")
+    finally:
+        big.faults.clear()
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "logs could not be read" in line]
+    assert len(warnings) == 1
+    unread, wanted = (int(n) for n in re.findall(r"(\d+) of (\d+) logs", warnings[0])[0])
+    assert 1 < unread <= wanted  # a log that is simply not kept is not counted
+    logs = [r for r in big.requests if r["path"].endswith("/log")]
+    assert len(logs) <= 4  # the first refusals stop the rest
 
 
 def test_refused_events_lower_confidence(kubectl, faults):

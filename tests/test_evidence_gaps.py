@@ -468,8 +468,18 @@ def test_timing_is_not_used_when_the_events_were_read_and_say_nothing_of_a_probe
 # --- log signatures ------------------------------------------------------------------------------
 
 
-def crashed(code, reason="Error"):
-    return pod(statuses=[status(state=crashloop(), last=terminated(code, reason), restarts=4)])
+def crashed(code, reason="Error", ran_for_an_hour=False):
+    start = "2026-11-20T09:00:00Z" if ran_for_an_hour else "2026-11-20T10:00:00Z"
+    last = terminated(code, reason, started=start, finished="2026-11-20T10:00:00Z")
+    return pod(statuses=[status(state=crashloop(), last=last, restarts=4)])
+
+
+def test_an_exec_line_from_a_program_that_ran_for_an_hour_does_not_decide():
+    line = 'level=error msg="plugin load failed" err="exec: /opt/plugins/resize: exec format error"'
+    d = one(crashed(1, ran_for_an_hour=True), logs={"app": [line]})
+    assert d.findings[0].cause == "app_error" and "exec format error" in (
+        d.findings[0].detail or ""
+    )
 
 
 @pytest.mark.parametrize(
@@ -1091,3 +1101,118 @@ def test_the_old_eviction_message_names_its_resource():
 
 def test_every_signature_has_its_needles():
     assert {s.id for s in logsigs.SIGNATURES} == set(logsigs.NEEDLES)
+
+
+# --- found by a third review ----------------------------------------------------------------------
+
+
+def test_a_native_sidecar_stopped_after_a_failed_main_container_is_info():
+    sidecar = {**spec_container("istio-proxy"), "restartPolicy": "Always"}
+    p = pod(
+        "etl-1",
+        "batch",
+        phase="Failed",
+        restart_policy="Never",
+        owner=("Job", "etl"),
+        init=[sidecar],
+        init_statuses=[status("istio-proxy", state={"terminated": terminated(143)})],
+        statuses=[status("app", state={"terminated": terminated(1)})],
+    )
+    e = event(
+        "Killing",
+        "Stopping container istio-proxy",
+        container="istio-proxy",
+        field="initContainers",
+        pod_name="etl-1",
+        ns="batch",
+    )
+    (f,) = [f for f in one(p, e).findings if f.container == "istio-proxy"]
+    assert f.severity == "info"
+
+
+def test_a_pod_on_a_node_not_ready_for_hours_is_not_healthy():
+    from builders import node
+
+    n = node()
+    n["status"]["conditions"][1] = {
+        "type": "Ready",
+        "status": "Unknown",
+        "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.",
+    }
+    (d,) = diagnose_objects(pod(statuses=[status(ready=True)]), n)
+    assert d.findings and d.findings[0].cause == "node_lost"
+
+
+def test_a_statefulset_pod_stuck_terminating_on_a_dead_node_gets_the_right_step():
+    from builders import node
+
+    n = node()
+    n["status"]["conditions"][1] = {
+        "type": "Ready",
+        "status": "Unknown",
+        "reason": "NodeStatusUnknown",
+        "message": "x",
+    }
+    p = pod(
+        "db-1",
+        owner=("StatefulSet", "db"),
+        statuses=[status(ready=True)],
+        deletionTimestamp="2026-11-20T09:00:00Z",
+    )
+    f = diagnose_objects(p, n)[0].findings[0]
+    assert "stuck Terminating" in f.summary and any("force" in step for step in f.next_steps)
+
+
+def test_an_earlier_oom_kill_is_said_when_the_last_run_died_otherwise():
+    p = pod(
+        restart_policy="Never",
+        owner=("Job", "j"),
+        phase="Failed",
+        statuses=[
+            status(
+                state={"terminated": terminated(1)}, last=terminated(137, "OOMKilled"), restarts=1
+            )
+        ],
+    )
+    f = one(p).findings[-1]
+    assert "OOM-killed" in f.summary
+
+
+def test_a_failed_main_container_with_a_sidecar_still_running_blocks_the_job_pod():
+    p = pod(
+        "exp-1",
+        "batch",
+        restart_policy="Never",
+        owner=("Job", "exp"),
+        containers=[
+            spec_container("main"),
+            {**spec_container("cloudsql-proxy"), "image": "gcr.io/cloudsql-docker/gce-proxy:1.33"},
+        ],
+        statuses=[
+            status("main", state={"terminated": terminated(1)}),
+            status("cloudsql-proxy", ready=True),
+        ],
+    )
+    f = one(p).findings[0]
+    assert f.cause == "sidecar_blocks_completion" and "cannot fail" in f.summary
+
+
+def test_no_previous_flag_for_a_run_that_is_the_current_one():
+    p = pod(
+        restart_policy="Never",
+        phase="Failed",
+        statuses=[status(state={"terminated": terminated(1)})],
+    )
+    steps = " ".join(one(p).findings[0].next_steps)
+    assert "kubectl logs" in steps and "--previous" not in steps
+
+
+def test_an_error_exit_during_a_stop_says_so():
+    p = pod(
+        statuses=[status(state={"terminated": terminated(1, finished="2026-11-20T10:00:10Z")})],
+        deletionTimestamp="2026-11-20T10:00:30Z",
+    )
+    e = event("Killing", "Stopping container app", last="2026-11-20T10:00:00Z")
+    f = one(p, e).findings[0]
+    assert f.cause == "app_error" and "asked to stop" in f.summary

@@ -53,10 +53,11 @@ def _finding(f: Finding, style: Style) -> list[str]:
         for i, step in enumerate(f.next_steps, 1):
             lines += _wrap(step, "    ", style.width, f"{i}. ")
     if f.log_tail:
-        lines.append(f"  Previous log (last {len(f.log_tail)} lines):")
+        lines.append(f"  Log of the run that ended (last {len(f.log_tail)} lines):")
         for line in f.log_tail:
             text = clean(line).rstrip("\n").replace("\t", "    ")
-            lines.append(("    | " + text)[: style.width])
+            # never cut: a log line's end is often the part that says what failed
+            lines += _wrap(text, "    | ", style.width) if text.strip() else ["    |"]
     return lines
 
 

@@ -167,6 +167,10 @@ def app_error(s: Subject) -> Optional[Verdict]:
     if code is None or code == 0:
         return None
     summary = f"the program exited with error {code}"
+    stop_lines, _ = stop_evidence(s)
+    if stop_lines:  # it failed on its way out: the SIGTERM handler, not the start-up
+        summary += " when it was asked to stop (an error in its shutdown, on SIGTERM)"
+        return Verdict("app_error", MEDIUM, summary, tuple(subject_lines(s) + stop_lines))
     if s.c.restart_count:
         summary += f" and has {restarts_text(s.c)}"
     return _code_verdict("app_error", s, summary, MEDIUM)

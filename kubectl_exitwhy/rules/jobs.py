@@ -84,40 +84,53 @@ def job_backoff_limit(s: Subject) -> Optional[Verdict]:
 
 @rule("sidecar_blocks_completion", 320, POD)
 def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
-    """A Job (or run-once) pod whose main containers finished while a regular, non-native sidecar
-    container keeps running, so the pod never completes."""
+    """A Job (or run-once) pod whose main containers finished — or failed for good under
+    restartPolicy Never — while a regular, non-native sidecar container keeps running, so the pod
+    never completes (nor fails, so the Job can neither retry nor give up)."""
     p = s.pod
     if p.restart_policy == "Always" or p.phase not in ("Running", ""):
         return None
     regular = [c for c in p.containers if c.kind == "regular"]
     done = [
-        c for c in regular if c.state == "terminated" and c.current and c.current.exit_code == 0
+        c
+        for c in regular
+        if c.state == "terminated"
+        and c.current
+        and c.current.exit_code is not None
+        and (c.current.exit_code == 0 or c.restart_policy == "Never")
     ]
     running = [c for c in regular if c.state == "running"]
     if not done or not running:
         return None
     evidence = [
-        f"{c.status_path}.state.terminated: exitCode 0, reason {c.current.reason}, finished "
-        f"{stamp(c.current.finished_at)}"
+        f"{c.status_path}.state.terminated: exitCode {c.current.exit_code}, reason "
+        f"{c.current.reason}, finished {stamp(c.current.finished_at)}"
         for c in done
         if c.current
     ]
+    failed = [c.name for c in done if c.current and c.current.exit_code]
+    ended = ", ".join(
+        f"{c.name} failed (exit {c.current.exit_code})"
+        if c.name in failed
+        else f"{c.name} finished"
+        for c in done
+        if c.current
+    )
     evidence += [f"{c.status_path}.state.running since {stamp(c.running_since)}" for c in running]
     names = ", ".join(c.name for c in running)
     owner = f"{p.owner.kind} " if p.owner else ""
     known = [c for c in running if _SIDECAR.search(f"{c.name} {c.image}")]
     if known:  # a proxy or agent that never exits by itself: the classic case
-        summary = (
-            f"{', '.join(c.name for c in done)} finished but sidecar {names} keeps running, so "
-            f"the {owner}pod cannot complete"
+        summary = f"{ended} but sidecar {names} keeps running, so the {owner}pod cannot " + (
+            "fail, and its Job cannot retry or give up" if failed else "complete"
         )
         return Verdict(
             "sidecar_blocks_completion", HIGH, summary, tuple(evidence), severity="critical"
         )
     # Two workers where one finished first look the same for a while: say so, less surely.
     summary = (
-        f"{', '.join(c.name for c in done)} finished while {names} still runs: if {names} is a "
-        f"sidecar that never exits, the {owner}pod cannot complete"
+        f"{ended} while {names} still runs: if {names} is a sidecar that never exits, the "
+        f"{owner}pod cannot " + ("end" if failed else "complete")
     )
     return Verdict(
         "sidecar_blocks_completion", MEDIUM, summary, tuple(evidence), severity="warning"

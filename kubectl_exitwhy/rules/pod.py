@@ -73,12 +73,11 @@ def node_lost(s: Subject) -> Optional[Verdict]:
     ready = p.node.condition("Ready") if p.node else None
     node_down = ready is not None and ready.status in ("False", "Unknown")
     tainted = events_like(p.events, ["TaintManagerEviction"])
-    marked = events_like(p.events, ["NodeNotReady"])
     confidence = HIGH
     if p.reason != "NodeLost" and cond is None:
-        # without the condition: the taint manager's own event, or the node not ready now with
-        # the node controller's NodeNotReady event on the pod
-        if not (tainted or (node_down and marked)):
+        # without the condition: the taint manager's own event, or the node not ready now (the
+        # node controller's NodeNotReady event on the pod may have expired)
+        if not (tainted or (node_down and p.phase not in ("Succeeded", "Failed"))):
             return None
         confidence = MEDIUM
     evidence = _status_line(s) + ([_target_line(cond)] if cond else [])
@@ -92,7 +91,20 @@ def node_lost(s: Subject) -> Optional[Verdict]:
                 else ""
             )
         )
-    if cond and cond.reason == "DeletionByPodGC":
+    steps: tuple[str, ...] = ()
+    if p.deletion_at and node_down:
+        summary = (
+            f"stuck Terminating since {p.deletion_at:%Y-%m-%dT%H:%M:%SZ}: {node} is not ready and "
+            "cannot confirm the stop"
+        )
+        if p.owner and p.owner.kind == "StatefulSet":
+            steps = (
+                "A StatefulSet makes no replacement while this pod exists: once the node is "
+                f"known to be down, delete the Node (kubectl delete node {node}) or force-delete "
+                f"the pod (kubectl delete pod {p.name} -n {p.namespace or 'default'} "
+                "--grace-period=0 --force).",
+            )
+    elif cond and cond.reason == "DeletionByPodGC":
         summary = f"deleted by pod GC: {node} no longer exists"
     elif cond or p.reason == "NodeLost" or tainted:
         summary = f"{node} became unreachable or not ready, so the pod was removed from it"
@@ -100,7 +112,9 @@ def node_lost(s: Subject) -> Optional[Verdict]:
         summary = (
             f"{node} is not ready: the kubelet stopped reporting, so this pod's state is stale"
         )
-    return Verdict("node_lost", confidence, summary, tuple(evidence), severity="critical")
+    return Verdict(
+        "node_lost", confidence, summary, tuple(evidence), next_steps=steps, severity="critical"
+    )
 
 
 @rule("preempted", 302, POD)

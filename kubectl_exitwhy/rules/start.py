@@ -63,9 +63,18 @@ def _is_start_failure(s: Subject) -> bool:
     return s.reason in START_REASONS
 
 
+# runc's exec failure happens as the container starts: a run of a few seconds at most.
+EXEC_RUN_SECONDS = 5
+
+
 def _log_decides(s: Subject, cause: str) -> Optional[str]:
-    """The previous-log line that decides ``cause`` for this exit (runc's own exec line)."""
+    """The previous-log line that decides ``cause`` for this exit: runc's own exec line, from a
+    run that ended as it began (a program that ran for hours and logged such a line was
+    reporting its own child's failure)."""
     if not s.term or not s.container:
+        return None
+    run = s.term.run_seconds
+    if run is not None and run > EXEC_RUN_SECONDS:
         return None
     hit = logsigs.deciding(s.c.log_hits, s.code)
     return hit.line if hit and hit.signature.cause == cause else None
@@ -73,10 +82,13 @@ def _log_decides(s: Subject, cause: str) -> Optional[str]:
 
 def _verdict(cause: str, s: Subject, what: str, log_line: Optional[str] = None) -> Verdict:
     evidence = subject_lines(s)
+    confidence = HIGH
     if log_line:
         evidence.append(f"previous log: {first_line(log_line)}")
+        if s.term is None or s.term.run_seconds is None:
+            confidence = MEDIUM  # the line fits, but no run time says it came at the start
     detail = first_line(log_line or s.message) or None
-    return Verdict(cause, HIGH, what, tuple(evidence), detail=detail)
+    return Verdict(cause, confidence, what, tuple(evidence), detail=detail)
 
 
 @rule("exec_format_error", 60, TERMINATION, WAITING)

@@ -102,7 +102,13 @@ class ClusterSource:
     # --- HTTP ---------------------------------------------------------------------------------
 
     def get(
-        self, path: str, query: Optional[dict] = None, what: str = "", raw: bool = False
+        self,
+        path: str,
+        query: Optional[dict] = None,
+        what: str = "",
+        raw: bool = False,
+        timeout: Optional[float] = None,
+        tries: int = RETRIES,
     ) -> Any:
         """GET ``path``; the decoded JSON (or bytes when ``raw``). Retries 429, 5xx and cut-off
         bodies a few times; maps every failure to a ClusterError."""
@@ -115,11 +121,13 @@ class ClusterSource:
             attempt += 1
             self.requests += 1
             try:
-                status, body, header = _send(self.client, path, params, accept, self.timeout)
+                status, body, header = _send(
+                    self.client, path, params, accept, timeout or self.timeout
+                )
             except urllib3.exceptions.ReadTimeoutError:
                 raise self._timeout_error(what) from None
             except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as err:
-                if attempt < RETRIES:
+                if attempt < tries:
                     continue
                 raise ClusterError(
                     f"the API server's answer {what} was cut short ({err})"
@@ -133,7 +141,7 @@ class ClusterSource:
             except _api_exception() as err:
                 raise _connection_error(self.server, err.reason) from None
             if status == 429 or status >= 500:
-                if attempt < RETRIES:
+                if attempt < tries:
                     retry_after = _retry_after(header("Retry-After"))
                     time.sleep(min(retry_after, MAX_RETRY_AFTER))
                     continue
@@ -148,7 +156,7 @@ class ClusterSource:
             try:
                 return json.loads(body)
             except ValueError:
-                if attempt < RETRIES:
+                if attempt < tries:
                     continue
                 raise ClusterError(
                     f"the API server's answer {what} is not complete JSON; it was cut short"
@@ -206,6 +214,7 @@ class ClusterSource:
         namespace: Optional[str],
         field_selector: Optional[str] = None,
         index: Optional[EventIndex] = None,
+        label: str = "events",
     ) -> tuple[EventIndex, bool]:
         """Events indexed by pod and node; False when they could not be read."""
         index = index if index is not None else EventIndex()
@@ -230,7 +239,7 @@ class ClusterSource:
             raise
         except ClusterError as err:
             self.warn(
-                f"events could not be read ({err.message}); diagnoses that need them are "
+                f"{label} could not be read ({err.message}); diagnoses that need them are "
                 "less certain"
             )
             return index, False
@@ -310,7 +319,10 @@ class ClusterSource:
             built[key] = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
 
     def _raw(self, path: str, query: dict, what: str) -> bytes:
-        return self.get(path, query, what, raw=True)
+        """A log read: one try, bounded on its own (a kubelet that does not answer must not
+        hold the diagnosis back)."""
+        bound = min(self.timeout or logreader.LOG_TIMEOUT, logreader.LOG_TIMEOUT)
+        return self.get(path, query, what, raw=True, timeout=bound, tries=1)
 
     def _nodes(self, wanted: set[str], events: EventIndex, have_node_events: bool) -> dict:
         names = sorted(wanted)
@@ -320,7 +332,7 @@ class ClusterSource:
             selector = "involvedObject.kind=Node"
             if len(names) == 1:
                 selector += f",involvedObject.name={names[0]}"
-            self._events(None, selector, events)
+            self._events(None, selector, events, label="node events")
         nodes = {}
         if len(names) > 20:
             try:

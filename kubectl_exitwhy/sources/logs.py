@@ -11,6 +11,7 @@ by the previous run (``previous=true``), as ``kubectl logs --previous`` reads it
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
@@ -18,11 +19,14 @@ from kubectl_exitwhy.errors import ClusterError
 from kubectl_exitwhy.evidence import Container, Pod
 
 LOG_BYTES = 256 * 1024
+LOG_TIMEOUT = 10.0  # seconds for one log read (less when --request-timeout says less)
+SWEEP_LOG_BUDGET = 20.0  # seconds for all the logs of a sweep
 SWEEP_LOGS = 100  # at most this many logs in one sweep
 SWEEP_CONCURRENCY = 4
 # Ends whose cause the reason or the kubelet's own events decide: a log cannot change them.
 DECIDED_REASONS = {"OOMKilled", "Completed", "ContainerStatusUnknown", "Unknown"}
 DECIDED_CODES = {0, 137, 143}
+NEVER_RAN = {"StartError", "ContainerCannotRun"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ def targets(pod: Pod, useful_only: bool) -> list[Target]:
         term = c.current or c.last
         if term is None and not c.restart_count:
             continue
+        if term is not None and term.reason in NEVER_RAN:
+            continue  # the runtime could not start it: it wrote no log
         if useful_only and not _useful(c):
             continue
         out.append(Target(pod.namespace, pod.name, c.name, c.current is None))
@@ -74,9 +80,12 @@ def read(
     sweep = concurrency > 1
     gone = threading.Event()  # the server stopped answering: no more tries
     failures: list[str] = []
+    skipped: list[Target] = []
+    deadline = time.monotonic() + SWEEP_LOG_BUDGET if sweep else None
 
     def one(t: Target) -> Optional[list[str]]:
-        if gone.is_set():
+        if gone.is_set() or (deadline is not None and time.monotonic() > deadline):
+            skipped.append(t)
             return None
         query = {
             "container": t.container,
@@ -112,12 +121,16 @@ def read(
             tails = list(pool.map(one, wanted))
     else:
         tails = [one(t) for t in wanted]
-    if sweep and failures:
-        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
-        warn(f"logs could not be read for {len(failures)} containers: {failures[0]}{more}")
+    unread = len(failures) + len(skipped)
+    if sweep and unread:
+        why = failures[0] if failures else f"the {SWEEP_LOG_BUDGET:g}s for logs ran out"
+        warn(f"{unread} of {len(wanted)} logs could not be read: {why}")
     else:
         for message in dict.fromkeys(failures):
             warn(message)
+        if skipped:
+            names = ", ".join(t.container for t in skipped)
+            warn(f"the logs of {names} were not read either")
     out: dict[tuple[str, str], dict[str, list[str]]] = {}
     for t, tail in zip(wanted, tails):
         if tail is not None:
