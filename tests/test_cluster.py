@@ -4,8 +4,8 @@ project's local API server through a real kubeconfig (issue: live cluster)."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
