@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from kubectl_exitwhy.evidence import SYNC_ERROR, Container, Event, Pod, Waiting
+from kubectl_exitwhy.attribution import SYNC_ERROR
+from kubectl_exitwhy.evidence import Container, Event, Pod, Waiting
 from kubectl_exitwhy.rules.base import (
     HIGH,
     MEDIUM,
