@@ -38,7 +38,10 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m kubectl_exitwhy.docsgen > docs/causes.md
 
+## byte-compiled first, as pip and the release archive install it (a machine may set
+## PYTHONDONTWRITEBYTECODE, and every run would then compile the package again)
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q kubectl_exitwhy
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py
 
 dist: $(STAMP)
