@@ -444,3 +444,13 @@ def test_a_terminated_container_gets_its_own_log_not_the_previous(kubectl, serve
     assert kubectl("exitwhy", "pod", "api-1", "-n", "prod").returncode == 0
     (log,) = [r for r in server.requests if r["path"].endswith("/log")]
     assert log["query"].get("previous") == "true"
+
+
+def test_every_request_names_the_plugin(big):
+    big.requests.clear()
+    proc = _run(big, "-A", "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    agents = {r["agent"] for r in big.requests}
+    assert len(agents) == 1
+    (agent,) = agents
+    assert re.fullmatch(r"kubectl-exitwhy/\d+\.\d+\.\d+\S* \((linux|darwin|windows)/\w+\)", agent)

@@ -564,7 +564,7 @@ def _connect(kubeconfig: Optional[str], context: Optional[str]):
                 namespace = fh.read().strip() or "default"
         except OSError:
             namespace = "default"
-        return ApiClient(cfg), namespace, cfg.host
+        return _client(ApiClient(cfg)), namespace, cfg.host
     if not have_file:
         raise ClusterError(
             "no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config)"
@@ -595,7 +595,28 @@ def _connect(kubeconfig: Optional[str], context: Optional[str]):
         )
     except (kconfig.ConfigException, OSError, ValueError) as err:
         raise ClusterError(f"context {chosen!r} cannot be used: {_one(err)}") from None
-    return ApiClient(cfg), namespace, cfg.host
+    return _client(ApiClient(cfg)), namespace, cfg.host
+
+
+_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+def user_agent() -> str:
+    """``kubectl-exitwhy/<version> (<os>/<arch>)``, as kubectl names itself: an audit log can tell
+    the plugin's reads apart."""
+    import platform
+    import sys
+
+    from kubectl_exitwhy import __version__
+
+    system = {"win32": "windows", "darwin": "darwin"}.get(sys.platform, sys.platform)
+    machine = platform.machine().lower()
+    return f"kubectl-exitwhy/{__version__} ({system}/{_ARCH.get(machine, machine)})"
+
+
+def _client(client: Any) -> Any:
+    client.user_agent = user_agent()
+    return client
 
 
 def _one(err: Exception) -> str:
