@@ -548,6 +548,9 @@ def _connect(kubeconfig: Optional[str], context: Optional[str]):
     from kubernetes.client.configuration import Configuration
 
     cfg = Configuration()
+    # urllib3's own retries (3 by default, read timeouts included) would stretch every wait to
+    # four times --request-timeout behind the plugin's back: the plugin retries by itself
+    cfg.retries = False
     files = kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
     paths = [p for p in files.split(os.pathsep) if p]
     have_file = any(os.path.exists(os.path.expanduser(p)) for p in paths)
