@@ -197,8 +197,13 @@ def sweep(
         diagnoses = [d for d in diagnoses if any(f.severity != "info" for f in d.findings)]
     if not diagnoses and output in (Output.table, Output.wide):
         where = "any namespace" if scope is None else f"namespace {scope}"
-        what = "No pods" if all_pods else "No pod with a failure to explain"
-        sys.stderr.write(f"{what} in {where} (--all lists completed and healthy pods too).\n")
+        if all_pods:
+            sys.stderr.write(f"No pods in {where}.\n")
+        else:
+            sys.stderr.write(
+                f"No pod with a failure to explain in {where} (--all lists completed and "
+                "healthy pods too).\n"
+            )
     _emit(diagnoses, output, scope is None, detail=False)
     raise typer.Exit(_status(diagnoses, fail_on))
 

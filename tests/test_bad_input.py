@@ -408,3 +408,22 @@ def test_hostile_values_are_read_not_crashed_on(exitwhy, tmp_path, text):
         assert "\u200b" not in run.out
     if "1e999" in text:  # a limit that cannot be read is not "no limit"
         assert run.out.count("oom_node") == 0
+
+
+def test_an_empty_sweep_with_all_does_not_suggest_all(exitwhy, tmp_path):
+    path = tmp_path / "events.json"
+    path.write_text(
+        json.dumps(
+            as_list(
+                {
+                    "kind": "Event",
+                    "involvedObject": {"kind": "Pod", "name": "a"},
+                    "reason": "Failed",
+                }
+            )
+        )
+    )
+    with_all = exitwhy("-f", str(path), "-A", "--all")
+    without = exitwhy("-f", str(path), "-A")
+    assert "No pods in any namespace." in with_all.err and "--all lists" not in with_all.err
+    assert "--all lists" in without.err
