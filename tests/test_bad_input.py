@@ -364,19 +364,16 @@ def test_entries_that_are_not_objects_are_counted_not_dropped_silently(exitwhy, 
     assert run.status == 0 and "3 entries are not Kubernetes objects" in run.err
 
 
-def test_a_file_without_pods_says_so(exitwhy, tmp_path):
+def _events_only(tmp_path):
+    """A saved file with one event and no pod."""
     path = tmp_path / "events.json"
-    path.write_text(
-        json.dumps(
-            as_list(
-                {
-                    "kind": "Event",
-                    "involvedObject": {"kind": "Pod", "name": "a"},
-                    "reason": "Failed",
-                }
-            )
-        )
-    )
+    event = {"kind": "Event", "involvedObject": {"kind": "Pod", "name": "a"}, "reason": "Failed"}
+    path.write_text(json.dumps(as_list(event)))
+    return path
+
+
+def test_a_file_without_pods_says_so(exitwhy, tmp_path):
+    path = _events_only(tmp_path)
     run = exitwhy("-f", str(path), "-A")
     assert run.status == 0 and "holds no pods (1 events" in run.err
 
@@ -411,18 +408,7 @@ def test_hostile_values_are_read_not_crashed_on(exitwhy, tmp_path, text):
 
 
 def test_an_empty_sweep_with_all_does_not_suggest_all(exitwhy, tmp_path):
-    path = tmp_path / "events.json"
-    path.write_text(
-        json.dumps(
-            as_list(
-                {
-                    "kind": "Event",
-                    "involvedObject": {"kind": "Pod", "name": "a"},
-                    "reason": "Failed",
-                }
-            )
-        )
-    )
+    path = _events_only(tmp_path)
     with_all = exitwhy("-f", str(path), "-A", "--all")
     without = exitwhy("-f", str(path), "-A")
     assert "No pods in any namespace." in with_all.err and "--all lists" not in with_all.err

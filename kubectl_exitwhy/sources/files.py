@@ -249,6 +249,9 @@ class FileSource:
     ) -> Iterator[Pod]:
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
         pods = [p for p in chosen if include_healthy or needs_diagnosis(p, self.events.warned(p))]
+        return self._assemble(pods)
+
+    def _assemble(self, pods: list[dict]) -> Iterator[Pod]:
         return assemble(
             pods,
             self.events,
@@ -273,13 +276,4 @@ class FileSource:
                 f"pod {name} is in several namespaces of {self.label} "
                 f"({', '.join(spaces)}): choose one with -n"
             )
-        return next(
-            assemble(
-                matches,
-                self.events,
-                events_known=self.events_known,
-                nodes=self.nodes,
-                jobs=self.jobs,
-                logs=self.logs,
-            )
-        )
+        return next(self._assemble(matches))

@@ -42,7 +42,7 @@ def targets(pod: Pod, useful_only: bool) -> list[Target]:
     end a log can explain better (sweep): a program's own exit, a start error, no exit kept."""
     out = []
     for c in pod.containers:
-        if not c.name or c.kind == "ephemeral" and useful_only:
+        if not c.name or (c.kind == "ephemeral" and useful_only):
             continue
         term = c.current or c.last
         if term is None and not c.restart_count:
