@@ -430,3 +430,71 @@ CAUSES: dict[str, Cause] = {
 
 def cause(cause_id: str) -> Cause:
     return CAUSES[cause_id]
+
+
+# The cause in a few words, for tables (the id stays in JSON and ``-o wide``).
+SHORT: dict[str, str] = {
+    "oom_killed": "OOM-killed at limit",
+    "oom_node": "OOM-killed by node",
+    "liveness_probe_kill": "liveness probe failed",
+    "startup_probe_kill": "startup probe failed",
+    "grace_period_exceeded": "SIGTERM ignored",
+    "sigkill": "SIGKILL",
+    "sigterm": "stopped on SIGTERM",
+    "sigsegv": "SIGSEGV (segfault)",
+    "sigabrt": "SIGABRT (abort)",
+    "sigill": "SIGILL",
+    "sigbus": "SIGBUS",
+    "sigfpe": "SIGFPE",
+    "sigpipe": "SIGPIPE",
+    "sigint": "SIGINT",
+    "sighup": "SIGHUP",
+    "sigquit": "SIGQUIT",
+    "signal_other": "killed by a signal",
+    "seccomp_killed": "seccomp kill",
+    "command_not_found": "command not found",
+    "command_not_executable": "not executable",
+    "exec_format_error": "exec format error",
+    "start_error": "cannot start",
+    "runtime_failed_to_run": "runtime failed (125)",
+    "invalid_exit_argument": "exit 128",
+    "container_status_unknown": "container lost",
+    "runtime_lost": "runtime lost the task",
+    "exit_255": "exit 255",
+    "sysexits": "sysexits status",
+    "shell_misuse": "exit 2",
+    "app_error": "app error exit",
+    "exit_success_restarted": "exits 0, restarted",
+    "exit_success": "completed",
+    "image_pull_error": "image pull failed",
+    "invalid_image_name": "invalid image name",
+    "config_error": "bad container config",
+    "volume_mount_failed": "volume mount failed",
+    "sandbox_failed": "sandbox failed",
+    "lifecycle_hook_failed": "lifecycle hook failed",
+    "evicted": "evicted",
+    "eviction_api": "evicted (drain)",
+    "preempted": "preempted",
+    "node_shutdown": "node shutdown",
+    "node_lost": "node lost",
+    "admission_rejected": "kubelet rejected",
+    "unschedulable": "unschedulable",
+    "deadline_exceeded": "pod deadline",
+    "job_backoff_limit": "Job backoff limit",
+    "job_deadline_exceeded": "Job deadline",
+    "job_pod_failure_policy": "Job failed by policy",
+    "sidecar_blocks_completion": "sidecar blocks Job",
+    "unknown": "unexplained",
+    # node causes (DESIGN §4 additions)
+    "node_oom": "node out of memory",
+    "node_memory_pressure": "node memory pressure",
+    "node_disk_pressure": "node disk pressure",
+    "node_pid_pressure": "node PID pressure",
+    "node_rebooted": "node rebooted",
+    "node_not_ready": "node not ready",
+    "node_kills": "many kills on node",
+}
+
+
+def short(cause_id: str) -> str:
+    return SHORT.get(cause_id, cause_id)

@@ -24,7 +24,7 @@ PROG = "kubectl exitwhy"
 COMMANDS = {"pod": "pod", "pods": "pod", "po": "pod", "code": "code", "version": "version"}
 VALUE_OPTIONS = {
     "-n", "--namespace", "-l", "--selector", "--context", "--kubeconfig", "--request-timeout",
-    "-o", "--output", "-f", "--filename", "--fail-on", "--logs",
+    "-o", "--output", "-f", "--filename", "--fail-on", "--logs", "--by",
 }  # fmt: skip
 
 

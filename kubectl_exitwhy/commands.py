@@ -10,7 +10,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import typer
 from typing_extensions import Annotated
@@ -24,6 +24,11 @@ class Output(str, Enum):
     wide = "wide"
     json = "json"
     yaml = "yaml"
+
+
+class By(str, Enum):
+    workload = "workload"
+    pod = "pod"
 
 
 class FailOn(str, Enum):
@@ -74,6 +79,14 @@ AllOpt = Annotated[
 FailOnOpt = Annotated[
     Optional[FailOn],
     typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe."),
+]
+ByOpt = Annotated[
+    Optional[By],
+    typer.Option(
+        "--by",
+        help="workload: one row per workload and cause (the default table); pod: one row per "
+        "container (as -o wide).",
+    ),
 ]
 LogsOpt = Annotated[
     int, typer.Option("--logs", help="Previous-log lines per failed container (0: none).", min=0)
@@ -134,28 +147,42 @@ def _warn(message: str) -> None:
         sys.stderr.write(f"warning: {text}\n")
 
 
-def _emit(diagnoses, output: Output, all_namespaces: bool, detail: bool) -> None:
+def _style(all_namespaces: bool) -> Any:
     from kubectl_exitwhy.render.style import Style
 
-    width = 100
-    if sys.stdout.isatty():  # a wider terminal gets more (the summary); a pipe gets 100
+    width = 100  # a pipe gets 100; a terminal, or COLUMNS, sets it
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and 40 <= int(columns) <= 1000:
+        width = int(columns)
+    elif sys.stdout.isatty():
         import shutil
 
-        width = max(width, shutil.get_terminal_size((100, 24)).columns)
-    style = Style(now=_now(), width=width, color=_color(), all_namespaces=all_namespaces)
-    if output is Output.json:
-        from kubectl_exitwhy.render.structured import render_json as render
-    elif output is Output.yaml:
-        from kubectl_exitwhy.render.structured import render_yaml as render
-    elif detail:
-        from kubectl_exitwhy.render.detail import render
-    else:
+        width = max(40, shutil.get_terminal_size((100, 24)).columns)
+    return Style(now=_now(), width=width, color=_color(), all_namespaces=all_namespaces)
+
+
+def _emit(
+    report, output: Output, all_namespaces: bool, pod_view: bool, by: Optional[By], info=False
+) -> None:
+    """The pod view's JSON is the DiagnosisList alone; a sweep's adds its summaries."""
+    style = _style(all_namespaces)
+    if output in (Output.json, Output.yaml):
+        from kubectl_exitwhy.render import structured
+
+        render = structured.render_json if output is Output.json else structured.render_yaml
+        sys.stdout.write(render(report.diagnoses, style, None if pod_view else report))
+    elif pod_view:
+        from kubectl_exitwhy.render import detail
+
+        sys.stdout.write(detail.render(report.diagnoses, style, report.nodes))
+    elif output is Output.wide or by is By.pod:
         from kubectl_exitwhy.render import table
 
-        text = table.render(diagnoses, style, wide=output is Output.wide)
-        sys.stdout.write(text)
-        return
-    sys.stdout.write(render(diagnoses, style))
+        sys.stdout.write(table.render(report.diagnoses, style, wide=output is Output.wide))
+    else:
+        from kubectl_exitwhy.render import incident
+
+        sys.stdout.write(incident.render(report, style, show_info=info))
 
 
 def _status(diagnoses: Iterable, fail_on: Optional[FailOn]) -> ExitStatus:
@@ -181,8 +208,10 @@ def sweep(
     all_pods: AllOpt = False,
     fail_on: FailOnOpt = None,
     logs: LogsOpt = 20,
+    by: ByOpt = None,
 ) -> None:
     """Sweep a namespace (-n), the current one, or every namespace (-A)."""
+    from kubectl_exitwhy.correlate import correlate
     from kubectl_exitwhy.engine import diagnose
 
     source = _source(filename, kubeconfig, context, request_timeout, logs)
@@ -192,9 +221,12 @@ def sweep(
         scope = namespace
     else:
         scope = None if filename is not None else source.default_namespace
-    diagnoses = [diagnose(p) for p in source.sweep(scope, selector, all_pods)]
+    pods = list(source.sweep(scope, selector, all_pods))
+    diagnoses = [diagnose(p) for p in pods]
     if not all_pods:  # completed Jobs and graceful stops (info only) are listed with --all
-        diagnoses = [d for d in diagnoses if any(f.severity != "info" for f in d.findings)]
+        kept = [i for i, d in enumerate(diagnoses) if any(f.severity != "info" for f in d.findings)]
+        pods, diagnoses = [pods[i] for i in kept], [diagnoses[i] for i in kept]
+    report = correlate(pods, diagnoses, source.census, include_info=all_pods)
     if not diagnoses and output in (Output.table, Output.wide):
         where = "any namespace" if scope is None else f"namespace {scope}"
         if all_pods:
@@ -204,7 +236,7 @@ def sweep(
                 f"No pod with a failure to explain in {where} (--all lists completed and "
                 "healthy pods too).\n"
             )
-    _emit(diagnoses, output, scope is None, detail=False)
+    _emit(report, output, scope is None, pod_view=False, by=by, info=all_pods)
     raise typer.Exit(_status(diagnoses, fail_on))
 
 
@@ -224,6 +256,7 @@ def pod(
     logs: LogsOpt = 20,
 ) -> None:
     """The full story of one pod: every container, evidence, next steps, previous-log tail."""
+    from kubectl_exitwhy.correlate import correlate
     from kubectl_exitwhy.engine import diagnose
 
     if selector:
@@ -231,12 +264,13 @@ def pod(
     source = _source(filename, kubeconfig, context, request_timeout, logs)
     if namespace is None and filename is None:
         namespace = source.default_namespace
-    diagnosis = diagnose(source.pod(name, namespace))
-    detail = output in (Output.table, Output.wide)
-    if not detail:  # the pod view prints them itself; JSON and YAML keep stdout pure
-        for w in diagnosis.warnings:
+    evidence = source.pod(name, namespace)
+    report = correlate([evidence], [diagnose(evidence)])
+    diagnosis = report.diagnoses[0]
+    if output in (Output.json, Output.yaml):  # the pod view prints them itself; JSON keeps
+        for w in diagnosis.warnings:  # stdout pure
             _warn(w)
-    _emit([diagnosis], output, all_namespaces, detail=detail)
+    _emit(report, output, all_namespaces, pod_view=True, by=None)
     raise typer.Exit(_status([diagnosis], fail_on))
 
 

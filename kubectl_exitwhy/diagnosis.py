@@ -7,10 +7,33 @@ from datetime import datetime
 from typing import Any, Optional
 
 from kubectl_exitwhy.evidence import Owner
+from kubectl_exitwhy.owners import Workload
 
 SEVERITIES = ("critical", "warning", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class History:
+    """How often and since when, from what the API keeps (correlate/history.py)."""
+
+    count: Optional[int]  # restarts of the container (restartCount)
+    window: Optional[str]  # over how long: "2h" from the pod's start to the last exit
+    running_since: Optional[datetime]  # running again since (after the last exit)
+    back_off: Optional[str]  # the kubelet's current restart delay, as it said it ("5m0s")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "window": self.window,
+            "runningSince": _time(self.running_since),
+            "backOff": self.back_off,
+        }
+
+
+def _time(moment: Optional[datetime]) -> Optional[str]:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 @dataclass(frozen=True)
@@ -30,6 +53,7 @@ class Finding:
     evidence: tuple[str, ...]
     next_steps: tuple[str, ...]
     log_tail: tuple[str, ...] = ()
+    history: Optional[History] = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,14 +66,13 @@ class Finding:
             "signal": self.signal,
             "reason": self.reason,
             "restartCount": self.restart_count,
-            "finishedAt": self.finished_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-            if self.finished_at
-            else None,
+            "finishedAt": _time(self.finished_at),
             "detail": self.detail,
             "summary": self.summary,
             "evidence": list(self.evidence),
             "nextSteps": list(self.next_steps),
             "logTail": list(self.log_tail),
+            "history": self.history.to_dict() if self.history else None,
         }
 
 
@@ -62,6 +85,7 @@ class PodDiagnosis:
     owner: Optional[Owner]
     findings: tuple[Finding, ...]
     warnings: tuple[str, ...] = ()
+    workload: Optional[Workload] = None
 
     @property
     def primary(self) -> Optional[Finding]:
@@ -78,9 +102,19 @@ class PodDiagnosis:
         }
 
 
-def document(diagnoses: list[PodDiagnosis]) -> dict[str, Any]:
-    return {
+def document(
+    diagnoses: list[PodDiagnosis],
+    workloads: Optional[list[Any]] = None,
+    nodes: Optional[list[Any]] = None,
+) -> dict[str, Any]:
+    """The DiagnosisList; a sweep adds its ``workloads`` and ``nodes`` summaries."""
+    doc: dict[str, Any] = {
         "apiVersion": "exitwhy/v1",
         "kind": "DiagnosisList",
         "items": [d.to_dict() for d in diagnoses],
     }
+    if workloads is not None:
+        doc["workloads"] = [w.to_dict() for w in workloads]
+    if nodes is not None:
+        doc["nodes"] = [n.to_dict() for n in nodes]
+    return doc

@@ -302,5 +302,12 @@ def diagnose(pod: Pod) -> PodDiagnosis:
         if silent:
             findings.append(_finding(pod, None, silent, Subject(pod)))
     return PodDiagnosis(
-        pod.namespace, pod.name, pod.phase, pod.node_name, pod.owner, tuple(findings), pod.warnings
+        pod.namespace,
+        pod.name,
+        pod.phase,
+        pod.node_name,
+        pod.owner,
+        tuple(findings),
+        pod.warnings,
+        pod.workload,
     )

@@ -21,6 +21,7 @@ from kubectl_exitwhy.attribution import (
     _by_elimination,
     attribute,
 )
+from kubectl_exitwhy.owners import Workload, census_key, resolve
 
 # --- tolerant accessors -------------------------------------------------------------------
 
@@ -302,6 +303,7 @@ class Pod:
     job: Optional[Job] = None
     warnings: tuple[str, ...] = field(default=())
     observed: Optional[datetime] = None  # when the source read it (live); None for files
+    workload: Optional[Workload] = None  # the Deployment, StatefulSet, … it belongs to
 
     def condition(self, type_: str) -> Optional[Condition]:
         return next((c for c in self.conditions if c.type == type_), None)
@@ -649,6 +651,7 @@ def build_pod(
     logs: Optional[Mapping[str, list[str]]] = None,
     warnings: tuple[str, ...] = (),
     observed: Optional[datetime] = None,
+    workload: Optional[Workload] = None,
 ) -> Pod:
     """A Pod's evidence from its API dict, its events (raw dicts) and what is known around it."""
     meta, spec, status = _d(obj.get("metadata")), _d(obj.get("spec")), _d(obj.get("status"))
@@ -699,4 +702,5 @@ def build_pod(
         job=job,
         warnings=warnings,
         observed=observed,
+        workload=workload or resolve(census_key(obj), None),
     )

@@ -27,6 +27,7 @@ FINDING_KEYS = {
     "evidence",
     "nextSteps",
     "logTail",
+    "history",  # DESIGN §4 additions
 }
 ITEM_KEYS = {"namespace", "pod", "phase", "node", "owner", "findings"}
 
@@ -78,7 +79,7 @@ def test_json_follows_the_contract(exitwhy, saved):
     assert run.status == 0, run.err
     doc = run.json()
     assert doc["apiVersion"] == "exitwhy/v1" and doc["kind"] == "DiagnosisList"
-    assert set(doc) == {"apiVersion", "kind", "items"}
+    assert set(doc) == {"apiVersion", "kind", "items", "workloads", "nodes"}  # a sweep's
     for item in doc["items"]:
         assert set(item) == ITEM_KEYS
         assert item["owner"] == {"kind": "ReplicaSet", "name": "web-6d4f"}
@@ -182,15 +183,18 @@ def test_table_fits_100_columns_and_puts_critical_first(exitwhy, saved):
     long = "checkout-service-with-a-very-long-deployment-name-7d9f8c6b5-x2x9z"
     run = exitwhy("-f", saved(warning_pod("aaa-warning"), oom_pod(long, "payments-prod")), "-A")
     lines = run.out.splitlines()
-    assert lines[0].split()[:3] == ["NAMESPACE", "POD", "CONTAINER"]
+    assert lines[0].split()[:3] == ["NAMESPACE", "WORKLOAD", "PODS"]
     assert all(len(line) <= 100 for line in lines), lines
-    assert "oom_killed" in lines[1] and "app_error" in lines[2]
+    assert "critical" in lines[1] and "OOM-killed" in lines[1] and "payments-prod" in lines[1]
+    assert "warning" in lines[2] and "app error" in lines[2]
+    by_pod = exitwhy("-f", saved(oom_pod(long, "payments-prod")), "-A", "--by", "pod").out
+    assert long in by_pod  # never shortened, even past 100 columns
 
 
 def test_wide_adds_columns(exitwhy, saved):
     run = exitwhy("-f", saved(oom_pod()), "-o", "wide")
     header = run.out.splitlines()[0].split()
-    for column in ("SEVERITY", "CONFIDENCE", "REASON", "NODE", "OWNER"):
+    for column in ("SEVERITY", "CONFIDENCE", "REASON", "NODE", "WORKLOAD", "SUMMARY"):
         assert column in header
 
 
@@ -285,8 +289,8 @@ def test_a_wider_terminal_gets_the_summary(saved):
     long = "checkout-service-with-a-long-deployment-name-7d9f8c6b5-x2x9z"
     path = saved(oom_pod(long, "payments-prod"))
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm"}
-    narrow = _tty_run(["-f", path], {**env, "COLUMNS": "100"})
-    wide = _tty_run(["-f", path], {**env, "COLUMNS": "180"})
+    narrow = _tty_run(["-f", path, "--by", "pod"], {**env, "COLUMNS": "100"})
+    wide = _tty_run(["-f", path, "--by", "pod"], {**env, "COLUMNS": "180"})
     assert "SUMMARY" not in narrow and "SUMMARY" in wide
     assert all(len(line) <= 180 for line in wide.splitlines())
     assert "OOM-killed" in wide

@@ -144,8 +144,11 @@ def test_selector_and_all(kubectl):
 def test_table_through_kubectl(kubectl):
     proc = kubectl("exitwhy", "-A")
     assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].split()[:2] == ["NAMESPACE", "WORKLOAD"]
+    assert "SIGSEGV" in proc.stdout
+    proc = kubectl("exitwhy", "-A", "--by", "pod")
     assert proc.stdout.splitlines()[0].split()[:2] == ["NAMESPACE", "POD"]
-    assert "cache-1" in proc.stdout and "sigsegv" in proc.stdout
+    assert "cache-1" in proc.stdout and "SIGSEGV" in proc.stdout
 
 
 def test_pod_view_with_log_tail(kubectl):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
+from kubectl_exitwhy.correlate import Report
 from kubectl_exitwhy.diagnosis import PodDiagnosis, document
 from kubectl_exitwhy.render.style import Style
 from kubectl_exitwhy.sanitize import clean
@@ -21,13 +22,28 @@ def _cleaned(value: Any) -> Any:
     return value
 
 
-def render_json(diagnoses: list[PodDiagnosis], style: Style) -> str:
-    return json.dumps(_cleaned(document(diagnoses)), indent=2, ensure_ascii=False) + "\n"
+def _document(diagnoses: list[PodDiagnosis], report: Optional[Report]) -> dict[str, Any]:
+    if report is None:
+        return _cleaned(document(diagnoses))
+    return _cleaned(document(diagnoses, report.workloads, report.nodes))
 
 
-def render_yaml(diagnoses: list[PodDiagnosis], style: Style) -> str:
+def render_json(
+    diagnoses: list[PodDiagnosis], style: Style, report: Optional[Report] = None
+) -> str:
+    return json.dumps(_document(diagnoses, report), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_yaml(
+    diagnoses: list[PodDiagnosis], style: Style, report: Optional[Report] = None
+) -> str:
     import yaml
 
     return yaml.safe_dump(
-        _cleaned(document(diagnoses)), sort_keys=False, allow_unicode=True, width=100
+        _document(diagnoses, report), sort_keys=False, allow_unicode=True, width=100
     )
+
+
+def line(diagnosis: PodDiagnosis) -> str:
+    """One item of ``items[]`` on one line: what ``--watch -o json`` prints per termination."""
+    return json.dumps(_cleaned(diagnosis.to_dict()), ensure_ascii=False) + "\n"

@@ -19,6 +19,7 @@ import gc
 import json
 import os
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Optional
@@ -26,6 +27,8 @@ from urllib.parse import quote
 
 from kubectl_exitwhy.errors import ClusterError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
+from kubectl_exitwhy.owners import census_key, resolve
+from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
 
@@ -98,6 +101,7 @@ class ClusterSource:
         self.warn = warn
         self.client, self.default_namespace, self.server = _connect(kubeconfig, context)
         self.requests = 0
+        self.census: Optional[Counter] = None  # pods listed per workload, after a sweep
 
     # --- HTTP ---------------------------------------------------------------------------------
 
@@ -256,19 +260,30 @@ class ClusterSource:
         observed = datetime.now(timezone.utc)
         built: dict[str, Pod] = {}
         needs_more: set[str] = set()  # pods whose node and Job may change the diagnosis
+        owner_keys: dict[str, tuple[str, str, str, str]] = {}
+        listed: Counter = Counter()  # pods listed per owner: a workload's "3 of 5 pods"
+        counted: set[str] = set()
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             for items in self.pages(path, {"labelSelector": selector}, f"listing pods {where}"):
                 chosen = [p for p in items if isinstance(p, dict)]
+                keys = [census_key(p) for p in chosen]
+                for p, k in zip(chosen, keys):  # a list restarted after 410 sends pods again
+                    uid = _uid(p)
+                    if uid not in counted:
+                        counted.add(uid)
+                        listed[k] += 1
                 flags = [needs_diagnosis(p, events.warned(p)) for p in chosen]
+                keys = [k for k, f in zip(keys, flags) if f or include_healthy]
                 chosen = [p for p, f in zip(chosen, flags) if f or include_healthy]
                 flags = [f for f in flags if f or include_healthy]
                 del items
                 assembled = assemble(chosen, events, events_known=events_known, observed=observed)
-                for pod, flag in zip(assembled, flags):
+                for pod, flag, owner_key in zip(assembled, flags, keys):
                     key = pod.uid or f"{pod.namespace}/{pod.name}"
                     built[key] = pod
+                    owner_keys[key] = owner_key
                     if flag:
                         needs_more.add(key)
                 del chosen
@@ -280,6 +295,16 @@ class ClusterSource:
             {p.node_name for p in wanted if p.node_name}, events, namespace is None and events_known
         )
         jobs = self._jobs({(p.namespace, str(_job_of(p))) for p in wanted if _job_of(p)})
+        replicasets = self._controllers(
+            "ReplicaSet",
+            {
+                (p.namespace, p.owner.name)
+                for p in wanted
+                if p.owner and p.owner.kind == "ReplicaSet"
+            },
+        )
+        owners = {("Job", ns, name): j for (ns, name), j in jobs.items()}
+        owners.update({("ReplicaSet", ns, n): r for (ns, n), r in (replicasets or {}).items()})
         node_evidence = {
             name: build_node(name, nodes.get(name), (build_event(e) for e in events.for_node(name)))
             for name in {p.node_name for p in wanted if p.node_name}
@@ -291,7 +316,11 @@ class ClusterSource:
                 pod,
                 node=node_evidence.get(pod.node_name, pod.node),
                 job=build_job(job) if job is not None else pod.job,
+                workload=resolve(owner_keys[key], owners),
             )
+        self.census = Counter()
+        for owner_key, count in listed.items():
+            self.census[resolve(owner_key, owners)] += count
         self._sweep_logs(built, needs_more)
         return iter(list(built.values()))
 
@@ -364,44 +393,14 @@ class ClusterSource:
         return nodes
 
     def _jobs(self, wanted: set[tuple[str, str]]) -> dict:
-        """The Jobs that own pods with findings: one GET each when there are few, else one list
-        (of the namespace, or of the cluster when they are spread over namespaces)."""
-        by_ns: dict[str, set[str]] = {}
-        for ns, name in wanted:
-            by_ns.setdefault(ns, set()).add(name)
-        jobs: dict[tuple[str, str], dict] = {}
-        try:
-            if len(wanted) > 10 and len(by_ns) > 1:  # many namespaces: one cluster-wide list
-                for items in self.pages("/apis/batch/v1/jobs", {}, "listing jobs cluster-wide"):
-                    for j in items:
-                        meta = j.get("metadata") if isinstance(j, dict) else None
-                        if isinstance(meta, dict):
-                            key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
-                            if key in wanted:
-                                jobs[key] = j
-                return jobs
-            for ns, names in sorted(by_ns.items()):
-                base = f"/apis/batch/v1/namespaces/{_q(ns)}/jobs"
-                if len(names) > 3:
-                    for items in self.pages(base, {}, f"listing jobs in namespace {ns}"):
-                        for j in items:
-                            meta = j.get("metadata") if isinstance(j, dict) else None
-                            found = meta.get("name") if isinstance(meta, dict) else None
-                            if isinstance(found, str) and found in names:
-                                jobs[(ns, found)] = j
-                    continue
-                for name in sorted(names):
-                    try:
-                        jobs[(ns, name)] = self.get(
-                            f"{base}/{_q(name)}", None, f"getting job {ns}/{name}"
-                        )
-                    except NotFound:
-                        continue
-        except Unreachable:
-            raise
-        except ClusterError as err:
-            self.warn(f"jobs could not be read ({err.message})")
-        return jobs
+        """The Jobs that own pods with findings."""
+        found = self._controllers("Job", wanted)
+        return found or {}
+
+    def _controllers(self, kind: str, wanted: set[tuple[str, str]]) -> Optional[dict]:
+        return controllers.read(
+            self.get, self.pages, kind, wanted, self.warn, Unreachable, NotFound
+        )
 
     def pod(self, name: str, namespace: Optional[str]) -> Pod:
         ns = namespace or self.default_namespace
@@ -424,6 +423,11 @@ class ClusterSource:
         jobs = self._jobs({(str(meta.get("namespace", ns)), owner)} if owner else set())
         if owner and not jobs and events_known:  # the Job could not be read: its events may say
             self._events(ns, f"involvedObject.kind=Job,involvedObject.name={owner}", events)
+        owners: dict = {("Job", k[0], k[1]): j for k, j in jobs.items()}
+        _, kind, rs, _ = census_key(obj)
+        if kind == "ReplicaSet":  # its owner names the Deployment
+            found = self._controllers("ReplicaSet", {(ns, rs)}) or {}
+            owners.update({("ReplicaSet", k[0], k[1]): r for k, r in found.items()})
         pod = next(
             assemble(
                 [obj],
@@ -432,6 +436,7 @@ class ClusterSource:
                 nodes=nodes,
                 jobs=jobs,
                 observed=datetime.now(timezone.utc),
+                owners=owners,
             )
         )
         warnings: list[str] = []
@@ -456,6 +461,18 @@ class ClusterSource:
         if close:
             message += f"; did you mean {', '.join(close)}?"
         return message
+
+
+def _uid(pod: dict) -> str:
+    meta = pod.get("metadata")
+    if not isinstance(meta, dict):
+        return str(id(pod))
+    uid = meta.get("uid")
+    return uid if isinstance(uid, str) and uid else f"{meta.get('namespace')}/{meta.get('name')}"
+
+
+def _owned_by(pod: Pod, kind: str) -> bool:
+    return pod.owner is not None and pod.owner.kind == kind and bool(pod.owner.name)
 
 
 def _job_of(pod: Pod) -> Optional[str]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from kubectl_exitwhy.errors import BadInput
 from kubectl_exitwhy.evidence import Pod
+from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.selector import Selector
 from kubectl_exitwhy.selector import parse as parse_selector
 from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis
@@ -221,10 +223,15 @@ class FileSource:
             and isinstance(o["metadata"].get("name"), str)
         }
         self.jobs = {}
+        self.owners: dict[tuple[str, str, str], dict] = {}  # the controllers saved with the pods
         for o in objects:
             meta = o.get("metadata")
-            if o.get("kind") == "Job" and isinstance(meta, dict):
-                self.jobs[(str(meta.get("namespace", "")), str(meta.get("name", "")))] = o
+            if o.get("kind") in ("Job", "ReplicaSet") and isinstance(meta, dict):
+                key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+                self.owners[(str(o["kind"]), *key)] = o
+                if o["kind"] == "Job":
+                    self.jobs[key] = o
+        self.census: Optional[Counter] = None
         # A saved file without a single Event was saved without them: absence proves nothing.
         self.events_known = self.events.count > 0
         if not self.pods:
@@ -248,6 +255,7 @@ class FileSource:
         self, namespace: Optional[str], selector: Optional[str], include_healthy: bool
     ) -> Iterator[Pod]:
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
+        self.census = Counter(resolve(census_key(p), self.owners) for p in chosen)
         pods = [p for p in chosen if include_healthy or needs_diagnosis(p, self.events.warned(p))]
         return self._assemble(pods)
 
@@ -259,6 +267,7 @@ class FileSource:
             nodes=self.nodes,
             jobs=self.jobs,
             logs=self.logs,
+            owners=self.owners,
         )
 
     def pod(self, name: str, namespace: Optional[str]) -> Pod:

@@ -22,6 +22,7 @@ from kubectl_exitwhy.evidence import (
     build_pod,
     job_from_events,
 )
+from kubectl_exitwhy.owners import Controllers, census_key, resolve
 
 NODE_EVENT_REASONS = {
     "SystemOOM",
@@ -190,6 +191,7 @@ def assemble(
     logs: Optional[Mapping[tuple[str, str], Mapping[str, list[str]]]] = None,
     warnings: tuple[str, ...] = (),
     observed: Optional[datetime] = None,
+    owners: Optional[Controllers] = None,
 ) -> Iterator[Pod]:
     """Evidence for each pod, with its events, its node's events and its Job."""
     node_cache: dict[str, Node] = {}
@@ -229,4 +231,5 @@ def assemble(
             logs=(logs or {}).get(key),
             warnings=warnings,
             observed=observed,
+            workload=resolve(census_key(pod), owners),
         )

@@ -1,0 +1,116 @@
+"""The default sweep table: what an incident needs first, in one screen.
+
+1. nodes whose own record or dead containers point at the node (if any);
+2. one row per workload and cause — ``deployment/checkout-api  1/3  critical  OOM-killed …``;
+3. a totals line.
+
+``--by pod`` (and ``-o wide``) print one row per container instead (``table.py``).
+"""
+
+from __future__ import annotations
+
+from kubectl_exitwhy.causes import short
+from kubectl_exitwhy.correlate import Report
+from kubectl_exitwhy.correlate.workloads import WorkloadSummary
+from kubectl_exitwhy.render.layout import ago, joined, lay_out
+from kubectl_exitwhy.render.style import Style
+from kubectl_exitwhy.render.table import paint_column
+from kubectl_exitwhy.sanitize import clean_line
+
+
+def _nodes(report: Report, style: Style) -> list[str]:
+    """SIGNALS is the part that says why: when the names leave it no room on the line, it goes
+    on a line of its own below the row."""
+    if not report.nodes:
+        return []
+    headers = ["NODE", "SEVERITY", "CAUSE", "PODS", "KILLED", "WINDOW", "SIGNALS"]
+    rows = [
+        [
+            clean_line(n.node),
+            n.severity,
+            short(n.cause),
+            str(len(n.pods)),
+            str(n.containers_killed),
+            n.window or "-",
+            clean_line(", ".join(n.signals)) or "-",
+        ]
+        for n in report.nodes
+    ]
+    table = lay_out(headers, rows, style.width, min_last=24)
+    wrapped = len(table[0]) < len(headers)
+    lines = [joined(table[0])]
+    for line, row, n in zip(table[1:], rows, report.nodes):
+        lines.append(paint_column(line, 1, n.severity, style))
+        if wrapped:
+            lines.append(f"    signals: {row[-1]}")
+    return lines
+
+
+def _workload_rows(summaries: list[WorkloadSummary], style: Style, show_info: bool):
+    """One row per workload and primary cause; a cause that is only secondary in its pods (a
+    Job pod's failing container under the Job's own cause) is named in the first row's detail."""
+    rows, severities = [], []
+    for s in summaries:
+        w = s.workload
+        shown = [c for c in s.causes if c.severity != "info" or show_info]
+        primary = [c for c in shown if c.primary] or shown[:1]
+        also = [short(c.cause) for c in shown if c not in primary]
+        for i, c in enumerate(primary):
+            listed = "?" if s.pods is None else str(s.pods)
+            detail = c.detail or ""
+            if i == 0 and also:
+                detail = "; ".join(p for p in (detail, "also " + ", ".join(also)) if p)
+            row = [
+                clean_line(w.ref) + ("*" if w.how == "inferred" else ""),
+                f"{c.count}/{listed}",
+                c.severity,
+                short(c.cause),
+                str(c.restarts),
+                ago(c.last_exit, style.now),
+                clean_line(detail or "-"),
+            ]
+            if style.all_namespaces:
+                row.insert(0, clean_line(w.namespace))
+            rows.append(row)
+            severities.append(c.severity)
+    return rows, severities
+
+
+def totals(report: Report, show_info: bool) -> str:
+    counts = {"critical": 0, "warning": 0, "info": 0}
+    for d in report.diagnoses:
+        if d.primary is not None:
+            counts[d.primary.severity] += 1
+    workloads = sum(
+        1 for s in report.workloads if show_info or any(c.severity != "info" for c in s.causes)
+    )
+    parts = [f"{n} {sev}" for sev, n in counts.items() if n and (sev != "info" or show_info)]
+    pods = sum(counts.values()) if show_info else counts["critical"] + counts["warning"]
+    line = (", ".join(parts) or "nothing") + f" ({pods} pod{'s' if pods != 1 else ''})"
+    line += f" in {workloads} workload{'s' if workloads != 1 else ''}"
+    sick = len(report.nodes)
+    if sick:
+        line += f"; {sick} node{'s' if sick != 1 else ''} to look at"
+    return line + "."
+
+
+def render(report: Report, style: Style, show_info: bool = False) -> str:
+    lines = _nodes(report, style)
+    headers = ["WORKLOAD", "PODS", "SEVERITY", "CAUSE", "RESTARTS", "LAST EXIT", "DETAIL"]
+    if style.all_namespaces:
+        headers.insert(0, "NAMESPACE")
+    rows, severities = _workload_rows(report.workloads, style, show_info)
+    if rows:
+        if lines:
+            lines.append("")
+        table = lay_out(headers, rows, style.width, min_last=12)
+        at = headers.index("SEVERITY")
+        lines.append(joined(table[0]))
+        lines += [paint_column(line, at, sev, style) for line, sev in zip(table[1:], severities)]
+    if not lines:
+        return ""
+    lines.append("")
+    lines.append(totals(report, show_info))
+    if any(s.workload.how == "inferred" for s in report.workloads):
+        lines.append("* workload inferred from names: its controller could not be read.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,99 @@
+"""Reading the controllers that own pods with findings: Jobs (their conditions decide Job causes)
+and ReplicaSets (their owner names the Deployment). Only where a pod with a finding needs one,
+never the whole cluster's.
+
+Policy, per kind: one GET each when a namespace needs a few (≤ FEW_GETS); one list of the
+namespace when it needs more; one cluster-wide list when many are needed across namespaces.
+A refusal or failure is a warning: workloads then come from the owner references (see
+``owners.py``), and Job causes from the Job's events.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional
+from urllib.parse import quote
+
+from kubectl_exitwhy.errors import ClusterError
+
+FEW_GETS = 3
+SPREAD = 10  # more than this many, over several namespaces: one cluster-wide list
+
+KINDS = {
+    "Job": ("/apis/batch/v1", "jobs"),
+    "ReplicaSet": ("/apis/apps/v1", "replicasets"),
+}
+# what is kept of each object read: a ReplicaSet only for its owner, a Job whole (its spec and
+# status are evidence)
+SLIM = {"ReplicaSet": True, "Job": False}
+
+Getter = Callable[..., Any]
+Pager = Callable[[str, dict, str], Iterator[list]]
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _slim(obj: dict) -> dict:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return {}
+    keep = {k: meta[k] for k in ("namespace", "name", "uid", "ownerReferences") if k in meta}
+    return {"metadata": keep}
+
+
+def read(
+    get: Getter,
+    pages: Pager,
+    kind: str,
+    wanted: set[tuple[str, str]],
+    warn: Callable[[str], None],
+    unreachable: type[Exception],
+    not_found: type[Exception],
+) -> Optional[dict[tuple[str, str], dict]]:
+    """The objects found, by (namespace, name); None when they could not be read (warned)."""
+    base, plural = KINDS[kind]
+    slim = SLIM[kind]
+    by_ns: dict[str, set[str]] = {}
+    for ns, name in wanted:
+        by_ns.setdefault(ns, set()).add(name)
+    found: dict[tuple[str, str], dict] = {}
+
+    def keep(items: list, names: Optional[set[str]] = None) -> None:
+        for obj in items:
+            meta = obj.get("metadata") if isinstance(obj, dict) else None
+            if not isinstance(meta, dict):
+                continue
+            key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
+            if key in wanted:
+                found[key] = _slim(obj) if slim else obj
+
+    try:
+        if len(wanted) > SPREAD and len(by_ns) > 1:
+            for items in pages(f"{base}/{plural}", {}, f"listing {plural} cluster-wide"):
+                keep(items)
+            return found
+        for ns, names in sorted(by_ns.items()):
+            path = f"{base}/namespaces/{_q(ns)}/{plural}"
+            if len(names) > FEW_GETS:
+                for items in pages(path, {}, f"listing {plural} in namespace {ns}"):
+                    keep(items)
+                continue
+            for name in sorted(names):
+                try:
+                    obj = get(f"{path}/{_q(name)}", None, f"getting {kind.lower()} {ns}/{name}")
+                except not_found:
+                    continue
+                if isinstance(obj, dict):
+                    found[(ns, name)] = _slim(obj) if slim else obj
+    except unreachable:
+        raise
+    except ClusterError as err:
+        what = (
+            "workloads are named from the pods' owner references"
+            if kind == "ReplicaSet"
+            else ("Job causes come from the Jobs' events")
+        )
+        warn(f"{plural} could not be read ({err.message}); {what}")
+        return None
+    return found

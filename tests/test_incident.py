@@ -1,0 +1,257 @@
+"""The incident view: workloads, sick nodes, history, and the tables a person reads
+(correlate/, render/incident.py, render/table.py, the JSON additions of DESIGN §4)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from builders import crashloop, node, node_event, pod, spec_container, status, terminated
+from kubectl_exitwhy.owners import INFERRED, NO_OWNER, READ, REFERENCE, Workload, resolve
+
+WORKLOAD_KEYS = {"namespace", "kind", "name", "pods", "podsAffected", "causes", "resolvedBy"}
+CAUSE_KEYS = {"cause", "severity", "count", "restarts", "lastExit", "detail", "summary"}
+NODE_KEYS = {
+    "node",
+    "cause",
+    "severity",
+    "containersKilled",
+    "window",
+    "evidence",
+    "nextSteps",
+    "pods",
+    "summary",
+}
+HISTORY_KEYS = {"count", "window", "runningSince", "backOff"}
+
+
+def owned(name, rs, template=None, **kw):
+    p = pod(name, owner=("ReplicaSet", rs), **kw)
+    if template:
+        p["metadata"]["labels"]["pod-template-hash"] = template
+    return p
+
+
+def replicaset(name, deployment, ns="prod"):
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "uid": f"uid-{name}",
+            "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment,
+                 "uid": f"uid-{deployment}", "controller": True}
+            ],
+        },
+    }  # fmt: skip
+
+
+def oom(restarts=3, finished="2026-11-20T10:00:00Z"):
+    return [status(state=crashloop(), last=terminated(137, "OOMKilled", finished=finished),
+                   restarts=restarts)]  # fmt: skip
+
+
+def killed(finished):
+    """137, reason Error, running again: a kill from outside the container's own record."""
+    return [status(last=terminated(137, "Error", finished=finished), restarts=1, ready=True)]
+
+
+# --- owners -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key,controllers,expected",
+    [
+        (("prod", "ReplicaSet", "api-7d9f", "7d9f"), {("ReplicaSet", "prod", "api-7d9f"):
+            replicaset("api-7d9f", "api")}, ("Deployment", "api", READ)),
+        (("prod", "ReplicaSet", "api-7d9f", "7d9f"), None, ("Deployment", "api", INFERRED)),
+        (("prod", "ReplicaSet", "api-7d9f", ""), None, ("ReplicaSet", "api-7d9f", REFERENCE)),
+        (("prod", "ReplicaSet", "api-7d9f", "abcd"), None, ("ReplicaSet", "api-7d9f", REFERENCE)),
+        (("b", "Job", "export-29391140", ""), None, ("CronJob", "export", INFERRED)),
+        (("b", "Job", "export-12345678", ""), None, ("Job", "export-12345678", REFERENCE)),
+        (("b", "Job", "export-29391140", ""), {("Job", "b", "export-29391140"): {"metadata": {}}},
+            ("Job", "export-29391140", READ)),
+        (("prod", "StatefulSet", "db", ""), None, ("StatefulSet", "db", READ)),
+        (("prod", "Pod", "debug", ""), None, ("Pod", "debug", NO_OWNER)),
+    ],
+)  # fmt: skip
+def test_a_pod_resolves_to_its_workload(key, controllers, expected):
+    w = resolve(key, controllers)
+    assert (w.kind, w.name, w.how) == expected and w.namespace == key[0]
+
+
+# --- workloads ----------------------------------------------------------------------------------
+
+
+def test_pods_of_one_deployment_are_one_row_with_pods_affected_of_listed(exitwhy, saved):
+    path = saved(
+        owned("api-7d9f-a", "api-7d9f", "7d9f", statuses=oom(3)),
+        owned("api-7d9f-b", "api-7d9f", "7d9f", statuses=oom(4, "2026-11-20T10:05:00Z")),
+        owned("api-7d9f-c", "api-7d9f", "7d9f"),  # healthy
+        replicaset("api-7d9f", "api"),
+        pod("lonely", owner=None, statuses=[status(last=terminated(1), restarts=2, ready=True)]),
+    )
+    doc = exitwhy("-f", path, "-o", "json").json()
+    by_name = {w["name"]: w for w in doc["workloads"]}
+    api = by_name["api"]
+    assert set(api) == WORKLOAD_KEYS
+    assert (api["kind"], api["resolvedBy"], api["pods"], api["podsAffected"]) == (
+        "Deployment", "read", 3, 2)  # fmt: skip
+    (cause,) = api["causes"]
+    assert set(cause) == CAUSE_KEYS
+    assert (cause["cause"], cause["count"], cause["restarts"]) == ("oom_killed", 2, 7)
+    assert cause["lastExit"] == "2026-11-20T10:05:00Z" and cause["detail"] == "limit 512Mi"
+    assert by_name["lonely"]["kind"] == "Pod" and by_name["lonely"]["pods"] == 1
+
+    table = exitwhy("-f", path, env={"COLUMNS": "200"}).out
+    rows = [line for line in table.splitlines() if "deployment/api" in line]
+    assert len(rows) == 1 and re.search(r"deployment/api\s+2/3\s+critical\s+OOM-killed", rows[0])
+    assert "pod/lonely" in table
+    assert (
+        table.rstrip().splitlines()[-1].startswith("2 critical, 1 warning (3 pods) in 2 workloads")
+    )
+
+
+def test_without_the_replicaset_the_deployment_is_inferred_and_marked(exitwhy, saved):
+    path = saved(owned("api-7d9f-a", "api-7d9f", "7d9f", statuses=oom()))
+    doc = exitwhy("-f", path, "-o", "json").json()
+    assert doc["workloads"][0]["resolvedBy"] == "inferred"
+    out = exitwhy("-f", path).out
+    assert "deployment/api*" in out and "inferred from names" in out
+
+
+# --- nodes --------------------------------------------------------------------------------------
+
+
+def test_kills_on_a_node_under_memory_pressure_point_at_the_node(exitwhy, saved):
+    pods = [
+        owned(f"{app}-1", f"{app}-5f6c", "5f6c", node="n7", statuses=killed(at))
+        for app, at in (
+            ("canal", "2026-11-20T10:00:00Z"),
+            ("orders", "2026-11-20T10:03:00Z"),
+            ("search", "2026-11-20T10:06:00Z"),
+        )
+    ]
+    path = saved(*pods, node("n7", memory_pressure=True, since="2026-11-20T09:55:00Z"))
+    doc = exitwhy("-f", path, "-o", "json").json()
+    (sick,) = doc["nodes"]
+    assert set(sick) == NODE_KEYS
+    assert (sick["node"], sick["cause"], sick["severity"]) == ("n7", "node_memory_pressure",
+                                                               "critical")  # fmt: skip
+    assert sick["containersKilled"] == 3 and sick["window"] == "6m"
+    assert sick["pods"] == ["prod/canal-1", "prod/orders-1", "prod/search-1"]
+    assert any("describe node n7" in s for s in sick["nextSteps"])
+    for item in doc["items"]:
+        f = item["findings"][0]
+        assert f["cause"] == "oom_node"
+        assert any("node n7" in e and "see the node" in e for e in f["evidence"])
+    table = exitwhy("-f", path, env={"COLUMNS": "200"}).out
+    assert re.search(r"^n7\s+critical\s+node memory pressure\s+3\s+3\s+6m\s+MemoryPressure",
+                     table, re.M)  # fmt: skip
+    assert "1 node to look at" in table
+    view = exitwhy("pod", "orders-1", "-f", path).out
+    assert "Node n7: node_memory_pressure" in view
+
+
+def test_many_workloads_killed_on_one_node_without_a_node_signal(exitwhy, saved):
+    pods = [
+        owned(f"{app}-1", f"{app}-5f6c", "5f6c", node="n8", statuses=killed(at))
+        for app, at in (
+            ("a", "2026-11-20T10:00:00Z"),
+            ("b", "2026-11-20T10:02:00Z"),
+            ("c", "2026-11-20T10:04:00Z"),
+        )
+    ]
+    other = owned("far-1", "far-5f6c", "5f6c", node="n9", statuses=killed("2026-11-20T10:01:00Z"))
+    doc = exitwhy("-f", saved(*pods, other), "-o", "json").json()
+    (sick,) = doc["nodes"]
+    assert (sick["node"], sick["cause"], sick["severity"]) == ("n8", "node_kills", "warning")
+    findings = {i["pod"]: i["findings"][0] for i in doc["items"]}
+    for name in ("a-1", "b-1", "c-1"):
+        assert findings[name]["cause"] == "sigkill"  # the pod's own finding is never hidden
+        assert "killed on node n8" in findings[name]["summary"]
+    assert "n8" not in findings["far-1"]["summary"]
+
+
+def test_kills_of_one_workload_are_the_apps_business_not_the_nodes(exitwhy, saved):
+    pods = [
+        owned(f"a-{i}", "a-5f6c", "5f6c", node="n8", statuses=killed(f"2026-11-20T10:0{i}:00Z"))
+        for i in range(4)
+    ]
+    assert exitwhy("-f", saved(*pods), "-o", "json").json()["nodes"] == []
+
+
+def test_a_node_oom_event_names_the_node_in_a_pod_view(exitwhy, saved):
+    p = owned("api-1", "api-5f6c", "5f6c", node="n7", statuses=killed("2026-11-20T10:00:00Z"))
+    e = node_event("SystemOOM", "System OOM encountered, victim process: app, pid: 4242",
+                   node="n7", last="2026-11-20T09:59:59Z")  # fmt: skip
+    doc = exitwhy("-f", saved(p, e), "-o", "json").json()
+    assert doc["nodes"][0]["cause"] == "node_oom"
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+def test_history_says_how_often_since_when_and_the_back_off(exitwhy, saved):
+    crashing = owned("api-1", "api-5f6c", "5f6c", statuses=oom(5))
+    again = owned("api-2", "api-5f6c", "5f6c",
+                  statuses=[status(last=terminated(1), restarts=1, ready=True)])  # fmt: skip
+    doc = exitwhy("-f", saved(crashing, again), "-o", "json").json()
+    h = {i["pod"]: i["findings"][0]["history"] for i in doc["items"]}
+    assert set(h["api-1"]) == HISTORY_KEYS
+    # five restarts between the pod's start (08:00:01) and the last exit (10:00:00)
+    assert (h["api-1"]["count"], h["api-1"]["window"], h["api-1"]["backOff"]) == (5, "119m", "5m0s")
+    assert h["api-1"]["runningSince"] is None
+    assert h["api-2"]["runningSince"] == "2026-11-20T10:00:05Z" and h["api-2"]["backOff"] is None
+    view = exitwhy("pod", "api-2", "-f", saved(crashing, again)).out
+    assert "history: restarted once in 119m; running again since 2026-11-20 10:00" in view
+    assert "1 restart;" in view and "1 restarts" not in view
+
+
+# --- tables for people --------------------------------------------------------------------------
+
+
+LONG = "payments-settlement-reconciliation-worker-7f9c8d6b5-x2k4p"
+
+
+@pytest.mark.parametrize("columns", ["80", "100", "200"])
+def test_names_are_never_shortened_and_severity_shows_without_colour(exitwhy, saved, columns):
+    path = saved(owned(LONG, "payments-settlement-reconciliation-worker-7f9c8d6b5", "7f9c8d6b5",
+                       statuses=oom()))  # fmt: skip
+    by_pod = exitwhy("-f", path, "--by", "pod", env={"COLUMNS": columns}).out
+    assert LONG in by_pod and "…" not in by_pod.split("\n")[1].split("critical")[0]
+    assert "critical" in by_pod and "\x1b[" not in by_pod
+    grouped = exitwhy("-f", path, env={"COLUMNS": columns}).out
+    assert "deployment/payments-settlement-reconciliation-worker*" in grouped
+    wide = exitwhy("-f", path, "-o", "wide").out
+    assert LONG in wide and "oom_killed" in wide  # the id stays in -o wide
+
+
+def test_next_steps_put_each_command_on_a_line_of_its_own(exitwhy, saved):
+    view = exitwhy("pod", "web-1", "-f", saved(pod(statuses=oom(),
+                   containers=[spec_container(liveness=True)])), env={"COLUMNS": "80"}).out  # fmt: skip
+    steps = view.split("Next steps:")[1].split("\n\n")[0].splitlines()[1:]
+    commands = [line for line in steps if "kubectl " in line]
+    assert commands
+    for line in commands:  # whole and alone: "    1. kubectl …" or "       kubectl …"
+        assert re.match(r"^\s+(\d+\.\s)?kubectl ", line), line
+
+
+def test_info_rows_only_with_all(exitwhy, saved):
+    done = pod("done-1", restart_policy="Never", phase="Succeeded",
+               statuses=[status(state={"terminated": terminated(0, "Completed")})])  # fmt: skip
+    path = saved(done, owned("api-1", "api-5f6c", "5f6c", statuses=oom()))
+    assert "done-1" not in exitwhy("-f", path).out
+    assert "completed" in exitwhy("-f", path, "--all").out
+
+
+def test_workload_to_nodes_json_is_only_a_sweeps(exitwhy, saved):
+    doc = exitwhy("pod", "web-1", "-f", saved(pod(statuses=oom())), "-o", "json").json()
+    assert set(doc) == {"apiVersion", "kind", "items"}
+
+
+def test_the_unknown_workload_kind_keeps_its_name():
+    assert Workload("ci", "TaskRun", "e2e-8812").ref == "taskrun/e2e-8812"
