@@ -88,6 +88,12 @@ ByOpt = Annotated[
         "container (as -o wide).",
     ),
 ]
+WatchOpt = Annotated[
+    bool,
+    typer.Option(
+        "-w", "--watch", help="After the sweep, print each new failure as it happens (Ctrl-C)."
+    ),
+]
 LogsOpt = Annotated[
     int, typer.Option("--logs", help="Previous-log lines per failed container (0: none).", min=0)
 ]
@@ -209,11 +215,14 @@ def sweep(
     fail_on: FailOnOpt = None,
     logs: LogsOpt = 20,
     by: ByOpt = None,
+    watch: WatchOpt = False,
 ) -> None:
     """Sweep a namespace (-n), the current one, or every namespace (-A)."""
     from kubectl_exitwhy.correlate import correlate
     from kubectl_exitwhy.engine import diagnose
 
+    if watch and filename is not None:
+        raise UsageError("--watch follows a cluster; a saved file does not change")
     source = _source(filename, kubeconfig, context, request_timeout, logs)
     if all_namespaces:
         scope = None
@@ -237,7 +246,15 @@ def sweep(
                 "healthy pods too).\n"
             )
     _emit(report, output, scope is None, pod_view=False, by=by, info=all_pods)
-    raise typer.Exit(_status(diagnoses, fail_on))
+    status = _status(diagnoses, fail_on)
+    if watch:
+        from kubectl_exitwhy.sources.watch import Follower
+
+        follower = Follower(source, scope, selector, warn=_warn)
+        follower.already(pods)
+        path = follower.path
+        _follow(source, follower, source.list_versions.get(path, ""), output, all_pods)
+    raise typer.Exit(status)
 
 
 @app.command("pod")
@@ -254,6 +271,7 @@ def pod(
     all_pods: AllOpt = False,
     fail_on: FailOnOpt = None,
     logs: LogsOpt = 20,
+    watch: WatchOpt = False,
 ) -> None:
     """The full story of one pod: every container, evidence, next steps, previous-log tail."""
     from kubectl_exitwhy.correlate import correlate
@@ -261,6 +279,8 @@ def pod(
 
     if selector:
         raise UsageError("-l/--selector does not apply to a single pod")
+    if watch and filename is not None:
+        raise UsageError("--watch follows a cluster; a saved file does not change")
     source = _source(filename, kubeconfig, context, request_timeout, logs)
     if namespace is None and filename is None:
         namespace = source.default_namespace
@@ -271,7 +291,42 @@ def pod(
         for w in diagnosis.warnings:  # stdout pure
             _warn(w)
     _emit(report, output, all_namespaces, pod_view=True, by=None)
-    raise typer.Exit(_status([diagnosis], fail_on))
+    status = _status([diagnosis], fail_on)
+    if watch:
+        from kubectl_exitwhy.sources.watch import Follower
+
+        follower = Follower(source, evidence.namespace, None, f"metadata.name={name}", _warn)
+        follower.already([evidence])
+        _follow(source, follower, "", output, all_pods)
+    raise typer.Exit(status)
+
+
+def _follow(source, follower, version: str, output: Output, show_info: bool) -> None:
+    """Print each new failure as the watch reports it; Ctrl-C ends it (exit status of the sweep
+    before it)."""
+    from kubectl_exitwhy.correlate import correlate
+    from kubectl_exitwhy.engine import diagnose
+    from kubectl_exitwhy.render import structured, watch
+
+    def failed(obj: dict) -> None:
+        meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
+        evidence = source.pod_from(obj, str(meta.get("namespace", "")))
+        d = correlate([evidence], [diagnose(evidence)]).diagnoses[0]
+        if output in (Output.json, Output.yaml):
+            if any(f.severity != "info" or show_info for f in d.findings):
+                sys.stdout.write(structured.line(d))
+        else:
+            for text in watch.lines(d, _style(True), show_info):
+                sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    if sys.stderr.isatty():
+        sys.stderr.write("Watching for new failures (Ctrl-C to stop)…\n")
+    sys.stdout.flush()
+    try:
+        follower.follow(failed, version)
+    except KeyboardInterrupt:
+        sys.stdout.flush()
 
 
 @app.command("code")

@@ -62,7 +62,7 @@ def _annotated(pod: Pod, d: PodDiagnosis, node: Optional[NodeFinding]) -> PodDia
     for f in d.findings:
         f = replace(f, history=history(pod, f))
         if node is not None and node.covers(f.finished_at) and _kill(f):
-            f = _with_node(f, node)
+            f = _with_node(f, node, lift=f.confidence == "low" and pod.reason != "Evicted")
         findings.append(f)
     return replace(d, findings=tuple(findings))
 
@@ -71,12 +71,14 @@ def _kill(f: Finding) -> bool:
     return f.cause in KILL_CAUSES
 
 
-def _with_node(f: Finding, node: NodeFinding) -> Finding:
+def _with_node(f: Finding, node: NodeFinding, lift: bool) -> Finding:
     """The node's finding joined to a kill on it: its evidence and first steps, and for a bare
-    SIGKILL, the node as the likely sender."""
+    SIGKILL (no sender known: ``lift``), the node as the likely sender."""
     evidence = f.evidence + (f"{node.summary} (see the node's finding)",)
-    steps = tuple(dict.fromkeys(f.next_steps + node.next_steps[:2]))
-    if f.cause != "sigkill":
+    steps = f.next_steps
+    if not any("describe node" in step for step in steps):
+        steps = tuple(dict.fromkeys(steps + node.next_steps[:2]))
+    if f.cause != "sigkill" or not lift:
         return replace(f, evidence=evidence, next_steps=steps)
     if node.cause in MEMORY_NODE_CAUSES:
         return replace(

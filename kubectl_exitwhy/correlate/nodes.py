@@ -113,8 +113,9 @@ def kills(diagnoses: Iterable[PodDiagnosis]) -> dict[str, list[Kill]]:
     for d in diagnoses:
         if not d.node:
             continue
+        containers = any(f.container and _killed(f) for f in d.findings)
         for f in d.findings:
-            if _killed(f):
+            if _killed(f) and (f.container or not containers):  # a pod's kill counted once
                 workload = d.workload.ref if d.workload else f"pod/{d.pod}"
                 out[d.node].append(
                     Kill(

@@ -67,9 +67,9 @@ def _pressure_line(s: Subject) -> Optional[str]:
 
 def _victim_matches(s: Subject, events: list) -> bool:
     """A node OOM event names the victim process; does it name this container's command?"""
-    names = {os.path.basename(a) for a in s.c.command[:1]} | {
-        os.path.basename(a) for a in s.c.command if a and not a.startswith("-")
-    }
+    # the words of a shell script count too: ``sh -c 'exec java …'`` runs java as PID 1
+    words = [w for a in s.c.command for w in a.split()]
+    names = {os.path.basename(w) for w in words if w and not w.startswith("-")}
     for e in events:
         m = re.search(r"victim process: ([^,\s]+)|Killed process \d+ \(([^)]+)\)", e.message)
         if m and (m.group(1) or m.group(2)) in names:
@@ -134,7 +134,8 @@ def oom_node_sigkill(s: Subject) -> Optional[Verdict]:
     pressure = _pressure_line(s)
     if not (node_events or pressure):
         return None
-    evidence = subject_lines(s) + [e.describe() for e in node_events[-2:]]
+    naming = [e for e in node_events if _victim_matches(s, [e])]
+    evidence = subject_lines(s) + [e.describe() for e in (naming or node_events)[-2:]]
     if pressure:
         evidence.append(pressure)
     node = s.pod.node_name or "its node"

@@ -102,6 +102,7 @@ class ClusterSource:
         self.client, self.default_namespace, self.server = _connect(kubeconfig, context)
         self.requests = 0
         self.census: Optional[Counter] = None  # pods listed per workload, after a sweep
+        self.list_versions: dict[str, str] = {}  # path → resourceVersion of its last list
 
     # --- HTTP ---------------------------------------------------------------------------------
 
@@ -166,6 +167,39 @@ class ClusterSource:
                     f"the API server's answer {what} is not complete JSON; it was cut short"
                 ) from None
 
+    def stream(self, path: str, query: dict, read_timeout: float, what: str) -> Iterator[bytes]:
+        """The lines of a streamed answer (a watch), as they come. Each read waits at most
+        ``read_timeout``; a stream that goes quiet or is cut ends with a ClusterError."""
+        import urllib3
+
+        params = [(k, v) for k, v in query.items() if v not in (None, "")]
+        self.requests += 1
+        connect = self.timeout or 30.0
+        try:
+            response = _open(self.client, path, params, (connect, read_timeout))
+        except urllib3.exceptions.MaxRetryError as err:
+            raise _connection_error(self.server, err.reason) from None
+        except urllib3.exceptions.HTTPError as err:
+            raise _connection_error(self.server, err) from None
+        try:
+            if response.status >= 400:
+                raise self._http_error(response.status, response.read(), what)
+            buffer = b""
+            for chunk in response.stream(65536, decode_content=True):
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        yield line
+            if buffer.strip():
+                yield buffer
+        except urllib3.exceptions.ReadTimeoutError:
+            raise ClusterError(f"nothing came {what} for {read_timeout:g}s") from None
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError) as err:
+            raise ClusterError(f"the stream {what} was cut ({_one(err)})") from None
+        finally:
+            response.release_conn()
+
     def _timeout_error(self, what: str) -> ClusterError:
         limit = f"within {self.timeout:g}s (--request-timeout)" if self.timeout else "in time"
         return Unreachable(f"the API server at {self.server} did not answer {what} {limit}")
@@ -203,8 +237,11 @@ class ClusterSource:
             if not isinstance(page, dict):
                 raise ClusterError(f"the API server's answer {what} is not a list")
             items = page.get("items")
-            yield items if isinstance(items, list) else []
             meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
+            if token is None:  # the list's snapshot: a watch starts from it
+                rv = meta.get("resourceVersion")
+                self.list_versions[path] = rv if isinstance(rv, str) else ""
+            yield items if isinstance(items, list) else []
             previous, token = token, meta.get("continue")
             if not token:
                 return
@@ -412,6 +449,13 @@ class ClusterSource:
             )
         except NotFound:
             raise NotFound(self._not_found(name, ns)) from None
+        return self.pod_from(obj, ns)
+
+    def pod_from(self, obj: dict, ns: str) -> Pod:
+        """The pod view's evidence for a pod object already read (a GET, or a watch event): its
+        events, node, owners and logs."""
+        meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
+        name = str(meta.get("name", ""))
         events, events_known = self._events(ns, f"involvedObject.name={name}")
         spec: dict = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
         node_name = spec.get("nodeName")
@@ -419,7 +463,6 @@ class ClusterSource:
         if isinstance(node_name, str) and node_name:
             nodes = self._nodes({node_name}, events, False)
         owner = job_name(obj)
-        meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
         jobs = self._jobs({(str(meta.get("namespace", ns)), owner)} if owner else set())
         if owner and not jobs and events_known:  # the Job could not be read: its events may say
             self._events(ns, f"involvedObject.kind=Job,involvedObject.name={owner}", events)
@@ -522,6 +565,31 @@ def _send(client: Any, path: str, params: list, accept: str, timeout: Optional[f
         headers = err.headers or {}
         return err.status, body, headers.get
     return raw.status, raw.data, raw.getheader
+
+
+def _open(client: Any, path: str, params: list, timeout: tuple) -> Any:
+    """A GET whose body is read as it comes: the urllib3 response."""
+    if hasattr(client, "param_serialize"):
+        method, url, headers, _, _ = client.param_serialize(
+            "GET",
+            path,
+            query_params=params,
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+        )
+        return client.call_api(
+            method, url, header_params=headers, _request_timeout=timeout
+        ).response
+    return client.call_api(
+        path,
+        "GET",
+        query_params=params,
+        header_params={"Accept": "application/json"},
+        auth_settings=["BearerToken"],
+        _preload_content=False,
+        _request_timeout=timeout,
+        _return_http_data_only=True,
+    )
 
 
 def _q(value: str) -> str:

@@ -1,0 +1,24 @@
+"""``--watch`` output: one line per new finding as it happens (``-o json``: one ``items[]``
+object per line), flushed at once so that a pipe sees it too."""
+
+from __future__ import annotations
+
+from kubectl_exitwhy.causes import short
+from kubectl_exitwhy.diagnosis import PodDiagnosis
+from kubectl_exitwhy.render.style import Style, paint
+from kubectl_exitwhy.sanitize import clean_line
+
+
+def lines(d: PodDiagnosis, style: Style, show_info: bool) -> list[str]:
+    out = []
+    for f in d.findings:
+        if f.severity == "info" and not show_info:
+            continue
+        when = f.finished_at or style.now
+        who = clean_line(f"{d.namespace}/{d.pod}")
+        container = clean_line(f.container) if f.container else "(pod)"
+        out.append(
+            f"{when:%Y-%m-%dT%H:%M:%SZ}  {who}  {container}  "
+            f"{paint(f.severity, f.severity, style)}  {short(f.cause)}: {clean_line(f.summary)}"
+        )
+    return out

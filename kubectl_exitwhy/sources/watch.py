@@ -1,0 +1,161 @@
+"""``--watch``: follow the pods after the sweep and hand on each one that has just failed.
+
+The watch starts from the resourceVersion of the sweep's pod list, so nothing between the list
+and the watch is missed, and asks for bookmarks (the server then sends the current
+resourceVersion now and then, so a reconnect does not start from an old one). It survives what
+a long watch meets (client-go's reflector does the same):
+
+- the stream ends (the server's ``timeoutSeconds``, a proxy, a dropped connection): watch again
+  from the last resourceVersion seen;
+- ``410 Gone`` / an ERROR event with code 410 (the version is older than the server keeps):
+  list again, hand on every pod of the new list (what failed in the gap is found there), and
+  watch from the new list's version.
+
+Every wait has a deadline: each read waits at most READ_TIMEOUT (the server is asked to end
+the stream before that), and reconnects back off up to MAX_BACKOFF.
+
+A pod is handed on when it shows a termination that finished after the watch began, an error
+waiting reason, or a pod-level failure reason, once for each: the same termination seen in
+three MODIFIED events is one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Iterator, Optional
+from urllib.parse import quote
+
+from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.evidence import Pod, parse_time
+
+SERVER_TIMEOUT = 290  # seconds: the server ends each stream, cleanly, before the client gives up
+READ_TIMEOUT = 330.0
+MAX_BACKOFF = 8.0
+SKEW = timedelta(seconds=5)  # clocks of kubelets and of this machine differ a little
+QUIET_WAITING = {"ContainerCreating", "PodInitializing", "CrashLoopBackOff", ""}
+STATUS_KEYS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
+
+
+def _d(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def news(pod: dict, since: datetime) -> set[tuple]:
+    """What in this pod object could be a new failure: (uid, container, what, when) keys."""
+    meta, status = _d(pod.get("metadata")), _d(pod.get("status"))
+    uid = str(meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}")
+    found: set[tuple] = set()
+    if status.get("reason") in ("Evicted", "DeadlineExceeded", "NodeLost", "Terminated") or (
+        status.get("phase") == "Failed"
+    ):
+        found.add((uid, None, "pod", str(status.get("reason") or "Failed")))
+    for key in STATUS_KEYS:
+        statuses = status.get(key)
+        for cs in statuses if isinstance(statuses, list) else []:
+            cs = _d(cs)
+            name = str(cs.get("name", ""))
+            for where in (_d(cs.get("state")), _d(cs.get("lastState"))):
+                term = _d(where.get("terminated"))
+                finished = parse_time(term.get("finishedAt"))
+                if term and (finished is None or finished >= since - SKEW):
+                    when = term.get("finishedAt") or term.get("containerID") or ""
+                    found.add((uid, name, "terminated", str(when)))
+            waiting = _d(_d(cs.get("state")).get("waiting"))
+            reason = waiting.get("reason")
+            if waiting and isinstance(reason, str) and reason not in QUIET_WAITING:
+                found.add((uid, name, "waiting", reason))
+    return found
+
+
+class Follower:
+    """Follows the pods of a namespace (or all, or one pod) and calls ``failed(pod)`` with
+    each pod object that has something new to explain."""
+
+    def __init__(
+        self,
+        source: Any,  # ClusterSource
+        namespace: Optional[str],
+        selector: Optional[str] = None,
+        field_selector: Optional[str] = None,
+        warn: Callable[[str], None] = lambda m: None,
+    ) -> None:
+        self.source = source
+        where = "" if namespace is None else f"/namespaces/{quote(namespace, safe='')}"
+        self.path = f"/api/v1{where}/pods"  # as the sweep listed it
+        self.query = {"labelSelector": selector, "fieldSelector": field_selector}
+        self.warn = warn
+        self.since = datetime.now(timezone.utc)
+        self.seen: set[tuple] = set()
+
+    def follow(self, failed: Callable[[dict], None], version: str, until: Optional[float] = None):
+        """Until interrupted (or ``until``, a monotonic deadline, for tests)."""
+        backoff = 0.5
+        while until is None or time.monotonic() < until:
+            try:
+                if not version:
+                    version = self._relist(failed)
+                for kind, obj in self._stream(version, until):
+                    backoff = 0.5
+                    rv = _d(obj.get("metadata")).get("resourceVersion")
+                    if kind == "ERROR":
+                        if obj.get("code") == 410:
+                            version = ""  # too old: list again
+                            break
+                        raise ClusterError(f"the watch failed: {obj.get('message', 'no message')}")
+                    if isinstance(rv, str) and rv:
+                        version = rv
+                    if kind in ("ADDED", "MODIFIED"):
+                        self._check(obj, failed)
+            except ClusterError as err:
+                if "410" in err.message:
+                    version = ""
+                    continue
+                if getattr(err, "unreachable", False) or getattr(err, "forbidden", False):
+                    raise
+                self.warn(f"the watch was interrupted ({err.message}); watching again")
+                time.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def already(self, pods: Iterable[Pod]) -> None:
+        """What the sweep showed is not news: waiting errors and failed pods it listed."""
+        for pod in pods:
+            uid = pod.uid or f"{pod.namespace}/{pod.name}"
+            if pod.reason or pod.phase == "Failed":
+                self.seen.add((uid, None, "pod", pod.reason or "Failed"))
+            for c in pod.containers:
+                if c.waiting is not None and c.waiting.reason not in QUIET_WAITING:
+                    self.seen.add((uid, c.name, "waiting", c.waiting.reason))
+
+    def _check(self, obj: dict, failed: Callable[[dict], None]) -> None:
+        new = news(obj, self.since) - self.seen
+        if new:
+            self.seen |= new
+            failed(obj)
+
+    def _relist(self, failed: Callable[[dict], None]) -> str:
+        for items in self.source.pages(self.path, dict(self.query), "listing pods again"):
+            for obj in items:
+                if isinstance(obj, dict):
+                    self._check(obj, failed)
+        return self.source.list_versions.get(self.path, "")
+
+    def _stream(self, version: str, until: Optional[float]) -> Iterator[tuple[str, dict]]:
+        timeout = SERVER_TIMEOUT
+        if until is not None:
+            timeout = max(1, min(timeout, int(until - time.monotonic()) + 1))
+        query = {
+            **self.query,
+            "watch": "true",
+            "resourceVersion": version,
+            "allowWatchBookmarks": "true",
+            "timeoutSeconds": str(timeout),
+        }
+        for line in self.source.stream(self.path, query, READ_TIMEOUT, "watching pods"):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                raise ClusterError("the watch sent a line that is not JSON") from None
+            obj = _d(event.get("object")) if isinstance(event, dict) else {}
+            yield str(event.get("type", "")), obj
