@@ -110,13 +110,13 @@ def _detail(pod: Pod, d: PodDiagnosis, f: Finding) -> Optional[str]:
         limit = f"limit {c.memory_limit_text}" if c.memory_limit_text else "no memory limit"
         if c.memory_limit is not None:
             limit = f"limit {mib(c.memory_limit)}"
-        return f"{limit}, node {d.node}" if f.cause == "oom_node" and d.node else limit
+        return limit
     if f.cause in ("liveness_probe_kill", "startup_probe_kill") and c is not None:
         probe = c.probes.get("liveness" if f.cause == "liveness_probe_kill" else "startup")
         if probe is not None:
             return f"every {probe.period}s × {probe.failure_threshold}, timeout {probe.timeout}s"
-    if f.cause in ("evicted", "node_lost", "node_shutdown", "preempted") and d.node:
-        return f"{f.detail}, node {d.node}" if f.detail else f"node {d.node}"
+    if f.cause in ("node_lost", "node_shutdown") and d.node and not f.detail:
+        return f"node {d.node}"
     if f.detail:
         return f.detail
     if f.exit_code is not None:
