@@ -123,7 +123,15 @@ class Termination:
     finished_at: Optional[datetime]
 
     @property
+    def never_started(self) -> bool:
+        """StartError and ContainerCannotRun records say startedAt 1970-01-01T00:00:00Z: the
+        task never ran."""
+        return self.started_at is not None and self.started_at.timestamp() == 0
+
+    @property
     def run_seconds(self) -> Optional[float]:
+        if self.never_started:
+            return None
         if self.started_at and self.finished_at and self.finished_at >= self.started_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None

@@ -255,3 +255,15 @@ def test_workload_to_nodes_json_is_only_a_sweeps(exitwhy, saved):
 
 def test_the_unknown_workload_kind_keeps_its_name():
     assert Workload("ci", "TaskRun", "e2e-8812").ref == "taskrun/e2e-8812"
+
+
+def test_a_container_that_never_started_did_not_run_for_decades(exitwhy):
+    view = exitwhy("pod", "-A", "-f", "examples/start-error-subpath.json",
+                   "pricing-api-5c8d7b9f6-gq7mw").out  # fmt: skip
+    assert "never started" in view and "20777d" not in view and "ran " not in view
+
+
+def test_a_blank_runtime_message_is_no_crash(exitwhy, saved):
+    p = pod(statuses=[status(last=terminated(137, "seccomp killed", message=" \n "), restarts=1)])
+    run = exitwhy("-f", saved(p), "-o", "json")
+    assert run.status == 0 and run.json()["items"][0]["findings"][0]["cause"] == "seccomp_killed"

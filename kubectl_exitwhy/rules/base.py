@@ -109,7 +109,9 @@ def term_line(t: Termination) -> str:
     if t.code_note:
         parts.append(f"({t.code_note})")
     parts.append(f"reason {t.reason or '(empty)'}")
-    if t.run_seconds is not None:
+    if t.never_started:
+        parts.append("never started (startedAt 1970-01-01)")
+    elif t.run_seconds is not None:
         parts.append(f"ran {duration(t.run_seconds)}")
     if t.finished_at:
         parts.append(f"finished {stamp(t.finished_at)}")

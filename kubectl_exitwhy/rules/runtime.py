@@ -9,6 +9,7 @@ from kubectl_exitwhy.rules.base import (
     TERMINATION,
     Subject,
     Verdict,
+    first_line,
     rule,
     stop_evidence,
     subject_lines,
@@ -49,8 +50,8 @@ def seccomp_killed(s: Subject) -> Optional[Verdict]:
     if "seccomp" not in s.reason.lower():
         return None
     summary = "killed by seccomp for a forbidden system call"
-    if s.message:
-        summary += f" ({s.message.strip().splitlines()[0][:80]})"
+    if s.message.strip():
+        summary += f" ({first_line(s.message, 80)})"
     return Verdict("seccomp_killed", HIGH, summary, tuple(subject_lines(s)))
 
 

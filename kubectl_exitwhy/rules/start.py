@@ -85,7 +85,7 @@ def _verdict(cause: str, s: Subject, what: str, log_line: Optional[str] = None) 
     confidence = HIGH
     if log_line:
         evidence.append(f"previous log: {first_line(log_line)}")
-        if s.term is None or s.term.run_seconds is None:
+        if s.term is None or (s.term.run_seconds is None and not s.term.never_started):
             confidence = MEDIUM  # the line fits, but no run time says it came at the start
     detail = first_line(log_line or s.message) or None
     return Verdict(cause, confidence, what, tuple(evidence), detail=detail)

@@ -624,7 +624,8 @@ def _connection_text(server: str, reason: Any) -> str:
         return f"cannot reach the API server at {server}: connection refused"
     if "timed out" in text.lower():
         return f"cannot reach the API server at {server}: the connection timed out"
-    return f"cannot reach the API server at {server}: {text.splitlines()[0][:200]}"
+    first = text.strip().splitlines()[0][:200] if text.strip() else "no reason given"
+    return f"cannot reach the API server at {server}: {first}"
 
 
 def _connect(kubeconfig: Optional[str], context: Optional[str]):
