@@ -231,6 +231,8 @@ def sweep(
     else:
         scope = None if filename is not None else source.default_namespace
     pods = list(source.sweep(scope, selector, all_pods))
+    for gap in getattr(source, "gaps", ()):
+        _warn(gap)
     diagnoses = [diagnose(p) for p in pods]
     if not all_pods:  # completed Jobs and graceful stops (info only) are listed with --all
         kept = [i for i, d in enumerate(diagnoses) if any(f.severity != "info" for f in d.findings)]
@@ -285,6 +287,8 @@ def pod(
     if namespace is None and filename is None:
         namespace = source.default_namespace
     evidence = source.pod(name, namespace)
+    for gap in getattr(source, "gaps", ()):
+        _warn(gap)
     report = correlate([evidence], [diagnose(evidence)])
     diagnosis = report.diagnoses[0]
     if output in (Output.json, Output.yaml):  # the pod view prints them itself; JSON keeps

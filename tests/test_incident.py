@@ -267,3 +267,20 @@ def test_a_blank_runtime_message_is_no_crash(exitwhy, saved):
     p = pod(statuses=[status(last=terminated(137, "seccomp killed", message=" \n "), restarts=1)])
     run = exitwhy("-f", saved(p), "-o", "json")
     assert run.status == 0 and run.json()["items"][0]["findings"][0]["cause"] == "seccomp_killed"
+
+
+# --- the offline recipe -----------------------------------------------------------------------
+
+
+def test_a_file_says_what_it_lacks_that_a_live_run_reads(exitwhy, saved):
+    killed_pod = owned("api-1", "api-5f6c", "5f6c", node="n7",
+                       statuses=killed("2026-11-20T10:00:00Z"))  # fmt: skip
+    bare = exitwhy("-f", saved(killed_pod))
+    assert "holds no events" in bare.err and "no Node object for n7" in bare.err
+    from builders import event
+
+    with_pod_events = exitwhy("-f", saved(killed_pod, node("n7"), event("Started", "Started")))
+    assert "no node events" in with_pod_events.err and "Node object" not in with_pod_events.err
+    whole = exitwhy("-f", saved(killed_pod, node("n7"), event("Started", "Started"),
+                                node_event("Rebooted", "Node n7 has been rebooted", node="n7")))  # fmt: skip
+    assert whole.err == ""

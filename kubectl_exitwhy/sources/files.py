@@ -177,6 +177,22 @@ def flatten(docs: list[Any], label: str, notes: Optional[list[str]] = None) -> l
     return objects
 
 
+def _d(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _killed(pod: dict) -> bool:
+    """A container of the pod ended with 137: what node events could explain."""
+    status = _d(pod.get("status"))
+    for key in ("initContainerStatuses", "containerStatuses"):
+        statuses = status.get(key)
+        for cs in statuses if isinstance(statuses, list) else []:
+            for where in (_d(_d(cs).get("state")), _d(_d(cs).get("lastState"))):
+                if _d(where.get("terminated")).get("exitCode") == 137:
+                    return True
+    return False
+
+
 class FileSource:
     """Pods, events, nodes and jobs from one saved file (or from objects already parsed, with the
     previous-log lines that were saved beside them)."""
@@ -232,6 +248,7 @@ class FileSource:
                 if o["kind"] == "Job":
                     self.jobs[key] = o
         self.census: Optional[Counter] = None
+        self.gaps: list[str] = []
         # A saved file without a single Event was saved without them: absence proves nothing.
         self.events_known = self.events.count > 0
         if not self.pods:
@@ -257,7 +274,36 @@ class FileSource:
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
         self.census = Counter(resolve(census_key(p), self.owners) for p in chosen)
         pods = [p for p in chosen if include_healthy or needs_diagnosis(p, self.events.warned(p))]
+        self.gaps = self._gaps([p for p in pods if needs_diagnosis(p, self.events.warned(p))])
         return self._assemble(pods)
+
+    def _gaps(self, pods: list[dict]) -> list[str]:
+        """What the file lacks that a live run would have read: the answer differs, so say so."""
+        if not pods:
+            return []
+        gaps = []
+        if self.events.count == 0:
+            gaps.append(
+                f"{self.label} holds no events: the diagnosis rests on the status alone (save "
+                "them too: kubectl get pods,events,… -o json)"
+            )
+        on = sorted({n for p in pods if (n := _d(p.get("spec")).get("nodeName"))})
+        missing = [n for n in on if isinstance(n, str) and n not in self.nodes]
+        if missing:
+            names = ", ".join(missing[:3])
+            if missing[3:]:
+                names += f" and {len(missing) - 3} more"
+            gaps.append(
+                f"{self.label} holds no Node object for {names}: node conditions are not "
+                "considered (save nodes too)"
+            )
+        if self.events.count and not self.events.by_node and any(_killed(p) for p in pods):
+            gaps.append(
+                f"{self.label} holds no node events (SystemOOM, Rebooted …): they live outside "
+                "the pods' namespace; add kubectl get events -A --field-selector "
+                "involvedObject.kind=Node -o json"
+            )
+        return gaps
 
     def _assemble(self, pods: list[dict]) -> Iterator[Pod]:
         return assemble(
@@ -285,4 +331,5 @@ class FileSource:
                 f"pod {name} is in several namespaces of {self.label} "
                 f"({', '.join(spaces)}): choose one with -n"
             )
+        self.gaps = self._gaps(matches)
         return next(self._assemble(matches))
