@@ -56,7 +56,7 @@ CAUSES: dict[str, Cause] = {
             "container",
             "Check node memory: kubectl describe node <node> (MemoryPressure, allocatable)",
             "Look for SystemOOM / OOMKilling events: kubectl get events -A "
-            "--field-selector involvedObject.kind=Node",
+            "--field-selector involvedObject.kind=Node,involvedObject.name=<node>",
             "Set memory requests and limits so the scheduler does not overcommit the node; "
             "containers without a limit are the first victims.",
         ),

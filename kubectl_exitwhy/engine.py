@@ -52,6 +52,7 @@ from kubectl_exitwhy.rules.silence import unexplained
 SYNTHETIC_CODES = {"container_status_unknown", "runtime_lost"}
 QUIET_WAITING = {"", "ContainerCreating", "PodInitializing", "CrashLoopBackOff"}
 HOOK_EVENTS = {"FailedPostStartHook", "FailedPreStopHook"}
+FIELDS = {"init": "initContainers", "sidecar": "initContainers", "ephemeral": "ephemeralContainers"}
 KIND_ORDER = {"pod": 0, "init": 1, "regular": 2, "sidecar": 3, "ephemeral": 4}
 
 
@@ -169,10 +170,19 @@ def _severity(
     return "critical" if failing_now else "warning"
 
 
+def _never_ran(c: Container) -> bool:
+    """Waiting with no run behind it: no restart, no termination (or one that never started)."""
+    ended = [t for t in (c.current, c.last) if t is not None and not t.never_started]
+    return c.state in ("waiting", "none") and not ended and not c.restart_count
+
+
 def _fill(step: str, pod: Pod, c: Optional[Container]) -> str:
     owner = pod.owner.name if pod.owner else "<owner>"
     if c is None and "<container>" in step:  # a pod-level finding: the container that waits
         c = next((x for x in pod.containers if x.waiting and x.name), None)
+    if c is not None and ".spec.containers[*]" in step:  # the container's own field, by name
+        field = FIELDS.get(c.kind, "containers")
+        step = step.replace(".spec.containers[*]", f'.spec.{field}[?(@.name=="{c.name}")]')
     if "--previous" in step and (c is None or c.last is None or c.current is not None):
         # the run that ended is the current one (or none ended): its log needs no --previous
         step = step.replace(" --previous", "")
@@ -194,6 +204,8 @@ def _finding(
 ) -> Finding:
     cause = CAUSES[verdict.cause]
     steps = tuple(_fill(s, pod, c) for s in verdict.next_steps + cause.next_steps)
+    if c is not None and _never_ran(c):  # no log exists to read
+        steps = tuple(s for s in steps if "kubectl logs" not in s)
     term = subject.term
     code = term.exit_code if term else None
     signal = None

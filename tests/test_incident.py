@@ -284,3 +284,26 @@ def test_a_file_says_what_it_lacks_that_a_live_run_reads(exitwhy, saved):
     whole = exitwhy("-f", saved(killed_pod, node("n7"), event("Started", "Started"),
                                 node_event("Rebooted", "Node n7 has been rebooted", node="n7")))  # fmt: skip
     assert whole.err == ""
+
+
+def test_next_steps_fit_the_evidence(exitwhy, saved):
+    from builders import event
+
+    never_ran = pod(statuses=[status(state={"waiting": {"reason": "ImagePullBackOff",
+                    "message": 'Back-off pulling image "ghcr.io/acme/app:1.0"'}})])  # fmt: skip
+    doc = exitwhy("-f", saved(never_ran), "-o", "json").json()
+    steps = doc["items"][0]["findings"][0]["nextSteps"]
+    assert steps and not any("kubectl logs" in s for s in steps)  # no log exists
+
+    init = pod(init=[spec_container("setup")], init_statuses=[status("setup",
+               last=terminated(127, "Error"), state=crashloop("setup"), restarts=2)],
+               statuses=[status(state={"waiting": {"reason": "PodInitializing"}})])  # fmt: skip
+    steps = exitwhy("-f", saved(init), "-o", "json").json()["items"][0]["findings"][0]["nextSteps"]
+    assert any('.spec.initContainers[?(@.name=="setup")]' in s for s in steps), steps
+
+    oom_there = owned("api-1", "api-5f6c", "5f6c", node="n7",
+                      statuses=killed("2026-11-20T10:00:00Z"))  # fmt: skip
+    doc = exitwhy("-f", saved(oom_there, node("n7", memory_pressure=True),
+                              event("Started", "Started")), "-o", "json").json()  # fmt: skip
+    steps = doc["items"][0]["findings"][0]["nextSteps"]
+    assert any("involvedObject.kind=Node,involvedObject.name=n7" in s for s in steps), steps
