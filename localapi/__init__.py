@@ -1,13 +1,18 @@
 """localapi: a small, fast, read-only Kubernetes API server for tests, demos and benchmarks.
 
-It serves Pods, Events, Nodes, Namespaces and Jobs (and pod logs) from JSON/YAML files or Python
-dicts, over HTTPS with a bearer token, to the real ``kubectl`` and the official ``kubernetes``
-Python client, through a kubeconfig it writes. Faults (403, 404, 410, 429, 500, slow, truncated)
-can be injected per resource and namespace, and every request is logged.
+It serves Pods, Events, Nodes, Namespaces, Jobs, CronJobs, ReplicaSets, Deployments,
+StatefulSets and DaemonSets (and pod logs) from JSON/YAML files or Python dicts, over HTTPS with
+a bearer token, to the real ``kubectl`` and the official ``kubernetes`` Python client, through a
+kubeconfig it writes. Faults (403, 404, 410, 429, 500, slow, truncated) can be injected per
+resource and namespace, and every request is logged. Nothing changes it over HTTP, but a test
+can change it while it serves (``apply``, ``delete``, ``compact``, ``drop_watches``), and
+watches see every change as the apiserver's watch cache sends it: in order, from a
+resourceVersion, with BOOKMARKs, and 410 Expired for a resourceVersion older than the history.
 
     from localapi import LocalAPIServer
     with LocalAPIServer(data_dir=Path("examples")) as srv:
         srv.url, srv.kubeconfig, srv.token, srv.requests, srv.faults
+        srv.apply(pod)  # kubectl get pods -w sees it at once
 
 Command line: ``python -m localapi --data examples --kubeconfig /tmp/kc.yaml``.
 """

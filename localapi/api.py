@@ -3,19 +3,26 @@
 Paths served (as kube-apiserver lays them out):
 
 * ``/version``, ``/healthz``, ``/livez``, ``/readyz``
-* discovery: ``/api``, ``/api/v1``, ``/apis``, ``/apis/batch``, ``/apis/batch/v1``
-* lists, all namespaces: ``/api/v1/{pods,events,nodes,namespaces}``, ``/apis/batch/v1/jobs``
+* discovery: ``/api``, ``/api/v1``, ``/apis``, ``/apis/{apps,batch}``, ``/apis/{apps,batch}/v1``
+* lists, all namespaces: ``/api/v1/{pods,events,nodes,namespaces}``,
+  ``/apis/batch/v1/{jobs,cronjobs}``, ``/apis/apps/v1/{replicasets,deployments,statefulsets,
+  daemonsets}``
 * lists in a namespace: ``/api/v1/namespaces/{ns}/{pods,events}``,
-  ``/apis/batch/v1/namespaces/{ns}/jobs``
+  ``/apis/batch/v1/namespaces/{ns}/jobs``, ``/apis/apps/v1/namespaces/{ns}/deployments``, ...
 * single objects: ``.../namespaces/{ns}/pods/{name}``, ``/api/v1/nodes/{name}``,
   ``/api/v1/namespaces/{name}``, ...
 * logs: ``/api/v1/namespaces/{ns}/pods/{name}/log?container=&previous=&tailLines=&limitBytes=``
+* the deprecated watch paths: ``/api/v1/watch/...``, ``/apis/{group}/v1/watch/...`` (an object's
+  own: "watch changes to an object of kind Pod ... filtered to a single item with the
+  'fieldSelector' parameter")
 
 Lists honour ``limit``/``continue`` (opaque token, key order namespace/name), ``labelSelector``,
-``fieldSelector`` and ``watch=true`` (initial ADDED events, then an idle stream until
-``timeoutSeconds``). ``Accept: ...;as=Table;g=meta.k8s.io;v=v1`` gets a server-side Table.
-Errors are ``Status`` objects with the real reasons, messages and codes. Everything other
-than GET/HEAD is 405 MethodNotAllowed: this API server never changes anything.
+``fieldSelector`` and ``watch=true`` (see ``_watch``: the events of the store's changes, as the
+watch cache sends them). ``watch`` on a single object's path is a plain GET, as the apiserver's
+installer routes it (GET on an item is "read the specified" object). ``Accept: ...;as=Table;
+g=meta.k8s.io;v=v1`` gets a server-side Table. Errors are ``Status`` objects with the real
+reasons, messages and codes. Everything other than GET/HEAD is 405 MethodNotAllowed: this API
+server never changes anything over HTTP (tests change it in-process: ``Store.apply``).
 """
 
 from __future__ import annotations
@@ -24,16 +31,18 @@ import base64
 import binascii
 import hmac
 import json
+import random
 import threading
+import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import unquote
 
 from . import tables
 from .discovery import AGGREGATED_CONTENT_TYPE, Discovery, wants_aggregated
 from .faults import Fault, Faults
 from .selectors import FieldSelector, LabelSelector, SelectorError
-from .store import RESOURCES, Entry, ResourceType, Store, encode
+from .store import RESOURCES, Change, Entry, Expired, ResourceType, Store, View, encode
 
 __all__ = ["API", "Response", "status_body"]
 
@@ -46,7 +55,15 @@ EXPIRED_MESSAGE = (
     "results in an inconsistent list - objects that were created, modified, or deleted between "
     "the time the first chunk was returned and now may show up in the list."
 )
-_GROUP_VERSIONS = {"v1": "", "batch/v1": "batch"}
+_GROUP_VERSIONS = {"v1": "", **{rt.api_version: rt.group for rt in RESOURCES.values()}}
+# strconv.ParseBool, which the query parameter decoder uses for booleans such as watch
+_TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
+# --min-request-timeout's default: a watch without timeoutSeconds (or with 0) lasts a random
+# time between this and twice this (handlers/get.go: "if timeout == 0 && minRequestTimeout > 0
+# { timeout = time.Duration(float64(minRequestTimeout) * (rand.Float64() + 1.0)) }")
+MIN_REQUEST_TIMEOUT = 1800.0
+# the cacher's defaultBookmarkFrequency ("how frequently watch bookmarks should be send")
+BOOKMARK_INTERVAL = 60.0
 
 
 @dataclass
@@ -152,6 +169,7 @@ class Target:
     namespace: str | None  # None: all namespaces / cluster scope
     name: str | None = None
     log: bool = False
+    watch_path: bool = False  # the deprecated /watch/ form: always a watch
 
 
 class API:
@@ -170,6 +188,8 @@ class API:
         self.discovery = discovery
         self.token = token
         self.stopping = stopping
+        self.bookmark_interval = BOOKMARK_INTERVAL
+        self.poll_interval = 0.5  # the longest a watch waits before it looks at stop/drop again
 
     # --- entry point ----------------------------------------------------------------------------
 
@@ -223,14 +243,23 @@ class API:
     def _route(self, path: str) -> Target | None:
         if path.startswith("/api/v1/"):
             gv, rest = "v1", path[len("/api/v1/") :]
-        elif path.startswith("/apis/batch/v1/"):
-            gv, rest = "batch/v1", path[len("/apis/batch/v1/") :]
+        elif path.startswith("/apis/"):
+            group, _, tail = path[len("/apis/") :].partition("/")
+            version, _, rest = tail.partition("/")
+            gv = f"{group}/{version}"
+            if gv not in _GROUP_VERSIONS or not group:
+                return None
         else:
             return None
         group = _GROUP_VERSIONS[gv]
         parts = [unquote(p) for p in rest.split("/")]
         if any(not p for p in parts):
             return None
+        watch_path = parts[0] == "watch"
+        if watch_path:
+            parts = parts[1:]
+            if not parts:
+                return None
 
         def resource(name: str, namespaced: bool | None) -> ResourceType | None:
             rt = RESOURCES.get(name)
@@ -243,9 +272,9 @@ class API:
         n = len(parts)
         if n == 1:
             rt = resource(parts[0], None)
-            return Target(rt, None) if rt else None
+            return Target(rt, None, watch_path=watch_path) if rt else None
         if n == 2 and (rt := resource(parts[0], False)) is not None:
-            return Target(rt, None, parts[1])
+            return Target(rt, None, parts[1], watch_path=watch_path)
         if parts[0] != "namespaces" or n < 3:
             return None
         rt = resource(parts[2], True)
@@ -253,10 +282,10 @@ class API:
             return None
         ns = parts[1]
         if n == 3:
-            return Target(rt, ns)
+            return Target(rt, ns, watch_path=watch_path)
         if n == 4:
-            return Target(rt, ns, parts[3])
-        if n == 5 and rt.name == "pods" and parts[4] == "log":
+            return Target(rt, ns, parts[3], watch_path=watch_path)
+        if n == 5 and rt.name == "pods" and parts[4] == "log" and not watch_path:
             return Target(rt, ns, parts[3], log=True)
         return None
 
@@ -265,7 +294,7 @@ class API:
     def _resource(
         self, t: Target, query: Mapping[str, str], headers: Mapping[str, str]
     ) -> Response:
-        watching = query.get("watch") in ("true", "1")
+        watching = t.watch_path or (not t.name and query.get("watch") in _TRUE)
         verb = "watch" if watching else ("get" if t.name else "list")
         fault_resource = "log" if t.log else t.rt.name
         chosen = self.faults.take(fault_resource, t.namespace, bool(query.get("continue")))
@@ -324,16 +353,17 @@ class API:
         prefix = f'{{"kind":"{rt.kind}","apiVersion":"{rt.api_version}",'.encode()
         return prefix + entry.data[1:]
 
-    def _lookup(self, t: Target) -> Entry | None:
+    def _lookup(self, t: Target, view: View | None = None) -> Entry | None:
         assert t.name is not None
-        return self.store.get(t.rt.name, t.namespace or "", t.name)
+        return (view or self.store.view()).get(t.rt.name, t.namespace or "", t.name)
 
     def _get(self, t: Target, headers: Mapping[str, str]) -> Response:
-        entry = self._lookup(t)
+        view = self.store.view()
+        entry = self._lookup(t, view)
         if entry is None:
             return not_found(t.rt, t.name or "")
         if _wants_table(headers.get("Accept") or ""):
-            meta = encode({"resourceVersion": self.store.resource_version})
+            meta = encode({"resourceVersion": view.resource_version})
             body = tables.table_body(t.rt, [entry], meta, "Metadata", lambda e: self._full(t.rt, e))
             return Response(200, body, TABLE_CONTENT_TYPE)
         return Response(200, self._full(t.rt, entry))
@@ -359,10 +389,11 @@ class API:
                 after = decode_continue(query["continue"], rt.namespaced)
             except ValueError as exc:
                 return bad_request(str(exc))
-        page = self.store.page(
+        view = self.store.view()
+        page = view.page(
             rt.name, t.namespace, labels=labels, fields=fields, limit=limit, after=after
         )
-        rv = self.store.resource_version
+        rv = view.resource_version
         meta: dict[str, Any] = {"resourceVersion": rv}
         if page.last_key is not None:
             meta["continue"] = encode_continue(rv, page.last_key, rt.namespaced)
@@ -382,48 +413,99 @@ class API:
         return Response(200, body)
 
     def _watch(self, t: Target, query: Mapping[str, str]) -> Response:
+        """A watch, as the watch cache serves it (staging/src/k8s.io/apiserver/pkg/storage/
+        cacher: cacher.go, watch_cache.go, cache_watcher.go).
+
+        * ``resourceVersion`` absent or "0": ADDED events for the current state first ("to
+          keep backward compatibility, we additionally need to return the current state and
+          only then start watching from that point"), then every change; "0" with
+          ``sendInitialEvents=false`` starts at now without them.
+        * ``resourceVersion=N``: every kept change after N, in order, then the live ones. N
+          older than the history: HTTP 200 and a single ERROR event holding the Status
+          (``newErrWatcher``: "once we have passed authn/authz/admission, and successfully
+          parsed a resource version, other errors must fail with a watch event of type ERROR,
+          rather than a directly returned error"), 410 Expired "too old resource version: N
+          (M)", then the end of the stream. N newer than now: the changes after N, when they
+          come. N not a number: 422 Invalid (``APIObjectVersioner.ParseResourceVersion``
+          returns a storage InvalidError, which ``responsewriters.ErrorToAPIStatus`` turns
+          into StatusUnprocessableEntity, reason Invalid).
+        * ``sendInitialEvents=true``: the current state, then a BOOKMARK annotated
+          ``k8s.io/initial-events-end`` (with ``allowWatchBookmarks``, as the WatchList client
+          asks), then changes.
+        * selectors: a change is ADDED for a watcher when the object now passes and did not
+          before, MODIFIED when both pass, DELETED (the previous content at the event's RV)
+          when it passed before and no longer does (``cacheWatcher.convertToWatchEvent``).
+        * ``allowWatchBookmarks=true``: a BOOKMARK with the current RV every
+          ``bookmark_interval`` seconds (the real ``defaultBookmarkFrequency`` is a minute)
+          and one 2 s before the deadline (``nextBookmarkTime``).
+        * ``timeoutSeconds``: the stream ends cleanly then; 0 or absent means a random time
+          between ``MIN_REQUEST_TIMEOUT`` and twice it, as the handler does.
+        """
         rt = t.rt
         try:
             labels, fields = self._selectors(t, query)
         except SelectorError as exc:
             return bad_request(str(exc))
+        if t.name is not None and query.get("fieldSelector"):
+            # handlers/get.go: "the allowed field selectors in this branch are: nil,
+            # fields.Everything and field selector matching metadata.name for our name"
+            fs = FieldSelector.parse(query.get("fieldSelector"))
+            named = [v for f, eq, v in (fs.terms if fs else ()) if f == "metadata.name" and eq]
+            if not named or named[0] != t.name:
+                return bad_request("fieldSelector metadata.name doesn't match requested name")
         try:
-            timeout = float(query.get("timeoutSeconds") or 1800)
+            timeout = float(int(query.get("timeoutSeconds") or 0))
         except ValueError:
             return bad_request("timeoutSeconds: must be an integer")
-        initial = query.get("resourceVersion") in (None, "", "0") or (
-            query.get("sendInitialEvents") == "true"
+        if timeout == 0:
+            timeout = MIN_REQUEST_TIMEOUT * (random.random() + 1.0)
+        rv_text = query.get("resourceVersion") or ""
+        send_initial = query.get("sendInitialEvents")
+        if rv_text in ("", "0"):
+            since: int | None = None
+        elif rv_text.isdigit():
+            since = int(rv_text)
+        else:
+            return _status(
+                422,
+                "Invalid",
+                f'resourceVersion: Invalid value: "{rv_text}": strconv.ParseUint: parsing '
+                f'"{rv_text}": invalid syntax',
+            )
+        initial = send_initial == "true" or (since is None and send_initial != "false")
+        from_now = since is None and not initial
+        try:
+            view, backlog, queue = self.store.open_watch(
+                rt.name, None if initial else since, from_now=from_now
+            )
+        except Expired as exc:
+            error = b'{"type":"ERROR","object":' + status_body(410, "Expired", str(exc)) + b"}\n"
+            return Response(200, stream=iter([error]))
+        namespace, name = t.namespace, t.name
+
+        def passes(e: Entry) -> bool:
+            if namespace is not None and e.namespace != namespace:
+                return False
+            if name is not None and e.name != name:
+                return False
+            if labels is not None and not labels.matches(e.labels):
+                return False
+            return fields is None or fields(e.fields)
+
+        stream = WatchStream(
+            self,
+            rt,
+            view,
+            backlog,
+            queue,
+            passes,
+            initial=initial,
+            initial_end_bookmark=send_initial == "true",
+            bookmarks=query.get("allowWatchBookmarks") in _TRUE,
+            deadline=time.monotonic() + timeout,
+            namespace=namespace,
         )
-        items: list[Entry] = []
-        if initial:
-            if t.name:
-                entry = self._lookup(t)
-                items = [entry] if entry is not None else []
-            else:
-                items = self.store.page(rt.name, t.namespace, labels=labels, fields=fields).items
-        bookmark = query.get("sendInitialEvents") == "true"
-        stopping = self.stopping
-        rv = self.store.resource_version
-
-        def events() -> Iterator[bytes]:
-            for e in items:
-                yield b'{"type":"ADDED","object":' + self._full(rt, e) + b"}\n"
-            if bookmark:
-                mark = {
-                    "type": "BOOKMARK",
-                    "object": {
-                        "kind": rt.kind,
-                        "apiVersion": rt.api_version,
-                        "metadata": {
-                            "resourceVersion": rv,
-                            "annotations": {"k8s.io/initial-events-end": "true"},
-                        },
-                    },
-                }
-                yield encode(mark) + b"\n"
-            stopping.wait(timeout)
-
-        return Response(200, stream=events())
+        return Response(200, stream=stream)
 
     def _log(self, t: Target, query: Mapping[str, str]) -> Response:
         entry = self._lookup(t)
@@ -465,3 +547,146 @@ class API:
             except ValueError:
                 return bad_request(f"limitBytes: Invalid value: {limit!r}")
         return Response(200, text, "text/plain")
+
+
+class WatchStream:
+    """The lines of one watch response, produced as the store changes (an iterator of bytes).
+
+    Every wait is bounded (``API.poll_interval``), so a stopping server, a dropped watch or
+    the deadline ends it promptly. ``dropped`` tells the HTTP layer to cut the connection
+    without the closing chunk, as a lost connection looks to the client.
+    """
+
+    def __init__(
+        self,
+        api: API,
+        rt: ResourceType,
+        view: View,
+        backlog: list[Change],
+        queue: Any,
+        passes: Callable[[Entry], bool],
+        *,
+        initial: bool,
+        initial_end_bookmark: bool,
+        bookmarks: bool,
+        deadline: float,
+        namespace: str | None = None,
+    ) -> None:
+        self.dropped = False
+        self._namespace = namespace
+        # set by the HTTP layer: True once the client has closed its end (the apiserver sees
+        # the request's context cancelled and stops the watcher)
+        self.client_gone: Callable[[], bool] = lambda: False
+        self._gen = self._events(
+            api,
+            rt,
+            view,
+            backlog,
+            queue,
+            passes,
+            initial,
+            initial_end_bookmark,
+            bookmarks,
+            deadline,
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._gen)
+
+    def close(self) -> None:
+        self._gen.close()
+
+    def _events(
+        self,
+        api: API,
+        rt: ResourceType,
+        view: View,
+        backlog: list[Change],
+        queue: Any,
+        passes: Callable[[Entry], bool],
+        initial: bool,
+        initial_end_bookmark: bool,
+        bookmarks: bool,
+        deadline: float,
+    ) -> Iterator[bytes]:
+        full = API._full
+        prefix = {
+            kind: b'{"type":"' + kind.encode() + b'","object":'
+            for kind in ("ADDED", "MODIFIED", "DELETED")
+        }
+
+        def event(kind: str, entry: Entry) -> bytes:
+            return prefix[kind] + full(rt, entry) + b"}\n"
+
+        def convert(c: Change) -> bytes | None:
+            cur = c.type != "DELETED" and passes(c.entry)
+            old = c.prev is not None and passes(c.prev)
+            if cur:
+                return event("MODIFIED" if old else "ADDED", c.entry)
+            if old:
+                return event("DELETED", c.prev_at_rv())
+            return None
+
+        def bookmark(rv: int, initial_end: bool = False) -> bytes:
+            meta: dict[str, Any] = {"resourceVersion": str(rv)}
+            if initial_end:
+                meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+            obj = {"kind": rt.kind, "apiVersion": rt.api_version, "metadata": meta}
+            return b'{"type":"BOOKMARK","object":' + encode(obj) + b"}\n"
+
+        def next_bookmark(now: float) -> float:
+            # cache_watcher.go nextBookmarkTime: "roughly every minute" and "right before the
+            # watcher timeout - for now we simply set it 2s before the deadline"
+            heartbeat = now + api.bookmark_interval
+            pre = deadline - 2.0
+            if pre < heartbeat:
+                heartbeat = pre
+            return heartbeat if heartbeat > now else float("inf")
+
+        try:
+            last = view.rv
+            if initial:
+                for entry in view.entries(rt.name, self._namespace):
+                    if passes(entry):
+                        yield event("ADDED", entry)
+                if initial_end_bookmark:
+                    yield bookmark(view.rv, initial_end=True)
+            for c in backlog:
+                line = convert(c)
+                last = c.rv
+                if line is not None:
+                    yield line
+            due = next_bookmark(time.monotonic()) if bookmarks else float("inf")
+            while True:
+                if api.stopping.is_set() or queue.overflowed or self.client_gone():
+                    return
+                if queue.dropped:
+                    self.dropped = True
+                    return
+                now = time.monotonic()
+                if now >= deadline:
+                    return
+                if now >= due:
+                    changes, rv = queue.take_all()
+                    for c in changes:
+                        if c.rv > last:
+                            last = c.rv
+                            line = convert(c)
+                            if line is not None:
+                                yield line
+                    yield bookmark(max(rv, last))
+                    due = next_bookmark(time.monotonic())
+                    continue
+                wait = min(deadline, due, now + api.poll_interval) - now
+                for c in queue.take(wait):
+                    if c.rv <= last:
+                        continue
+                    last = c.rv
+                    line = convert(c)
+                    if line is not None:
+                        yield line
+        finally:
+            queue.close()

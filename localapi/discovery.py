@@ -1,11 +1,13 @@
-"""Discovery documents: what ``/api``, ``/api/v1``, ``/apis`` and ``/apis/batch/v1`` return.
+"""Discovery documents: what ``/api``, ``/api/v1``, ``/apis``, ``/apis/apps/v1`` and
+``/apis/batch/v1`` return.
 
 kubectl (client-go) first asks ``/api`` and ``/apis`` for the *aggregated* discovery document
 (``Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList``). This server
 answers that form too (content type ``...;as=APIGroupDiscoveryList``), which saves kubectl two
 round trips; a client that asks for plain JSON gets the legacy ``APIVersions`` /
 ``APIGroupList`` and then per-group-version ``APIResourceList`` documents. Every resource is
-read-only: verbs get, list, watch (``pods/log``: get).
+read-only: verbs get, list, watch (``pods/log``: get). Within a group version the resources are
+listed in name order, as the API installer registers them (it sorts the storage paths first).
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ class Discovery:
 
     def __init__(self, address: str) -> None:
         groups: dict[str, list[ResourceType]] = {}
-        for rt in RESOURCES.values():
+        for rt in sorted(RESOURCES.values(), key=lambda r: r.name):
             groups.setdefault(rt.group, []).append(rt)
         self.version = encode(VERSION_INFO)
         self.api = encode(

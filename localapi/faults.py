@@ -1,7 +1,8 @@
 """Fault injection: make chosen requests fail the way a real API server or proxy fails.
 
 Faults are matched per request against a resource (``pods``, ``events``, ``nodes``, ``jobs``,
-``namespaces`` or ``log`` for ``pods/log``; None = any resource request, never discovery) and a
+``namespaces``, ``replicasets``, ``deployments``, ``statefulsets``, ``daemonsets``,
+``cronjobs``, or ``log`` for ``pods/log``; None = any resource request, never discovery) and a
 namespace (None = any request; ``""`` = only cluster-scope requests such as ``/api/v1/pods``;
 ``"prod"`` = only requests in namespace prod). ``times=N`` makes a fault apply to the first N
 matching requests only, then it is spent and the server answers normally.
@@ -32,7 +33,19 @@ DEFAULT_USER = "system:serviceaccount:default:exitwhy"
 RESPONSE_KINDS = ("forbidden", "notfound", "expired", "throttle", "error")
 MODIFIER_KINDS = ("slow", "truncate")
 FAULT_KINDS = RESPONSE_KINDS + MODIFIER_KINDS
-RESOURCE_NAMES = ("pods", "events", "nodes", "jobs", "namespaces", "log")
+RESOURCE_NAMES = (
+    "pods",
+    "events",
+    "nodes",
+    "jobs",
+    "namespaces",
+    "replicasets",
+    "deployments",
+    "statefulsets",
+    "daemonsets",
+    "cronjobs",
+    "log",
+)
 
 
 @dataclass

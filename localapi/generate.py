@@ -26,8 +26,19 @@ joining literal segments with the per-pod values; only the status (about 1.5 KB)
 ``json.dumps``. ``populate()`` puts pods straight into a ``Store`` as bytes without building
 dicts, so 50,000 pods take a few seconds and about 400 MB.
 
-``pods(n, seed=...)``, ``events(n, seed=...)``, ``nodes``, ``jobs`` and ``namespaces`` return
-dicts of the same deterministic cluster (same ``n``, ``seed`` and ``now``).
+The pods' owners exist too, as their controllers write them: a ReplicaSet per workload (named
+``<app>-<pod-template-hash>``, its uid the one in the pods' ownerReferences) owned by the
+Deployment ``<app>`` (two workloads of one app in a namespace are two ReplicaSets of one
+Deployment, a rollout under way: the newer one is the Deployment's template), a DaemonSet, and
+for each Job ``<app>-<minutes since the epoch>`` the CronJob ``<app>`` that scheduled it (the
+cronjob controller names a Job ``fmt.Sprintf("%s-%d", cj.Name, scheduledTime.Unix()/60)`` and
+gives it a controller reference to the CronJob). Their counts follow the pods: replicas, ready
+and available replicas. They are filled from text templates like the pods (``podtemplate``), and
+draw nothing from the random stream, so the pods are the same with or without them.
+
+``pods(n, seed=...)``, ``events(n, seed=...)``, ``nodes``, ``jobs``, ``replicasets``,
+``deployments``, ``daemonsets``, ``cronjobs`` and ``namespaces`` return dicts of the same
+deterministic cluster (same ``n``, ``seed`` and ``now``).
 """
 
 from __future__ import annotations
@@ -35,15 +46,19 @@ from __future__ import annotations
 import json
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from .podtemplate import CONDITION_TYPES, pod_template
+from .podtemplate import CONDITION_TYPES, Template, owner_template, pod_template
 from .store import RESOURCES, Entry, Store, encode
 
 __all__ = [
     "SCENARIOS",
     "cluster",
+    "cronjobs",
+    "daemonsets",
+    "deployments",
     "events",
     "iter_objects",
     "jobs",
@@ -51,6 +66,7 @@ __all__ = [
     "nodes",
     "pods",
     "populate",
+    "replicasets",
 ]
 
 SCENARIOS = {  # weight among the ~10% of pods that have a termination story
@@ -125,6 +141,11 @@ def _uid(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
 
+def _owner_uid(kind: str, namespace: str, name: str) -> str:
+    """A stable uid for an owner the pods do not name by uid (Deployments, CronJobs)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"localapi/{kind}/{namespace}/{name}"))
+
+
 def _suffix(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(_S) for _ in range(n))
 
@@ -194,6 +215,11 @@ class _Cluster:
             a: pod_template(a) for a in ("service", "sidecar", "worker", "cache", "job", "daemon")
         }
         self.jobs: list[dict[str, Any]] = []
+        self.owner_templates: dict[tuple[str, str], Template] = {}
+        self.last_ready = False
+        # what the owner objects are made from, gathered while the pods are made
+        self.placed: list[tuple[_Workload, int, int]] = []  # (workload, pods, ready pods)
+        self.cron_jobs: dict[tuple[str, str], list[tuple[int, bool, float, _Workload]]] = {}
 
     def next_rv(self) -> str:
         self.rv += 1
@@ -338,6 +364,7 @@ class _Cluster:
         phase, statuses, ready, evs, status_time = self.container_story(
             w, scenario, name, uid, image, pod_ip, tok, start
         )
+        self.last_ready = ready
         status = self.pod_status(phase, statuses, ready, host_ip, pod_ip, start, created, w)
         values = {
             "name": name,
@@ -816,6 +843,10 @@ class _Cluster:
             status["completionTime"] = t
         status["conditions"] = conditions
         selector = {"batch.kubernetes.io/controller-uid": w.owner_uid}
+        minutes = int(w.owner.rsplit("-", 1)[1])
+        self.cron_jobs.setdefault((w.namespace, w.app), []).append(
+            (minutes, not failed, status_time, w)
+        )
         return {
             "apiVersion": "batch/v1",
             "kind": "Job",
@@ -828,6 +859,16 @@ class _Cluster:
                 "generation": 1,
                 "labels": {k: v for k, v in w.labels.items() if "job" in k or "uid" in k},
                 "annotations": {"batch.kubernetes.io/job-tracking": ""},
+                "ownerReferences": [
+                    {
+                        "apiVersion": "batch/v1",
+                        "kind": "CronJob",
+                        "name": w.app,
+                        "uid": _owner_uid("cronjob", w.namespace, w.app),
+                        "controller": True,
+                        "blockOwnerDeletion": True,
+                    }
+                ],
             },
             "spec": {
                 "parallelism": 1,
@@ -850,6 +891,250 @@ class _Cluster:
                             }
                         ],
                         "restartPolicy": "Never",
+                    },
+                },
+            },
+            "status": status,
+        }
+
+    # --- the pods' owners -----------------------------------------------------------------------
+
+    def owner(
+        self, kind: str, w: _Workload, values: dict[str, str], labels: dict[str, str]
+    ) -> Entry:
+        key = (kind, w.arch)
+        template = self.owner_templates.get(key)
+        if template is None:
+            template = self.owner_templates[key] = owner_template(kind, w.arch)
+        values.update(
+            app=w.app,
+            image=w.image,
+            env=w.env,
+            memLimit=w.mem_limit,
+            memReq=w.mem_req,
+            cpuLimit=w.cpu_limit,
+            cpuReq=w.cpu_req,
+            sa=w.sa,
+            ns=w.namespace,
+            rv=self.next_rv(),
+            templateAnnotations=w.annotations_json,  # the pods' came from the template
+        )
+        name = values["name"]
+        fields: tuple[str, ...] = (name, w.namespace)
+        if kind == "ReplicaSet":
+            fields += (values["replicas"],)
+        return Entry(w.namespace, name, labels, fields, template.fill(values))
+
+    def owners(self) -> Iterator[tuple[str, Any]]:
+        """The ReplicaSets, Deployments, DaemonSets and CronJobs of the pods made so far."""
+        deployments: dict[tuple[str, str], list[tuple[_Workload, int, int]]] = {}
+        for w, count, ready in self.placed:
+            if w.owner_kind == "ReplicaSet":
+                deployments.setdefault((w.namespace, w.app), []).append((w, count, ready))
+            elif w.owner_kind == "DaemonSet":
+                yield "daemonsets", self.daemonset(w, count, ready)
+        for (ns, app), sets in deployments.items():
+            sets.sort(key=lambda s: s[0].created)
+            deploy_uid = _owner_uid("deployment", ns, app)
+            for revision, (w, count, ready) in enumerate(sets, 1):
+                yield "replicasets", self.replicaset(w, count, ready, revision, deploy_uid)
+            yield "deployments", self.deployment(sets, deploy_uid)
+        for (ns, app), runs in self.cron_jobs.items():
+            yield "cronjobs", self.cronjob(ns, app, runs)
+
+    @staticmethod
+    def _selector(w: _Workload) -> dict[str, str]:
+        keys = ("app.kubernetes.io/name", "app.kubernetes.io/instance")
+        return {k: w.labels[k] for k in keys}
+
+    def replicaset(
+        self, w: _Workload, count: int, ready: int, revision: int, deploy_uid: str
+    ) -> Entry:
+        # built as text: ten thousand of these per 50,000 pods (names and numbers need no
+        # JSON escaping)
+        rs_hash = w.labels["pod-template-hash"]
+        status = f'{{"replicas":{count},"fullyLabeledReplicas":{count}'
+        if ready:
+            status += f',"readyReplicas":{ready},"availableReplicas":{ready}'
+        status += ',"observedGeneration":1}'
+        owner_ref = (
+            f'[{{"apiVersion":"apps/v1","kind":"Deployment","name":"{w.app}",'
+            f'"uid":"{deploy_uid}","controller":true,"blockOwnerDeletion":true}}]'
+        )
+        annotations = (
+            f'{{"deployment.kubernetes.io/desired-replicas":"{count}",'
+            f'"deployment.kubernetes.io/max-replicas":"{count + -(-count // 4)}",'
+            f'"deployment.kubernetes.io/revision":"{revision}"}}'
+        )
+        values = {
+            "name": w.owner,
+            "uid": w.owner_uid,
+            "created": _ts(w.created),
+            "generation": "1",
+            "labels": w.labels_json,
+            "annotations": annotations,
+            "ownerReferences": owner_ref,
+            "replicas": str(count),
+            "selector": encode({**self._selector(w), "pod-template-hash": rs_hash}).decode(),
+            "templateLabels": w.labels_json,
+            "status": status,
+        }
+        return self.owner("ReplicaSet", w, values, w.labels)
+
+    def deployment(self, sets: list[tuple[_Workload, int, int]], uid: str) -> Entry:
+        newest, want, _ = sets[-1]
+        total = sum(c for _, c, _ in sets)
+        ready = sum(r for _, _, r in sets)
+        updated = want
+        rs_name = newest.owner
+        labels = {k: v for k, v in newest.labels.items() if k != "pod-template-hash"}
+        t = _ts(newest.created)
+        # available when at most maxUnavailable (25%, rounded down) of spec.replicas are not
+        max_unavailable = want // 4
+        available = ready >= want - max_unavailable
+        conditions = [
+            {
+                "type": "Available",
+                "status": "True" if available else "False",
+                "lastUpdateTime": t,
+                "lastTransitionTime": t,
+                "reason": "MinimumReplicasAvailable" if available else "MinimumReplicasUnavailable",
+                "message": "Deployment has minimum availability."
+                if available
+                else "Deployment does not have minimum availability.",
+            },
+            {
+                "type": "Progressing",
+                "status": "True",
+                "lastUpdateTime": t,
+                "lastTransitionTime": t,
+                "reason": "NewReplicaSetAvailable" if len(sets) == 1 else "ReplicaSetUpdated",
+                "message": f'ReplicaSet "{rs_name}" has successfully progressed.'
+                if len(sets) == 1
+                else f'ReplicaSet "{rs_name}" is progressing.',
+            },
+        ]
+        status: dict[str, Any] = {"observedGeneration": len(sets), "replicas": total}
+        status["updatedReplicas"] = updated
+        if ready:
+            status["readyReplicas"] = ready
+            status["availableReplicas"] = ready
+        if total - ready > 0:
+            status["unavailableReplicas"] = total - ready
+        status["conditions"] = conditions
+        return self.owner(
+            "Deployment",
+            newest,
+            {
+                "name": newest.app,
+                "uid": uid,
+                "created": _ts(sets[0][0].created),
+                "generation": str(len(sets)),
+                "labels": encode(labels).decode(),
+                "annotations": encode(
+                    {"deployment.kubernetes.io/revision": str(len(sets))}
+                ).decode(),
+                "replicas": str(want),
+                "selector": encode(self._selector(newest)).decode(),
+                "templateLabels": encode(labels).decode(),
+                "status": encode(status).decode(),
+            },
+            labels,
+        )
+
+    def daemonset(self, w: _Workload, count: int, ready: int) -> Entry:
+        generation = int(w.labels.get("pod-template-generation", "1"))
+        labels = {
+            k: v
+            for k, v in w.labels.items()
+            if k not in ("controller-revision-hash", "pod-template-generation")
+        }
+        status: dict[str, Any] = {
+            "currentNumberScheduled": count,
+            "numberMisscheduled": 0,
+            "desiredNumberScheduled": count,
+            "numberReady": ready,
+            "observedGeneration": generation,
+            "updatedNumberScheduled": count,
+        }
+        if ready:
+            status["numberAvailable"] = ready
+        if count - ready:
+            status["numberUnavailable"] = count - ready
+        return self.owner(
+            "DaemonSet",
+            w,
+            {
+                "name": w.owner,
+                "uid": w.owner_uid,
+                "created": _ts(w.created),
+                "generation": str(generation),
+                "labels": encode(labels).decode(),
+                "annotations": encode(
+                    {"deprecated.daemonset.template.generation": str(generation)}
+                ).decode(),
+                "replicas": "0",
+                "selector": encode(self._selector(w)).decode(),
+                "templateLabels": encode(labels).decode(),
+                "status": encode(status).decode(),
+            },
+            labels,
+        )
+
+    def cronjob(
+        self, ns: str, app: str, runs: list[tuple[int, bool, float, _Workload]]
+    ) -> dict[str, Any]:
+        runs = sorted(runs, key=lambda r: r[0])
+        w = runs[-1][3]
+        minutes = sorted({m % 60 for m, _, _, _ in runs})
+        hours = sorted({m // 60 % 24 for m, _, _, _ in runs})
+        schedule = f"{','.join(map(str, minutes))} {','.join(map(str, hours))} * * *"
+        status: dict[str, Any] = {"lastScheduleTime": _ts(runs[-1][0] * 60)}
+        succeeded = [done for _, ok, done, _ in runs if ok]
+        if succeeded:
+            status["lastSuccessfulTime"] = _ts(max(succeeded))
+        template_labels = {
+            k: v for k, v in w.labels.items() if "job-name" not in k and "controller-uid" not in k
+        }
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": {
+                "name": app,
+                "namespace": ns,
+                "uid": _owner_uid("cronjob", ns, app),
+                "resourceVersion": self.next_rv(),
+                "creationTimestamp": _ts(runs[0][0] * 60 - 3600),
+                "generation": 1,
+                "labels": template_labels,
+            },
+            "spec": {
+                "schedule": schedule,
+                "concurrencyPolicy": "Forbid",
+                "suspend": False,
+                "successfulJobsHistoryLimit": 3,
+                "failedJobsHistoryLimit": 1,
+                "jobTemplate": {
+                    "metadata": {"creationTimestamp": None},
+                    "spec": {
+                        "backoffLimit": 0,
+                        "template": {
+                            "metadata": {
+                                "creationTimestamp": None,
+                                "labels": template_labels,
+                            },
+                            "spec": {
+                                "containers": [
+                                    {
+                                        "name": w.app,
+                                        "image": w.image,
+                                        "command": [f"/app/{w.app}"],
+                                        "resources": {"limits": {"memory": w.mem_limit}},
+                                    }
+                                ],
+                                "restartPolicy": "Never",
+                            },
+                        },
                     },
                 },
             },
@@ -974,15 +1259,19 @@ def _entries(n: int, seed: int, now: float | None) -> Iterator[tuple[str, Any]]:
     rng = c.rng
     n_nodes = len(c.node_names)
     for w, replicas in c.workloads():
+        ready = 0
         for r in range(replicas):
             node_i = r % n_nodes if w.arch == "daemon" else rng.randrange(n_nodes)
             entry, evs = c.pod(w, index, node_i)
+            ready += c.last_ready
             index += 1
             yield "pods", entry
             for e in evs:
                 yield "events", e
             while c.jobs:
                 yield "jobs", c.jobs.pop()
+        c.placed.append((w, replicas, ready))
+    yield from c.owners()
     yield "rv", c.rv
 
 
@@ -1027,6 +1316,10 @@ pods = _of_kind("Pod")
 events = _of_kind("Event")
 nodes = _of_kind("Node")
 jobs = _of_kind("Job")
+replicasets = _of_kind("ReplicaSet")
+deployments = _of_kind("Deployment")
+daemonsets = _of_kind("DaemonSet")
+cronjobs = _of_kind("CronJob")
 
 
 namespaces = _of_kind("Namespace")

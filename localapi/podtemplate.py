@@ -19,7 +19,7 @@ from typing import Any
 
 from .store import encode
 
-__all__ = ["CONDITION_TYPES", "Template", "pod_template"]
+__all__ = ["CONDITION_TYPES", "Template", "owner_template", "pod_template"]
 
 _PLACEHOLDER = re.compile(r'"@@#(\w+)@@"|@@(\w+)@@')
 
@@ -216,8 +216,8 @@ CONDITION_TYPES = (
 )
 
 
-def pod_template(arch: str) -> Template:
-    containers = [_main_container(arch)]
+def _user_volumes(arch: str) -> list[dict[str, Any]]:
+    """The volumes the workload's own template declares (not the token volume admission adds)."""
     volumes: list[dict[str, Any]] = []
     if arch == "daemon":
         volumes.append({"hostPath": {"path": "/", "type": ""}, "name": "rootfs"})
@@ -226,8 +226,15 @@ def pod_template(arch: str) -> Template:
             {"configMap": {"defaultMode": 420, "name": "@@app@@-config"}, "name": "config"}
         )
     if arch == "sidecar":
-        containers.append(_sidecar_container())
         volumes.append({"emptyDir": {}, "name": "app-logs"})
+    return volumes
+
+
+def pod_template(arch: str) -> Template:
+    containers = [_main_container(arch)]
+    if arch == "sidecar":
+        containers.append(_sidecar_container())
+    volumes = _user_volumes(arch)
     volumes.append(
         {
             "name": "kube-api-access-@@tok@@",
@@ -390,4 +397,73 @@ def pod_template(arch: str) -> Template:
             },
         ],
     }
+    return Template({"metadata": metadata, "spec": spec, "status": "@@#status@@"})
+
+
+def _template_spec(arch: str) -> dict[str, Any]:
+    """The PodSpec of the controller's ``spec.template``: what the pods were made from, before
+    the scheduler (nodeName), admission (the token volume and its mounts, the default
+    tolerations, priority) and the DaemonSet controller (the node affinity) added theirs."""
+    containers = [_main_container(arch)]
+    if arch == "sidecar":
+        containers.append(_sidecar_container())
+    for c in containers:
+        c["volumeMounts"] = [m for m in c["volumeMounts"] if m["name"] != _API_ACCESS_MOUNT["name"]]
+    spec: dict[str, Any] = {
+        "containers": containers,
+        "dnsPolicy": "ClusterFirst",
+        "restartPolicy": "Always",
+        "schedulerName": "default-scheduler",
+        "securityContext": {"fsGroup": 2000, "runAsNonRoot": True, "runAsUser": 1000},
+        "serviceAccount": "@@sa@@",
+        "serviceAccountName": "@@sa@@",
+        "terminationGracePeriodSeconds": 30,
+        "volumes": _user_volumes(arch),
+    }
+    if arch == "daemon":
+        spec["tolerations"] = [{"operator": "Exists"}]
+    return spec
+
+
+def owner_template(kind: str, arch: str) -> Template:
+    """A ReplicaSet, Deployment or DaemonSet of pods of ``arch``, as its controller and the API
+    server write it (``generation``, the deployment.kubernetes.io annotations, the owner
+    reference of a ReplicaSet to its Deployment). Holes: ``name``, ``ns``, ``uid``, ``rv``,
+    ``created``, ``#labels``, ``#selector``, ``#templateLabels``, ``#templateAnnotations``,
+    ``#replicas``, ``#status``, ``#annotations``, ``#ownerReferences``, ``generation``, and the
+    container values (``app``, ``image``, ``env``, ``memLimit`` ...)."""
+    metadata: dict[str, Any] = {
+        "name": "@@name@@",
+        "namespace": "@@ns@@",
+        "uid": "@@uid@@",
+        "resourceVersion": "@@rv@@",
+        "generation": "@@#generation@@",
+        "creationTimestamp": "@@created@@",
+        "labels": "@@#labels@@",
+        "annotations": "@@#annotations@@",
+    }
+    if kind == "ReplicaSet":
+        metadata["ownerReferences"] = "@@#ownerReferences@@"
+    template = {
+        "metadata": {"labels": "@@#templateLabels@@", "annotations": "@@#templateAnnotations@@"},
+        "spec": _template_spec(arch),
+    }
+    spec: dict[str, Any] = {}
+    if kind != "DaemonSet":
+        spec["replicas"] = "@@#replicas@@"
+    spec["selector"] = {"matchLabels": "@@#selector@@"}
+    spec["template"] = template
+    if kind == "Deployment":
+        spec["strategy"] = {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"},
+        }
+        spec["revisionHistoryLimit"] = 10
+        spec["progressDeadlineSeconds"] = 600
+    elif kind == "DaemonSet":
+        spec["updateStrategy"] = {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0},
+        }
+        spec["revisionHistoryLimit"] = 10
     return Template({"metadata": metadata, "spec": spec, "status": "@@#status@@"})

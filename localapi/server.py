@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import secrets
+import select
 import shutil
 import socket
 import ssl
@@ -36,7 +37,7 @@ from .discovery import Discovery
 from .faults import Fault, Faults
 from .kubeconfig import write_kubeconfig
 from .requestlog import RequestLog
-from .store import Store
+from .store import Store, resource_for
 from .tls import make_certificates
 
 __all__ = ["LocalAPIServer"]
@@ -155,17 +156,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         sent = 0
-        if not head:
-            assert resp.stream is not None
-            for chunk in resp.stream:
-                if chunk:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    sent += len(chunk)
-                if self.server.stopping.is_set():
-                    break
+        stream = resp.stream
+        assert stream is not None
+        if hasattr(stream, "client_gone"):
+            conn = self.connection
+            # a client sends nothing more on a watch's connection: readable means it closed
+            stream.client_gone = lambda: bool(select.select([conn], [], [], 0)[0])
+        try:
+            if not head:
+                for chunk in stream:
+                    if chunk:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        sent += len(chunk)
+                    if self.server.stopping.is_set():
+                        break
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # a watch leaves the store's list of watchers
         commit(sent)
-        self.wfile.write(b"0\r\n\r\n")
         self.close_connection = True
+        if getattr(stream, "dropped", False):
+            # a cut connection: no closing chunk, the client sees the stream end mid-body
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -232,7 +248,13 @@ class LocalAPIServer:
     ``tls``: HTTPS with a fresh CA (else plain HTTP); ``token``: the bearer token (random if
     None); ``kubeconfig_path``: where to write the kubeconfig (a temporary file if None);
     ``faults``: initial faults (``Fault`` objects or spec strings, see ``Fault.parse``);
-    ``request_log``: also append every request record to this JSON-lines file.
+    ``request_log``: also append every request record to this JSON-lines file;
+    ``bookmark_interval``: seconds between watch BOOKMARK events (the real server: a minute);
+    ``history_limit``: changes kept per resource for watches that resume from an RV.
+
+    While it runs, tests change the cluster in-process: ``apply(obj)``, ``delete(kind, ns,
+    name)``, ``add_log(...)``, ``compact()`` (forget the watch history) and ``drop_watches()``
+    (cut every open watch connection). Lists, gets, tables and watches all see the change.
     """
 
     def __init__(
@@ -251,8 +273,14 @@ class LocalAPIServer:
         faults: Iterable[Fault | str] | None = None,
         request_log: Path | str | None = None,
         store: Store | None = None,
+        bookmark_interval: float = 60.0,
+        history_limit: int | None = None,
     ) -> None:
         self.store = store if store is not None else Store()
+        if history_limit is not None:
+            self.store.history_limit = max(1, history_limit)
+        self._bookmark_interval = bookmark_interval
+        self._api: API | None = None
         if data_dir is not None:
             self.store.load_dir(data_dir)
         if objects is not None:
@@ -292,6 +320,8 @@ class LocalAPIServer:
             ssl_context = certs.server_context(self._tmp)
         # discovery needs the address, the server needs the API: bind first, then wire up
         api = API(self.store, self.faults, Discovery(""), self.token, self._stopping)
+        api.bookmark_interval = self._bookmark_interval
+        self._api = api
         self._httpd = _HTTPServer(
             (self.host, self._port), api, self.requests, ssl_context, self._stopping
         )
@@ -312,6 +342,7 @@ class LocalAPIServer:
         if httpd is None:
             return
         self._stopping.set()
+        self.store.wake()  # open watches see the stop at once and end their streams
         httpd.shutdown()
         httpd.server_close()
         httpd.close_connections()
@@ -327,6 +358,43 @@ class LocalAPIServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    # --- changing the cluster while it serves ---------------------------------------------------
+
+    def apply(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """Create or replace an object of any served kind (``Store.apply``); returns it as a GET
+        would (with its new resourceVersion). Watchers are told at once."""
+        entry = self.store.apply(obj)
+        rt = resource_for(str(obj.get("kind")))
+        return {"kind": rt.kind, "apiVersion": rt.api_version, **entry.object()}
+
+    def delete(self, kind: str, namespace: str | None, name: str) -> bool:
+        """Delete an object (``kind``: Pod, pods or po); False if there was none."""
+        return self.store.delete(kind, namespace, name)
+
+    def add_log(self, namespace: str, pod: str, container: str, text: str | bytes) -> None:
+        """Set (or replace) a container's log for ``pods/log``."""
+        self.store.add_log(namespace, pod, container, text)
+
+    def compact(self) -> None:
+        """Forget the watch history: a watch from an older resourceVersion gets 410 Expired."""
+        self.store.compact()
+
+    def drop_watches(self) -> int:
+        """Cut every open watch connection abruptly (no closing chunk), as a network drop would;
+        returns how many were open."""
+        return self.store.drop_watches()
+
+    @property
+    def bookmark_interval(self) -> float:
+        return self._bookmark_interval
+
+    @bookmark_interval.setter
+    def bookmark_interval(self, seconds: float) -> None:
+        """Seconds between BOOKMARK events on watches that allow them (new watches and old)."""
+        self._bookmark_interval = seconds
+        if self._api is not None:
+            self._api.bookmark_interval = seconds
 
     # --- facts ----------------------------------------------------------------------------------
 

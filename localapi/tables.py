@@ -10,6 +10,16 @@ NAMESPACE column of ``-A`` and for ``--show-labels``.
 The columns and status strings here follow those printers in simplified form (pod STATUS as
 kubectl computes it: waiting/terminated reasons, ``Init:``, ``Terminating``, ``Completed``;
 RESTARTS with "(5m ago)"). Ages are rendered at request time, like the real server.
+
+The workload printers (pkg/printers/internalversion/printers.go): ReplicaSet DESIRED, CURRENT,
+READY as integers from ``spec.replicas``, ``status.replicas``, ``status.readyReplicas``;
+Deployment READY as ``"%d/%d"`` of ``status.readyReplicas``/``spec.replicas``, UP-TO-DATE and
+AVAILABLE integers, its SELECTOR ``selector.String()`` (empty, not ``<none>``, when unset);
+StatefulSet READY ``"%d/%d"``, CONTAINERS and IMAGES only; DaemonSet DESIRED, CURRENT, READY,
+UP-TO-DATE, AVAILABLE from its status counts and NODE SELECTOR as ``labels.FormatLabels`` of the
+template's nodeSelector; CronJob SCHEDULE, TIMEZONE (``<none>``), SUSPEND (``printBoolPtr``:
+True, False or ``<unset>``), ACTIVE (``len(status.active)``), LAST SCHEDULE (``<none>`` before
+the first). Other selectors go through ``metav1.FormatLabelSelector`` (``<none>`` when empty).
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from typing import Any, Mapping, Sequence
 
 from .store import Entry, ResourceType, encode
 
-__all__ = ["COLUMNS", "human_duration", "table_body"]
+__all__ = ["COLUMNS", "human_duration", "selector_string", "table_body"]
 
 
 def _col(name: str, typ: str = "string", priority: int = 0, fmt: str = "", desc: str = "") -> dict:
@@ -87,6 +97,110 @@ COLUMNS: dict[str, list[dict]] = {
         _col("Selector", priority=1, desc="A label query over pods that should match the count."),
     ],
 }
+
+_CONTAINERS = _col("Containers", priority=1, desc="Names of each container in the template.")
+_IMAGES = _col("Images", priority=1, desc="Images referenced by each container in the template.")
+COLUMNS.update(
+    {
+        "replicasets": [
+            _NAME,
+            _col("Desired", "integer", desc="Replicas is the number of desired pods."),
+            _col("Current", "integer", desc="Replicas is the most recently observed number."),
+            _col("Ready", "integer", desc="The number of ready replicas for this replica set."),
+            _AGE,
+            _CONTAINERS,
+            _IMAGES,
+            _col("Selector", priority=1, desc="Selector is a label query over pods."),
+        ],
+        "deployments": [
+            _NAME,
+            _col("Ready", desc="Number of the pod with ready state"),
+            _col(
+                "Up-to-date",
+                desc="Total number of non-terminating pods targeted by this "
+                "deployment that have the desired template spec.",
+            ),
+            _col("Available", desc="Total number of available non-terminating pods."),
+            _AGE,
+            _CONTAINERS,
+            _IMAGES,
+            _col("Selector", priority=1, desc="Label selector for pods."),
+        ],
+        "statefulsets": [
+            _NAME,
+            _col("Ready", desc="Number of the pod with ready state"),
+            _AGE,
+            _CONTAINERS,
+            _IMAGES,
+        ],
+        "daemonsets": [
+            _NAME,
+            _col(
+                "Desired",
+                "integer",
+                desc="The total number of nodes that should be running the daemon pod.",
+            ),
+            _col(
+                "Current",
+                "integer",
+                desc="The number of nodes running at least one daemon "
+                "pod and are supposed to run the daemon pod.",
+            ),
+            _col(
+                "Ready",
+                "integer",
+                desc="The number of nodes that should be running the "
+                "daemon pod and have one or more of the daemon pod running and ready.",
+            ),
+            _col(
+                "Up-to-date",
+                "integer",
+                desc="The total number of nodes that are running updated daemon pod",
+            ),
+            _col(
+                "Available",
+                "integer",
+                desc="The number of nodes that should be running the "
+                "daemon pod and have one or more of the daemon pod running and available.",
+            ),
+            _col(
+                "Node Selector",
+                desc="NodeSelector is a selector which must be true for the pod to fit on a node.",
+            ),
+            _AGE,
+            _CONTAINERS,
+            _IMAGES,
+            _col(
+                "Selector",
+                priority=1,
+                desc="A label query over pods that are managed by the daemon set.",
+            ),
+        ],
+        "cronjobs": [
+            _NAME,
+            _col("Schedule", desc="The schedule in Cron format."),
+            _col("Timezone", desc="The time zone name for the given schedule."),
+            _col(
+                "Suspend",
+                "boolean",
+                desc="This flag tells the controller to suspend subsequent executions.",
+            ),
+            _col("Active", "integer", desc="A list of pointers to currently running jobs."),
+            _col(
+                "Last Schedule",
+                desc="Information when was the last time the job was successfully scheduled.",
+            ),
+            _AGE,
+            _CONTAINERS,
+            _IMAGES,
+            _col(
+                "Selector",
+                priority=1,
+                desc="A label query over pods that should match the pod count.",
+            ),
+        ],
+    }
+)
 
 _COLUMNS_JSON = {r: encode(cols) for r, cols in COLUMNS.items()}
 
@@ -338,7 +452,6 @@ def _job_cells(o: Mapping[str, Any]) -> list[Any]:
         duration = _Since(start)
     template = (spec.get("template") or {}).get("spec") or {}
     containers = template.get("containers") or []
-    selector = (spec.get("selector") or {}).get("matchLabels") or {}
     return [
         meta.get("name", ""),
         state,
@@ -347,7 +460,133 @@ def _job_cells(o: Mapping[str, Any]) -> list[Any]:
         _Since(_epoch(meta.get("creationTimestamp"))),
         ",".join(c.get("name", "") for c in containers),
         ",".join(c.get("image", "") for c in containers),
-        ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>",
+        _format_selector(spec.get("selector")),
+    ]
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _d(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _containers(template: Any) -> tuple[str, str]:
+    """``layoutContainerCells``: container names and images, comma-joined."""
+    containers = [c for c in _d(_d(template).get("spec")).get("containers") or [] if _d(c)]
+    return (
+        ",".join(str(c.get("name", "")) for c in containers),
+        ",".join(str(c.get("image", "")) for c in containers),
+    )
+
+
+def selector_string(selector: Any) -> str:
+    """``metav1.LabelSelectorAsSelector(sel).String()``: requirements sorted by key, ``k=v``,
+    ``k in (a,b)``, ``k notin (a,b)``, ``k``, ``!k``; empty for a nil or empty selector."""
+    sel = _d(selector)
+    reqs: list[tuple[str, str]] = [
+        (str(k), f"{k}={v}") for k, v in _d(sel.get("matchLabels")).items()
+    ]
+    for expr in sel.get("matchExpressions") or []:
+        expr = _d(expr)
+        key, op = str(expr.get("key", "")), expr.get("operator")
+        values = ",".join(sorted(str(v) for v in expr.get("values") or []))
+        text = {
+            "In": f"{key} in ({values})",
+            "NotIn": f"{key} notin ({values})",
+            "Exists": key,
+            "DoesNotExist": f"!{key}",
+        }.get(str(op), "")
+        if text:
+            reqs.append((key, text))
+    return ",".join(text for _, text in sorted(reqs, key=lambda r: r[0]))
+
+
+def _format_selector(selector: Any) -> str:
+    """``metav1.FormatLabelSelector``: the selector string, ``<none>`` when empty."""
+    return selector_string(selector) or "<none>"
+
+
+def _replicaset_cells(o: Mapping[str, Any]) -> list[Any]:
+    meta, spec, status = _d(o.get("metadata")), _d(o.get("spec")), _d(o.get("status"))
+    names, images = _containers(spec.get("template"))
+    return [
+        meta.get("name", ""),
+        _int(spec.get("replicas")),
+        _int(status.get("replicas")),
+        _int(status.get("readyReplicas")),
+        _Since(_epoch(meta.get("creationTimestamp"))),
+        names,
+        images,
+        _format_selector(spec.get("selector")),
+    ]
+
+
+def _deployment_cells(o: Mapping[str, Any]) -> list[Any]:
+    meta, spec, status = _d(o.get("metadata")), _d(o.get("spec")), _d(o.get("status"))
+    names, images = _containers(spec.get("template"))
+    return [
+        meta.get("name", ""),
+        f"{_int(status.get('readyReplicas'))}/{_int(spec.get('replicas'))}",
+        _int(status.get("updatedReplicas")),
+        _int(status.get("availableReplicas")),
+        _Since(_epoch(meta.get("creationTimestamp"))),
+        names,
+        images,
+        selector_string(spec.get("selector")),
+    ]
+
+
+def _statefulset_cells(o: Mapping[str, Any]) -> list[Any]:
+    meta, spec, status = _d(o.get("metadata")), _d(o.get("spec")), _d(o.get("status"))
+    names, images = _containers(spec.get("template"))
+    return [
+        meta.get("name", ""),
+        f"{_int(status.get('readyReplicas'))}/{_int(spec.get('replicas'))}",
+        _Since(_epoch(meta.get("creationTimestamp"))),
+        names,
+        images,
+    ]
+
+
+def _daemonset_cells(o: Mapping[str, Any]) -> list[Any]:
+    meta, spec, status = _d(o.get("metadata")), _d(o.get("spec")), _d(o.get("status"))
+    template = _d(spec.get("template"))
+    names, images = _containers(template)
+    node_selector = _d(_d(template.get("spec")).get("nodeSelector"))
+    return [
+        meta.get("name", ""),
+        _int(status.get("desiredNumberScheduled")),
+        _int(status.get("currentNumberScheduled")),
+        _int(status.get("numberReady")),
+        _int(status.get("updatedNumberScheduled")),
+        _int(status.get("numberAvailable")),
+        ",".join(f"{k}={v}" for k, v in sorted(node_selector.items())) or "<none>",
+        _Since(_epoch(meta.get("creationTimestamp"))),
+        names,
+        images,
+        _format_selector(spec.get("selector")),
+    ]
+
+
+def _cronjob_cells(o: Mapping[str, Any]) -> list[Any]:
+    meta, spec, status = _d(o.get("metadata")), _d(o.get("spec")), _d(o.get("status"))
+    job_spec = _d(_d(spec.get("jobTemplate")).get("spec"))
+    names, images = _containers(job_spec.get("template"))
+    suspend = spec.get("suspend")
+    last = _epoch(status.get("lastScheduleTime"))
+    return [
+        meta.get("name", ""),
+        str(spec.get("schedule", "")),
+        spec.get("timeZone") or "<none>",
+        "<unset>" if not isinstance(suspend, bool) else ("True" if suspend else "False"),
+        len(status.get("active") or []),
+        _Since(last) if last is not None else "<none>",
+        _Since(_epoch(meta.get("creationTimestamp"))),
+        names,
+        images,
+        _format_selector(job_spec.get("selector")),
     ]
 
 
@@ -357,6 +596,11 @@ _CELLS = {
     "nodes": _node_cells,
     "namespaces": _namespace_cells,
     "jobs": _job_cells,
+    "replicasets": _replicaset_cells,
+    "deployments": _deployment_cells,
+    "statefulsets": _statefulset_cells,
+    "daemonsets": _daemonset_cells,
+    "cronjobs": _cronjob_cells,
 }
 
 

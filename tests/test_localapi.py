@@ -8,14 +8,18 @@ kubectl and the official Python client through the kubeconfig the server writes.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import os
+import queue
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -147,6 +151,118 @@ OBJECTS: list[dict[str, Any]] = [
     },
     {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ignored"}},
 ]
+
+
+def _template(containers: dict[str, str], labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "metadata": {"creationTimestamp": None, "labels": labels},
+        "spec": {"containers": [{"name": n, "image": i} for n, i in containers.items()]},
+    }
+
+
+def _workload(
+    kind: str, ns: str, name: str, spec: dict[str, Any], status: dict[str, Any], **meta: Any
+) -> dict[str, Any]:
+    group = "batch/v1" if kind == "CronJob" else "apps/v1"
+    metadata = {"name": name, "namespace": ns, "uid": f"uid-{ns}-{name}", "creationTimestamp": T0}
+    return {
+        "apiVersion": group,
+        "kind": kind,
+        "metadata": {**metadata, "resourceVersion": "150", **meta},
+        "spec": spec,
+        "status": status,
+    }
+
+
+WEB = {"app": "web", "tier": "frontend"}
+WORKLOADS: list[dict[str, Any]] = [
+    _workload(
+        "Deployment",
+        "default",
+        "web",
+        {
+            "replicas": 2,
+            "selector": {"matchLabels": WEB},
+            "template": _template({"web": "example/web:1"}, WEB),
+        },
+        {"replicas": 2, "updatedReplicas": 2, "readyReplicas": 2, "availableReplicas": 2},
+        labels=WEB,
+    ),
+    _workload(
+        "ReplicaSet",
+        "default",
+        "web-7d4b9c",
+        {
+            "replicas": 2,
+            "selector": {"matchLabels": {**WEB, "pod-template-hash": "7d4b9c"}},
+            "template": _template({"web": "example/web:1"}, {**WEB, "pod-template-hash": "7d4b9c"}),
+        },
+        {"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 2, "availableReplicas": 2},
+        labels={**WEB, "pod-template-hash": "7d4b9c"},
+    ),
+    _workload(
+        "ReplicaSet",
+        "prod",
+        "api-5f6d7",
+        {
+            "replicas": 3,
+            "selector": {
+                "matchLabels": {"app": "api"},
+                "matchExpressions": [{"key": "tier", "operator": "In", "values": ["backend", "x"]}],
+            },
+            "template": _template({"app": "example/app:1"}, {"app": "api"}),
+        },
+        {"replicas": 2, "readyReplicas": 1},
+        labels={"app": "api"},
+    ),
+    _workload(
+        "StatefulSet",
+        "default",
+        "db",
+        {
+            "replicas": 3,
+            "serviceName": "db",
+            "selector": {"matchLabels": {"app": "db"}},
+            "template": _template({"db": "postgres:16", "exporter": "exporter:1"}, {"app": "db"}),
+        },
+        {"replicas": 1, "readyReplicas": 1},
+        labels={"app": "db"},
+    ),
+    _workload(
+        "DaemonSet",
+        "default",
+        "node-agent",
+        {
+            "selector": {"matchLabels": {"app": "node-agent"}},
+            "template": {
+                **_template({"agent": "agent:2"}, {"app": "node-agent"}),
+                "spec": {
+                    "containers": [{"name": "agent", "image": "agent:2"}],
+                    "nodeSelector": {"kubernetes.io/os": "linux"},
+                },
+            },
+        },
+        {
+            "desiredNumberScheduled": 3,
+            "currentNumberScheduled": 3,
+            "numberReady": 2,
+            "updatedNumberScheduled": 3,
+            "numberAvailable": 2,
+        },
+    ),
+    _workload(
+        "CronJob",
+        "prod",
+        "nightly",
+        {
+            "schedule": "0 2 * * *",
+            "suspend": False,
+            "jobTemplate": {"spec": {"template": _template({"main": "batch:1"}, {})}},
+        },
+        {"lastScheduleTime": T0},
+    ),
+]
+OBJECTS += WORKLOADS
 LOGS = {
     ("prod", "api-1", "app"): "".join(f"line {i}\n" for i in range(1, 6)),
     ("prod", "batch-x", "main"): "Traceback (most recent call last):\nValueError: boom\n",
@@ -286,8 +402,8 @@ def test_discovery(srv: LocalAPIServer) -> None:
     assert by_name["pods"]["namespaced"] and not by_name["nodes"]["namespaced"]
     assert by_name["pods"]["shortNames"] == ["po"] and by_name["pods"]["singularName"] == "pod"
     assert by_name["events"]["verbs"] == ["get", "list", "watch"]
-    assert get(srv, "/apis/batch/v1")[2]["resources"][0]["kind"] == "Job"
-    assert get(srv, "/apis")[2]["groups"][0]["name"] == "batch"
+    assert [r["kind"] for r in get(srv, "/apis/batch/v1")[2]["resources"]] == ["CronJob", "Job"]
+    assert [g["name"] for g in get(srv, "/apis")[2]["groups"]] == ["apps", "batch"]
     assert get(srv, "/api")[2]["versions"] == ["v1"]
     accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
     status, headers, body = srv.request("GET", "/apis", headers={"Accept": accept})
@@ -405,7 +521,7 @@ def test_pod_logs(srv: LocalAPIServer) -> None:
 
 def test_watch_sends_initial_events(srv: LocalAPIServer) -> None:
     status, headers, body = srv.request(
-        "GET", "/api/v1/namespaces/prod/pods?watch=true&timeoutSeconds=0"
+        "GET", "/api/v1/namespaces/prod/pods?watch=true&timeoutSeconds=1"
     )
     events = [json.loads(line) for line in body.splitlines()]
     assert status == 200 and headers["transfer-encoding"] == "chunked"
@@ -696,7 +812,7 @@ def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
-        assert line.startswith("localapi: serving 20 objects at http://127.0.0.1:")
+        assert line.startswith("localapi: serving 26 objects at http://127.0.0.1:")
         assert line.endswith(f", kubeconfig {kc}")
         url = line.split(" at ", 1)[1].split(",", 1)[0]
         req = urllib.request.Request(url + "/api/v1/nodes", headers={"Authorization": "Bearer t0k"})
@@ -820,3 +936,695 @@ def test_official_python_client(srv: LocalAPIServer) -> None:
             core.list_namespaced_pod("prod")
         assert info.value.status == 403
     assert srv.requests[0]["agent"].startswith("OpenAPI-Generator")
+
+
+# --- workload resources: apps/v1 and batch/v1 cronjobs -----------------------------------------
+
+APPS = "/apis/apps/v1"
+
+
+def test_workload_resources_list_get_and_not_found(srv: LocalAPIServer) -> None:
+    status, _, doc = get(srv, f"{APPS}/deployments")
+    assert status == 200 and (doc["kind"], doc["apiVersion"]) == ("DeploymentList", "apps/v1")
+    assert names(doc) == [("default", "web")] and "kind" not in doc["items"][0]
+    assert names(get(srv, f"{APPS}/replicasets")[2]) == [
+        ("default", "web-7d4b9c"),
+        ("prod", "api-5f6d7"),
+    ]
+    assert names(get(srv, f"{APPS}/namespaces/prod/replicasets")[2]) == [("prod", "api-5f6d7")]
+    assert names(get(srv, f"{APPS}/statefulsets")[2]) == [("default", "db")]
+    assert names(get(srv, f"{APPS}/namespaces/default/daemonsets")[2]) == [
+        ("default", "node-agent")
+    ]
+    assert get(srv, "/apis/batch/v1/cronjobs")[2]["kind"] == "CronJobList"
+    one = get(srv, "/apis/batch/v1/namespaces/prod/cronjobs/nightly")[2]
+    assert (one["kind"], one["apiVersion"], one["spec"]["schedule"]) == (
+        "CronJob",
+        "batch/v1",
+        "0 2 * * *",
+    )
+    assert get(srv, f"{APPS}/namespaces/default/statefulsets/db")[2]["kind"] == "StatefulSet"
+    # selectors: labels, the object-meta fields, and status.replicas for ReplicaSets only
+    assert names(get(srv, f"{APPS}/replicasets?labelSelector=app%3Dapi")[2]) == [
+        ("prod", "api-5f6d7")
+    ]
+    sel = "fieldSelector=metadata.name%3Dweb-7d4b9c"
+    assert names(get(srv, f"{APPS}/replicasets?{sel}")[2]) == [("default", "web-7d4b9c")]
+    assert len(get(srv, f"{APPS}/replicasets?fieldSelector=status.replicas%3D2")[2]["items"]) == 2
+    assert names(get(srv, f"{APPS}/deployments?fieldSelector=metadata.namespace%3Dprod")[2]) == []
+    status, _, err = get(srv, f"{APPS}/deployments?fieldSelector=status.replicas%3D2")
+    assert (status, err["message"]) == (400, "field label not supported: status.replicas")
+    seen, pages = page_through(srv, f"{APPS}/replicasets", 1)
+    assert (seen, pages) == ([("default", "web-7d4b9c"), ("prod", "api-5f6d7")], 2)
+    status, _, err = get(srv, f"{APPS}/namespaces/default/deployments/nope")
+    assert status == 404 and err["message"] == 'deployments.apps "nope" not found'
+    assert err["details"] == {"name": "nope", "group": "apps", "kind": "deployments"}
+    err = get(srv, "/apis/batch/v1/namespaces/prod/cronjobs/nope")[2]
+    assert err["message"] == 'cronjobs.batch "nope" not found'
+    for path in (f"{APPS}/jobs", "/apis/apps/v2/deployments", f"{APPS}/namespaces/x/nodes"):
+        status, _, err = get(srv, path)
+        assert (status, err["message"]) == (404, "the server could not find the requested resource")
+
+
+def test_workload_discovery(srv: LocalAPIServer) -> None:
+    resources = get(srv, APPS)[2]["resources"]
+    assert [(r["name"], r["shortNames"], r["kind"]) for r in resources] == [
+        ("daemonsets", ["ds"], "DaemonSet"),
+        ("deployments", ["deploy"], "Deployment"),
+        ("replicasets", ["rs"], "ReplicaSet"),
+        ("statefulsets", ["sts"], "StatefulSet"),
+    ]
+    assert all(r["verbs"] == ["get", "list", "watch"] and r["namespaced"] for r in resources)
+    assert all(r["categories"] == ["all"] for r in resources)
+    cronjobs = get(srv, "/apis/batch/v1")[2]["resources"][0]
+    assert (cronjobs["name"], cronjobs["shortNames"]) == ("cronjobs", ["cj"])
+    assert get(srv, "/apis/apps")[2]["preferredVersion"] == {
+        "groupVersion": "apps/v1",
+        "version": "v1",
+    }
+    accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    doc = json.loads(srv.request("GET", "/apis", headers={"Accept": accept})[2])
+    groups = {g["metadata"]["name"]: g["versions"][0]["resources"] for g in doc["items"]}
+    assert [r["resource"] for r in groups["apps"]] == [
+        "daemonsets",
+        "deployments",
+        "replicasets",
+        "statefulsets",
+    ]
+    assert {r["resource"]: r.get("shortNames") for r in groups["batch"]} == {
+        "cronjobs": ["cj"],
+        "jobs": None,
+    }
+
+
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+
+
+def table(srv: LocalAPIServer, path: str) -> tuple[list[str], dict[str, list[Any]]]:
+    status, headers, doc = get(srv, path, headers={"Accept": TABLE})
+    assert status == 200 and doc["kind"] == "Table", doc
+    return [c["name"] for c in doc["columnDefinitions"]], {
+        r["cells"][0]: r["cells"] for r in doc["rows"]
+    }
+
+
+def test_workload_tables(srv: LocalAPIServer) -> None:
+    cols, rows = table(srv, f"{APPS}/replicasets")
+    assert cols == [
+        "Name",
+        "Desired",
+        "Current",
+        "Ready",
+        "Age",
+        "Containers",
+        "Images",
+        "Selector",
+    ]
+    assert rows["web-7d4b9c"][:4] == ["web-7d4b9c", 2, 2, 2]
+    assert rows["web-7d4b9c"][5:] == [
+        "web",
+        "example/web:1",
+        "app=web,pod-template-hash=7d4b9c,tier=frontend",
+    ]
+    assert (
+        rows["api-5f6d7"][1:4] == [3, 2, 1]
+        and rows["api-5f6d7"][7] == "app=api,tier in (backend,x)"
+    )
+    cols, rows = table(srv, f"{APPS}/deployments")
+    assert cols == [
+        "Name",
+        "Ready",
+        "Up-to-date",
+        "Available",
+        "Age",
+        "Containers",
+        "Images",
+        "Selector",
+    ]
+    assert rows["web"][:4] == ["web", "2/2", 2, 2] and rows["web"][7] == "app=web,tier=frontend"
+    cols, rows = table(srv, f"{APPS}/statefulsets")
+    assert cols == ["Name", "Ready", "Age", "Containers", "Images"]
+    assert rows["db"][1] == "1/3" and rows["db"][3:] == ["db,exporter", "postgres:16,exporter:1"]
+    cols, rows = table(srv, f"{APPS}/daemonsets")
+    assert cols[:8] == [
+        "Name",
+        "Desired",
+        "Current",
+        "Ready",
+        "Up-to-date",
+        "Available",
+        "Node Selector",
+        "Age",
+    ]
+    assert rows["node-agent"][1:7] == [3, 3, 2, 3, 2, "kubernetes.io/os=linux"]
+    cols, rows = table(srv, "/apis/batch/v1/cronjobs")
+    assert cols[:7] == ["Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Age"]
+    assert rows["nightly"][1:5] == ["0 2 * * *", "<none>", "False", 0]
+    assert rows["nightly"][5].endswith(("d", "y")) and rows["nightly"][9] == "<none>"
+    _, one = table(srv, f"{APPS}/namespaces/default/deployments/web")
+    assert list(one) == ["web"]
+
+
+def test_faults_for_workload_resources(srv: LocalAPIServer) -> None:
+    srv.faults.set("forbidden", "deployments", "default")
+    status, _, err = get(srv, f"{APPS}/namespaces/default/deployments/web")
+    assert status == 403 and err["message"] == (
+        'deployments.apps "web" is forbidden: User "system:serviceaccount:default:exitwhy" '
+        'cannot get resource "deployments" in API group "apps" in the namespace "default"'
+    )
+    assert get(srv, f"{APPS}/namespaces/default/replicasets")[0] == 200
+    srv.faults.add_fault("kind=throttle,resource=cronjobs,times=1")
+    assert [get(srv, "/apis/batch/v1/cronjobs")[0] for _ in range(2)] == [429, 200]
+    for resource in ("replicasets", "statefulsets", "daemonsets"):
+        assert Fault.parse(f"error:{resource}").resource == resource
+
+
+# --- a store that changes, and watches that see it --------------------------------------------
+
+
+@pytest.fixture
+def live() -> Iterator[LocalAPIServer]:
+    """A fresh server per test: these tests change the cluster."""
+    with LocalAPIServer(objects=OBJECTS, logs=LOGS, tls=False) as srv:
+        yield srv
+
+
+def list_rv(srv: LocalAPIServer, path: str = "/api/v1/pods") -> int:
+    return int(get(srv, path)[2]["metadata"]["resourceVersion"])
+
+
+class Watch:
+    """One watch request read event by event; every read is bounded by ``timeout``."""
+
+    def __init__(self, srv: LocalAPIServer, path: str, timeout: float = 10) -> None:
+        self.conn = http.client.HTTPConnection(srv.host, srv.port, timeout=timeout)
+        self.conn.request("GET", path, headers={"Authorization": f"Bearer {srv.token}"})
+        self.resp = self.conn.getresponse()
+
+    def next(self) -> dict[str, Any] | None:
+        line = self.resp.readline()
+        return json.loads(line) if line.strip() else None
+
+    def take(self, n: int) -> list[dict[str, Any]]:
+        out = []
+        while len(out) < n:
+            event = self.next()
+            assert event is not None, f"the stream ended after {out}"
+            out.append(event)
+        return out
+
+    def close(self) -> None:
+        self.resp.close()
+        self.conn.close()
+
+    def __enter__(self) -> Watch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def summary(events: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            e["type"],
+            e["object"]["metadata"].get("name", ""),
+            e["object"]["metadata"]["resourceVersion"],
+        )
+        for e in events
+    ]
+
+
+def wait_for(check: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_apply_and_delete_change_lists_gets_and_tables(live: LocalAPIServer) -> None:
+    rv = list_rv(live)
+    new = _pod("prod", "api-3", {"app": "api"}, "n3")
+    created = live.apply(new)
+    assert created["kind"] == "Pod" and created["metadata"]["resourceVersion"] == str(rv + 1)
+    pods = get(live, "/api/v1/namespaces/prod/pods")[2]
+    assert pods["metadata"]["resourceVersion"] == str(rv + 1)
+    assert [n for _, n in names(pods)] == ["api-1", "api-2", "api-3", "batch-x", "worker-1"]
+    new["status"]["phase"] = "Failed"
+    new["metadata"].pop("uid")
+    live.apply(new)
+    got = get(live, "/api/v1/namespaces/prod/pods/api-3")[2]
+    assert got["status"]["phase"] == "Failed" and got["metadata"]["uid"] == "uid-prod-api-3"
+    assert got["metadata"]["resourceVersion"] == str(rv + 2)
+    _, rows = table(live, "/api/v1/namespaces/prod/pods")
+    assert rows["api-3"][2] == "Failed"
+    assert live.delete("Pod", "prod", "api-3") and not live.delete("pods", "prod", "api-3")
+    assert get(live, "/api/v1/namespaces/prod/pods/api-3")[0] == 404
+    assert list_rv(live) == rv + 3
+    deploy = json.loads(json.dumps(WORKLOADS[0]))
+    deploy["metadata"].update(namespace="qa", name="web2")
+    live.apply(deploy)  # a new namespace comes with its Namespace object
+    assert names(get(live, f"{APPS}/namespaces/qa/deployments")[2]) == [("qa", "web2")]
+    assert "qa" in [n for _, n in names(get(live, "/api/v1/namespaces")[2])]
+    live.add_log("prod", "api-2", "app", "fresh\n")
+    assert live.request("GET", "/api/v1/namespaces/prod/pods/api-2/log")[2] == b"fresh\n"
+    with pytest.raises(ValueError):
+        live.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+    with pytest.raises(ValueError):
+        live.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {}})
+
+
+def test_watch_from_a_resource_version_streams_every_change_in_order(live: LocalAPIServer) -> None:
+    rv = list_rv(live)
+    path = f"/api/v1/namespaces/prod/pods?watch=true&resourceVersion={rv}&timeoutSeconds=10"
+    with Watch(live, path) as w:
+        wait_for(lambda: live.store.open_watches == 1)
+        pod = _pod("prod", "api-3", {"app": "api"}, "n3")
+        live.apply(pod)
+        pod["status"]["phase"] = "Succeeded"
+        live.apply(pod)
+        live.apply(_pod("default", "elsewhere", {"app": "api"}, "n1"))  # another namespace
+        live.delete("Pod", "prod", "api-3")
+        events = w.take(3)
+    assert summary(events) == [
+        ("ADDED", "api-3", str(rv + 1)),
+        ("MODIFIED", "api-3", str(rv + 2)),
+        ("DELETED", "api-3", str(rv + 4)),
+    ]
+    assert (
+        events[0]["object"]["kind"] == "Pod"
+        and events[1]["object"]["status"]["phase"] == "Succeeded"
+    )
+    assert events[2]["object"]["status"]["phase"] == "Succeeded"  # its last state
+    # a watch that starts later from the same RV gets the same history
+    with Watch(live, f"/api/v1/namespaces/prod/pods?watch=true&resourceVersion={rv}") as w:
+        assert w.resp.status == 200 and w.resp.getheader("Transfer-Encoding") == "chunked"
+        assert summary(w.take(3)) == summary(events)
+
+
+def test_watch_selectors_see_objects_enter_and_leave(live: LocalAPIServer) -> None:
+    rv = list_rv(live)
+    path = f"/api/v1/pods?watch=true&resourceVersion={rv}&labelSelector=app%3Dapi&timeoutSeconds=10"
+    node_path = f"/api/v1/pods?watch=true&resourceVersion={rv}&fieldSelector=spec.nodeName%3Dn9"
+    with Watch(live, path) as by_label, Watch(live, node_path + "&timeoutSeconds=10") as by_node:
+        wait_for(lambda: live.store.open_watches == 2)
+        api1 = get(live, "/api/v1/namespaces/prod/pods/api-1")[2]
+        api1["metadata"]["labels"] = {"app": "other"}
+        live.apply(api1)  # leaves the label selector
+        worker = get(live, "/api/v1/namespaces/prod/pods/worker-1")[2]
+        worker["spec"]["nodeName"] = "n9"
+        live.apply(worker)  # enters the field selector, never matched the label one
+        api1["metadata"]["labels"] = {"app": "api"}
+        live.apply(api1)  # back in
+        api2 = get(live, "/api/v1/namespaces/prod/pods/api-2")[2]
+        api2["status"]["phase"] = "Failed"
+        live.apply(api2)  # stays in
+        worker["spec"]["nodeName"] = "n1"
+        live.apply(worker)  # leaves the field selector
+        label_events, node_events = by_label.take(3), by_node.take(2)
+    assert summary(label_events) == [
+        ("DELETED", "api-1", str(rv + 1)),
+        ("ADDED", "api-1", str(rv + 3)),
+        ("MODIFIED", "api-2", str(rv + 4)),
+    ]
+    # the DELETED event carries the object as it was, with the event's resourceVersion
+    assert label_events[0]["object"]["metadata"]["labels"] == {
+        "app": "api",
+        "tier": "backend",
+        "env": "prod",
+    }
+    assert summary(node_events) == [
+        ("ADDED", "worker-1", str(rv + 2)),
+        ("DELETED", "worker-1", str(rv + 5)),
+    ]
+    assert node_events[1]["object"]["spec"]["nodeName"] == "n9"
+
+
+def test_watch_from_a_resource_version_too_old_gets_410_expired_event(live: LocalAPIServer) -> None:
+    rv = list_rv(live)
+    status, _, body = live.request("GET", "/api/v1/pods?watch=true&resourceVersion=1")
+    (event,) = [json.loads(line) for line in body.splitlines()]  # one event, then the end
+    assert status == 200 and event == {
+        "type": "ERROR",
+        "object": {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": f"too old resource version: 1 ({rv})",
+            "reason": "Expired",
+            "code": 410,
+        },
+    }
+    live.apply(_pod("prod", "api-3", {"app": "api"}, "n3"))
+    live.compact()
+    body = live.request("GET", f"/api/v1/pods?watch=true&resourceVersion={rv}")[2]
+    message = json.loads(body)["object"]["message"]
+    assert message == f"too old resource version: {rv} ({rv + 1})"
+    # from the current RV the watch is fine: the next change is its first event
+    with Watch(live, f"/api/v1/pods?watch=true&resourceVersion={rv + 1}") as w:
+        live.delete("Pod", "prod", "api-3")
+        assert summary(w.take(1)) == [("DELETED", "api-3", str(rv + 2))]
+
+
+def test_watch_history_is_bounded_like_the_watch_cache() -> None:
+    with LocalAPIServer(objects=OBJECTS, tls=False, history_limit=2) as srv:
+        rv = list_rv(srv)
+        for i in range(3):
+            srv.apply(_pod("prod", f"new-{i}", {"app": "new"}, "n1"))
+        body = srv.request("GET", f"/api/v1/pods?watch=true&resourceVersion={rv}")[2]
+        # the oldest event kept is rv+2: a watch may resume from rv+1, not from rv
+        assert json.loads(body)["object"]["message"] == f"too old resource version: {rv} ({rv + 1})"
+        with Watch(srv, f"/api/v1/pods?watch=true&resourceVersion={rv + 1}") as w:
+            assert [e["object"]["metadata"]["name"] for e in w.take(2)] == ["new-1", "new-2"]
+        # the history is per resource: nodes had no change since the list, so rv is fine
+        with Watch(srv, f"/api/v1/nodes?watch=true&resourceVersion={rv}") as w:
+            node = get(srv, "/api/v1/nodes/n1")[2]
+            node["spec"] = {"unschedulable": True}
+            srv.apply(node)
+            assert summary(w.take(1)) == [("MODIFIED", "n1", str(rv + 4))]
+
+
+def test_watch_without_resource_version_sends_the_state_then_changes(live: LocalAPIServer) -> None:
+    with Watch(live, "/api/v1/namespaces/prod/pods?watch=true&timeoutSeconds=10") as w:
+        initial = w.take(4)
+        assert [e["type"] for e in initial] == ["ADDED"] * 4
+        live.apply(_pod("prod", "api-3", {"app": "api"}, "n3"))
+        assert summary(w.take(1)) == [("ADDED", "api-3", str(list_rv(live)))]
+    wait_for(lambda: live.store.open_watches == 0)  # the server notices the client left
+    path = "/api/v1/namespaces/prod/pods?watch=true&resourceVersion=0&sendInitialEvents=false"
+    with Watch(live, path + "&timeoutSeconds=10") as w:
+        wait_for(lambda: live.store.open_watches == 1)
+        live.delete("pods", "prod", "api-3")
+        assert [e["type"] for e in w.take(1)] == ["DELETED"]
+
+
+def test_watch_bookmarks(live: LocalAPIServer) -> None:
+    live.bookmark_interval = 0.2
+    rv = list_rv(live)
+    path = f"/api/v1/pods?watch=true&resourceVersion={rv}"
+    started = time.monotonic()
+    with Watch(live, path + "&allowWatchBookmarks=true") as w, Watch(live, path) as plain:
+        first = w.take(1)[0]
+        assert first["type"] == "BOOKMARK" and time.monotonic() - started < 2
+        assert first["object"] == {
+            "kind": "Pod",
+            "apiVersion": "v1",
+            "metadata": {"resourceVersion": str(rv)},
+        }
+        live.apply(_pod("prod", "api-3", {"app": "api"}, "n3"))
+        events = [
+            e
+            for e in w.take(4)
+            if e["type"] != "BOOKMARK" or e["object"]["metadata"]["resourceVersion"] != str(rv)
+        ]
+        assert [e["type"] for e in events[:2]] == ["ADDED", "BOOKMARK"]
+        assert events[1]["object"]["metadata"]["resourceVersion"] == str(rv + 1)
+        # no bookmarks unless asked for: the other watch's first event is the change
+        assert summary(plain.take(1)) == [("ADDED", "api-3", str(rv + 1))]
+    # the streaming list: the state, then the bookmark that ends it
+    path = (
+        "/api/v1/namespaces/prod/pods?watch=true&sendInitialEvents=true&allowWatchBookmarks=true"
+        "&resourceVersionMatch=NotOlderThan"
+    )
+    with Watch(live, path) as w:
+        events = w.take(6)
+    assert [e["type"] for e in events] == ["ADDED"] * 5 + ["BOOKMARK"]
+    assert events[5]["object"]["metadata"] == {
+        "resourceVersion": str(rv + 1),
+        "annotations": {"k8s.io/initial-events-end": "true"},
+    }
+
+
+def test_a_dropped_watch_ends_without_the_closing_chunk(live: LocalAPIServer) -> None:
+    sock = socket.create_connection((live.host, live.port), timeout=10)
+    try:
+        sock.sendall(
+            b"GET /api/v1/pods?watch=true&resourceVersion=1000000&timeoutSeconds=30 HTTP/1.1\r\n"
+            b"Host: x\r\nAuthorization: Bearer " + live.token.encode() + b"\r\n\r\n"
+        )
+        wait_for(lambda: live.store.open_watches == 1)
+        assert live.drop_watches() == 1
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    finally:
+        sock.close()
+    assert received.startswith(b"HTTP/1.1 200 OK") and b"Transfer-Encoding: chunked" in received
+    assert not received.endswith(b"0\r\n\r\n")  # cut, not ended
+    wait_for(lambda: live.store.open_watches == 0)
+    # a watch that times out ends properly
+    sock = socket.create_connection((live.host, live.port), timeout=10)
+    try:
+        sock.sendall(
+            b"GET /api/v1/pods?watch=true&resourceVersion=1000000&timeoutSeconds=1 HTTP/1.1\r\n"
+            b"Host: x\r\nAuthorization: Bearer " + live.token.encode() + b"\r\n\r\n"
+        )
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    finally:
+        sock.close()
+    assert received.endswith(b"\r\n\r\n0\r\n\r\n")
+
+
+def test_stopping_the_server_ends_open_watches() -> None:
+    srv = LocalAPIServer(objects=OBJECTS, tls=False).start()
+    ended = threading.Event()
+
+    def watch() -> None:
+        with (
+            contextlib.suppress(Exception),
+            Watch(srv, "/api/v1/pods?watch=true&timeoutSeconds=60") as w,
+        ):
+            while w.next() is not None:
+                pass
+        ended.set()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    wait_for(lambda: srv.store.open_watches == 1)
+    started = time.monotonic()
+    srv.stop()
+    assert ended.wait(5) and time.monotonic() - started < 5
+    assert srv.store.open_watches == 0
+
+
+def test_watch_requests_the_apiserver_refuses_or_routes_elsewhere(live: LocalAPIServer) -> None:
+    status, _, err = get(live, "/api/v1/pods?watch=true&resourceVersion=abc")
+    assert (status, err["reason"]) == (422, "Invalid")
+    assert err["message"] == (
+        'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax'
+    )
+    # watch on an object's own path is a GET; the deprecated /watch/ path watches it
+    status, _, pod = get(live, "/api/v1/namespaces/prod/pods/api-1?watch=true")
+    assert status == 200 and pod["kind"] == "Pod"
+    with Watch(live, "/api/v1/watch/namespaces/prod/pods/api-1") as w:
+        initial = w.take(1)
+        live.apply(get(live, "/api/v1/namespaces/prod/pods/api-2")[2])  # not this one
+        live.apply(get(live, "/api/v1/namespaces/prod/pods/api-1")[2])
+        assert [(e["type"], e["object"]["metadata"]["name"]) for e in initial + w.take(1)] == [
+            ("ADDED", "api-1"),
+            ("MODIFIED", "api-1"),
+        ]
+    status, _, err = get(
+        live, "/api/v1/watch/namespaces/prod/pods/api-1?fieldSelector=metadata.name%3Dx"
+    )
+    assert (status, err["message"]) == (
+        400,
+        "fieldSelector metadata.name doesn't match requested name",
+    )
+    with Watch(live, f"{APPS}/watch/namespaces/default/deployments") as w:
+        assert w.take(1)[0]["object"]["kind"] == "Deployment"
+
+
+def test_lists_stay_consistent_while_the_store_changes(live: LocalAPIServer) -> None:
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        last = 0
+        while not stop.is_set():
+            doc = get(live, "/api/v1/namespaces/prod/pods")[2]
+            rv = int(doc["metadata"]["resourceVersion"])
+            count = len(doc["items"])
+            # before the first change 4 pods; each change adds or removes api-3
+            if rv < last or count not in (4, 5):
+                errors.append(f"rv {rv} after {last}, {count} pods")
+            last = rv
+
+    threads = [threading.Thread(target=reader, daemon=True) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for i in range(60):
+        if i % 2 == 0:
+            live.apply(_pod("prod", "api-3", {"app": "api"}, "n3"))
+        else:
+            live.delete("Pod", "prod", "api-3")
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert not errors and list_rv(live) >= 60
+
+
+def test_generated_owners_match_their_pods() -> None:
+    now = 1_760_000_000.0
+    objects = list(generate.iter_objects(1500, seed=4, now=now))
+    by_key = {
+        (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in objects
+    }
+    pods = [o for o in objects if o["kind"] == "Pod"]
+    kinds = set()
+    for pod in pods:
+        meta = pod["metadata"]
+        (ref,) = meta["ownerReferences"]
+        owner = by_key[(ref["kind"], meta["namespace"], ref["name"])]
+        assert owner["metadata"]["uid"] == ref["uid"]
+        selector = owner["spec"]["selector"]["matchLabels"]
+        assert all(meta["labels"].get(k) == v for k, v in selector.items()), (owner, meta["labels"])
+        kinds.add(ref["kind"])
+        (up,) = owner["metadata"].get("ownerReferences") or [{"kind": "", "name": "", "uid": ""}]
+        if ref["kind"] == "ReplicaSet":
+            assert up["kind"] == "Deployment"
+        if ref["kind"] in ("ReplicaSet", "Job"):
+            parent = by_key[(up["kind"], meta["namespace"], up["name"])]
+            assert parent["metadata"]["uid"] == up["uid"] and up["controller"] is True
+    assert kinds == {"ReplicaSet", "DaemonSet", "Job"}
+    by_owner: dict[str, list[dict[str, Any]]] = {}
+    for p in pods:
+        by_owner.setdefault(p["metadata"]["ownerReferences"][0]["uid"], []).append(p)
+    for rs in (o for o in objects if o["kind"] == "ReplicaSet"):
+        mine = by_owner[rs["metadata"]["uid"]]
+        assert rs["spec"]["replicas"] == rs["status"]["replicas"] == len(mine)
+        ready = sum(1 for p in mine if all(c["ready"] for c in p["status"]["containerStatuses"]))
+        assert rs["status"].get("readyReplicas", 0) == ready
+    cron = next(o for o in objects if o["kind"] == "CronJob")
+    assert cron["spec"]["schedule"].endswith(" * * *") and cron["status"]["lastScheduleTime"]
+    assert generate.deployments(1500, seed=4, now=now) == [
+        o for o in objects if o["kind"] == "Deployment"
+    ]
+    store = Store()
+    generate.populate(store, 1500, seed=4, now=now)
+    store.freeze()
+    assert store.count("replicasets") == len([o for o in objects if o["kind"] == "ReplicaSet"])
+    assert json.loads(next(store.entries("replicasets")).data)["metadata"]["ownerReferences"]
+
+
+# --- the real kubectl watching, and printing the workloads -------------------------------------
+
+
+@pytest.mark.cluster
+@needs_kubectl
+def test_kubectl_watch_sees_a_change_within_a_second(tmp_path: Path) -> None:
+    with LocalAPIServer(objects=OBJECTS) as srv:
+        proc = subprocess.Popen(
+            [
+                "kubectl",
+                "--kubeconfig",
+                str(srv.kubeconfig),
+                "--cache-dir",
+                str(tmp_path / "kc"),
+                "get",
+                "pods",
+                "-n",
+                "prod",
+                "--watch",
+                "-o",
+                "json",
+                "--output-watch-events",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            lines: queue.Queue[str] = queue.Queue()
+            threading.Thread(
+                target=lambda: [lines.put(x) for x in proc.stdout], daemon=True
+            ).start()
+
+            def event(timeout: float) -> dict[str, Any]:
+                return json.loads(lines.get(timeout=timeout))
+
+            assert [event(20)["type"] for _ in range(4)] == ["ADDED"] * 4
+            wait_for(lambda: srv.store.open_watches == 1, timeout=20)
+            pod = get(srv, "/api/v1/namespaces/prod/pods/api-2")[2]
+            pod["status"]["phase"] = "Failed"
+            started = time.monotonic()
+            srv.apply(pod)
+            seen = event(5)
+            assert time.monotonic() - started < 1.0
+            assert (seen["type"], seen["object"]["metadata"]["name"]) == ("MODIFIED", "api-2")
+            assert seen["object"]["status"]["phase"] == "Failed"
+            srv.delete("Pod", "prod", "api-2")
+            assert event(5)["type"] == "DELETED"
+            srv.drop_watches()  # kubectl's watch ends with the connection
+            assert proc.wait(timeout=20) is not None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate(timeout=10)
+
+
+@pytest.mark.cluster
+@needs_kubectl
+def test_kubectl_get_workloads(srv: LocalAPIServer, tmp_path: Path) -> None:
+    out = kubectl(srv, tmp_path, "get", "rs,deploy,sts,ds,cronjobs", "-A")
+    assert out.returncode == 0, out.stderr
+    blocks = [b.splitlines() for b in out.stdout.strip().split("\n\n")]
+    headers = [b[0].split() for b in blocks]
+    assert headers == [
+        ["NAMESPACE", "NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+        ["NAMESPACE", "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        ["NAMESPACE", "NAME", "READY", "AGE"],
+        [
+            "NAMESPACE",
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "NODE",
+            "SELECTOR",
+            "AGE",
+        ],
+        [
+            "NAMESPACE",
+            "NAME",
+            "SCHEDULE",
+            "TIMEZONE",
+            "SUSPEND",
+            "ACTIVE",
+            "LAST",
+            "SCHEDULE",
+            "AGE",
+        ],
+    ]
+    assert blocks[0][1].split()[:5] == ["default", "replicaset.apps/web-7d4b9c", "2", "2", "2"]
+    assert blocks[1][1].split()[:5] == ["default", "deployment.apps/web", "2/2", "2", "2"]
+    assert blocks[2][1].split()[:3] == ["default", "statefulset.apps/db", "1/3"]
+    assert blocks[3][1].split()[:8] == [
+        "default",
+        "daemonset.apps/node-agent",
+        "3",
+        "3",
+        "2",
+        "3",
+        "2",
+        "kubernetes.io/os=linux",
+    ]
+    assert blocks[4][1].split()[:6] == ["prod", "cronjob.batch/nightly", "0", "2", "*", "*"]
+    wide = kubectl(srv, tmp_path, "get", "deploy", "web", "-o", "wide")
+    assert wide.stdout.split("\n")[1].split()[-3:] == [
+        "web",
+        "example/web:1",
+        "app=web,tier=frontend",
+    ]
+    short = kubectl(srv, tmp_path, "get", "cj", "-n", "prod", "-o", "json")
+    assert [i["metadata"]["name"] for i in json.loads(short.stdout)["items"]] == ["nightly"]
+    missing = kubectl(srv, tmp_path, "get", "deploy", "nope")
+    assert missing.returncode == 1 and 'deployments.apps "nope" not found' in missing.stderr
+    every = kubectl(srv, tmp_path, "get", "all", "-n", "default")
+    assert every.returncode == 0 and "deployment.apps/web" in every.stdout
