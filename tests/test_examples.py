@@ -60,3 +60,52 @@ def test_example_labels_are_ones_an_api_server_accepts(name):
     for obj in doc.get("items", [doc]):
         for key, value in ((obj.get("metadata") or {}).get("labels") or {}).items():
             assert isinstance(value, str) and LABEL_VALUE.match(value), (name, key, value)
+
+
+SERVED_OWNERS = {"ReplicaSet", "StatefulSet", "DaemonSet", "Job", "Deployment", "CronJob"}
+
+
+def _selects(selector, labels):
+    """A LabelSelector (matchLabels and matchExpressions) against a label map."""
+    labels = labels or {}
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
+        if (op == "In" and labels.get(key) not in values) or (
+            op == "NotIn" and labels.get(key) in values
+        ):
+            return False
+        if (op == "Exists") != (key in labels) and op in ("Exists", "DoesNotExist"):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_example_owners_are_in_the_file_as_their_controllers_made_them(name):
+    """Every owner a pod (or a ReplicaSet, or a Job) names, of a kind the API serves, is in the
+    same file with the uid the reference gives, and its selector and template labels select the
+    pods it owns: what ``kubectl get pods,replicasets,deployments,...`` would have saved."""
+    doc = json.loads((ROOT / "examples" / name).read_text())
+    objects = {
+        (o["kind"], (o.get("metadata") or {}).get("namespace"), o["metadata"]["name"]): o
+        for o in doc.get("items", [doc])
+    }
+    for (kind, ns, _), obj in objects.items():
+        if kind not in ("Pod", "ReplicaSet", "Job"):
+            continue
+        for ref in obj["metadata"].get("ownerReferences") or []:
+            if ref["kind"] not in SERVED_OWNERS:
+                continue  # a custom resource (a Tekton TaskRun ...): not served
+            owner = objects.get((ref["kind"], ns, ref["name"]))
+            assert owner is not None, (name, kind, obj["metadata"]["name"], ref)
+            assert owner["metadata"]["uid"] == ref["uid"], (name, ref)
+            assert owner["apiVersion"] == ref["apiVersion"]
+            if kind == "Pod" and ref["kind"] != "Job":
+                spec = owner["spec"]
+                labels = obj["metadata"]["labels"]
+                assert _selects(spec["selector"], labels), (name, ref)
+                assert _selects(spec["selector"], spec["template"]["metadata"]["labels"])
+            if ref["kind"] == "ReplicaSet":
+                hash_ = obj["metadata"]["labels"]["pod-template-hash"]
+                assert ref["name"].endswith("-" + hash_)
