@@ -1,0 +1,147 @@
+"""``--watch`` through the real kubectl against the local API server: a container that dies
+mid-watch is printed with its diagnosis as it happens; a dropped stream and a 410 are survived;
+Ctrl-C ends it with exit status 0."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+from test_cluster import KUBECTL, plugin_dir
+
+from builders import crashloop, pod, status, terminated
+
+pytestmark = pytest.mark.cluster
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@pytest.fixture
+def server():
+    from localapi import LocalAPIServer
+
+    base = [
+        pod("web-1"),  # healthy now
+        pod("api-1", statuses=[status(state=crashloop(), last=terminated(1), restarts=3)]),
+    ]
+    with LocalAPIServer(objects=base, bookmark_interval=1) as srv:
+        yield srv
+
+
+def _start(server, *args):
+    env = {
+        **os.environ,
+        "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
+        "KUBECONFIG": str(server.kubeconfig),
+        "NO_COLOR": "1",
+    }
+    proc = subprocess.Popen(
+        [KUBECTL, "exitwhy", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    proc.lines = queue.Queue()  # type: ignore[attr-defined]
+
+    def pump():
+        for line in proc.stdout:
+            proc.lines.put(line)  # type: ignore[attr-defined]
+        proc.lines.put(None)  # type: ignore[attr-defined]
+
+    threading.Thread(target=pump, daemon=True).start()
+    return proc
+
+
+def _line(proc, end):
+    try:
+        return proc.lines.get(timeout=max(0.0, end - time.monotonic()))
+    except queue.Empty:
+        return None
+
+
+def _swept(proc, deadline=30.0):
+    """Read the sweep's document; the watch starts from its list's resourceVersion, so
+    whatever changes after this is reported."""
+    end = time.monotonic() + deadline
+    lines = []
+    while (line := _line(proc, end)) is not None:
+        lines.append(line)
+        if line == "}\n":
+            return json.loads("".join(lines))
+    pytest.fail("the sweep never printed its document")
+
+
+def _next_item(proc, deadline):
+    """The next one-line JSON item the watch prints."""
+    end = time.monotonic() + deadline
+    while (line := _line(proc, end)) is not None:
+        if line.startswith('{"namespace"'):
+            return json.loads(line)
+    return None
+
+
+def _dies(server, name, reason="OOMKilled", code=137):
+    dead = pod(
+        name,
+        statuses=[status(state=crashloop(), last=terminated(code, reason, finished=_now()),
+                         restarts=1)],
+    )  # fmt: skip
+    dead["metadata"]["creationTimestamp"] = _now()
+    server.apply(dead)
+    return dead
+
+
+def test_watch_prints_each_new_failure_survives_drops_and_410_and_ctrl_c_exits_0(server):
+    proc = _start(server, "-n", "prod", "-w", "-o", "json")
+    try:
+        doc = _swept(proc)
+        assert [i["pod"] for i in doc["items"]] == ["api-1"]
+        changed = copy.deepcopy(pod("web-1"))
+        changed["status"]["containerStatuses"] = [
+            status(state=crashloop(), last=terminated(137, "OOMKilled", finished=_now()),
+                   restarts=1)
+        ]  # fmt: skip
+        t0 = time.monotonic()
+        server.apply(changed)
+        item = _next_item(proc, 10)
+        latency = time.monotonic() - t0
+        assert item is not None, proc.stderr.read() if proc.poll() is not None else "no line"
+        assert (item["pod"], item["findings"][0]["cause"]) == ("web-1", "oom_killed")
+        assert latency < 1.0, latency  # the issue's promise: within a second
+
+        server.drop_watches()  # the stream is cut: the plugin watches again
+        _dies(server, "web-2")
+        item = _next_item(proc, 15)
+        assert item is not None and item["pod"] == "web-2"
+
+        server.compact()  # the version the plugin holds is now too old: 410, list again
+        server.drop_watches()
+        dead = _dies(server, "web-3", reason="Error", code=1)
+        item = _next_item(proc, 15)
+        assert item is not None and item["pod"] == "web-3"
+        assert item["findings"][0]["cause"] == "app_error"
+
+        # the same termination in another MODIFIED event (a label changed) is not news
+        dead["metadata"]["labels"]["seen"] = "again"
+        server.apply(dead)
+        assert _next_item(proc, 1.5) is None
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_watch_needs_a_cluster(exitwhy, saved):
+    run = exitwhy("-f", saved(pod()), "-w")
+    assert run.status == 2 and "--watch" in run.err
