@@ -72,11 +72,14 @@ TARGETS = {
     "all_rss_mb": 250.0,  # exitwhy -A -o json peak RSS, 50k pods
     "pod_wall": 8.0,  # exitwhy pod X / kubectl get pod X -o json
     "code_wall": 4.0,  # kubectl exitwhy code 137 / python -c pass
+    "grouping": 1.10,  # exitwhy -A (workloads, nodes) / exitwhy -A --by pod, 50k pods
 }
 
 # measurement ids, in the order they are run and printed
 CLUSTER_IDS = (
     "exitwhy_all_json",
+    "exitwhy_all_table",
+    "exitwhy_all_by_pod",
     "kubectl_get_all_json",
     "kubectl_get_all_table",
     "raw_floor",
@@ -763,6 +766,22 @@ def bench_size(
                 requests_log=True,
             ),
             Measurement(
+                "exitwhy_all_table",
+                "kubectl exitwhy -A (workloads and nodes)",
+                [kubectl, "exitwhy", "-A"],
+                runs,
+                capture=True,
+                check=check_nonempty,
+            ),
+            Measurement(
+                "exitwhy_all_by_pod",
+                "kubectl exitwhy -A --by pod",
+                [kubectl, "exitwhy", "-A", "--by", "pod"],
+                runs,
+                capture=True,
+                check=check_nonempty,
+            ),
+            Measurement(
                 "kubectl_get_all_json",
                 "kubectl get pods -A -o json",
                 [kubectl, "get", "pods", "-A", "-o", "json", *kc],
@@ -850,7 +869,9 @@ def compute_ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
     ) -> None:
         a, b = _median(ms.get(num) or {}), _median(ms.get(den) or {})
         value = a / b if a is not None and b else None
-        applies = target is not None and (rid != "all_wall" or size == TARGET_SIZE)
+        applies = target is not None and (
+            rid not in ("all_wall", "grouping") or size == TARGET_SIZE
+        )
         out.append(
             {
                 "id": rid,
@@ -887,6 +908,9 @@ def compute_ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
         wall_ratio("pod_wall", size, ms, "exitwhy_pod", "kubectl_get_pod_json", TARGETS["pod_wall"])
+        wall_ratio(
+            "grouping", size, ms, "exitwhy_all_table", "exitwhy_all_by_pod", TARGETS["grouping"]
+        )
         wall_ratio("all_vs_floor", size, ms, "exitwhy_all_json", "raw_floor", None)
         wall_ratio("all_vs_table", size, ms, "exitwhy_all_json", "kubectl_get_all_table", None)
         wall_ratio("floor_vs_get_json", size, ms, "raw_floor", "kubectl_get_all_json", None)
@@ -901,6 +925,7 @@ RATIO_LABELS = {
     "all_wall": "-A wall: exitwhy -A -o json / kubectl get pods -A -o json",
     "all_rss_mb": "-A peak RSS: exitwhy -A -o json (MB)",
     "pod_wall": "pod NAME wall: exitwhy pod / kubectl get pod -o json",
+    "grouping": "workloads and nodes: exitwhy -A / exitwhy -A --by pod",
     "code_wall": "code 137 wall: kubectl exitwhy code 137 / python -c pass",
     "all_vs_floor": "exitwhy -A -o json / raw HTTP floor",
     "all_vs_table": "exitwhy -A -o json / kubectl get pods -A",

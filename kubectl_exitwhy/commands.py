@@ -237,7 +237,8 @@ def sweep(
     if not all_pods:  # completed Jobs and graceful stops (info only) are listed with --all
         kept = [i for i, d in enumerate(diagnoses) if any(f.severity != "info" for f in d.findings)]
         pods, diagnoses = [pods[i] for i in kept], [diagnoses[i] for i in kept]
-    report = correlate(pods, diagnoses, source.census, include_info=all_pods)
+    per_pod = output is Output.wide or (output is Output.table and by is By.pod)
+    report = correlate(pods, diagnoses, source.census, include_info=all_pods, group=not per_pod)
     if not diagnoses and output in (Output.table, Output.wide):
         where = "any namespace" if scope is None else f"namespace {scope}"
         if all_pods:

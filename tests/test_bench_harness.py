@@ -27,6 +27,8 @@ RUN = ROOT / "bench" / "run.py"
 OFFLINE = ("exitwhy_code_137", "exitwhy_code_137_direct", "noop_plugin", "python_pass")
 CLUSTER = (
     "exitwhy_all_json",
+    "exitwhy_all_table",
+    "exitwhy_all_by_pod",
     "kubectl_get_all_json",
     "kubectl_get_all_table",
     "raw_floor",
@@ -38,6 +40,7 @@ RATIOS = {
     "all_wall": ("exitwhy_all_json", "kubectl_get_all_json"),
     "all_rss_mb": ("exitwhy_all_json", None),
     "pod_wall": ("exitwhy_pod", "kubectl_get_pod_json"),
+    "grouping": ("exitwhy_all_table", "exitwhy_all_by_pod"),
     "all_vs_floor": ("exitwhy_all_json", "raw_floor"),
     "all_vs_table": ("exitwhy_all_json", "kubectl_get_all_table"),
     "floor_vs_get_json": ("raw_floor", "kubectl_get_all_json"),
@@ -45,7 +48,13 @@ RATIOS = {
     "code_direct": ("exitwhy_code_137_direct", "python_pass"),
     "noop_plugin": ("noop_plugin", "python_pass"),
 }
-TARGETS = {"all_wall": 0.15, "all_rss_mb": 250.0, "pod_wall": 8.0, "code_wall": 4.0}
+TARGETS = {
+    "all_wall": 0.15,
+    "all_rss_mb": 250.0,
+    "pod_wall": 8.0,
+    "code_wall": 4.0,
+    "grouping": 1.10,
+}
 
 
 def _env() -> dict[str, str]:
@@ -122,6 +131,8 @@ def test_every_measurement_has_positive_samples(quick):
     assert set(ms) == set(CLUSTER)
     planned = {
         "exitwhy_all_json": plan["runs"]["2000"],
+        "exitwhy_all_table": plan["runs"]["2000"],
+        "exitwhy_all_by_pod": plan["runs"]["2000"],
         "raw_floor": plan["runs"]["2000"],
         "kubectl_get_all_json": plan["kubectl_runs"]["2000"],
         "kubectl_get_all_table": plan["kubectl_runs"]["2000"],

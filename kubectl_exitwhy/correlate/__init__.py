@@ -38,9 +38,11 @@ def correlate(
     diagnoses: Sequence[PodDiagnosis],
     census: Optional[Mapping[Workload, int]] = None,
     include_info: bool = False,
+    group: bool = True,
 ) -> Report:
     """``pods`` and ``diagnoses`` are parallel; ``census`` counts the pods listed per workload
-    (healthy ones too), when the source could count them."""
+    (healthy ones too), when the source could count them. ``group``: summarise by workload
+    (one row per container needs no summaries)."""
     nodes: dict[str, Node] = {}
     for pod in pods:
         if pod.node is not None and pod.node.name:
@@ -49,6 +51,8 @@ def correlate(
     found = node_findings(nodes, kills(diagnoses))
     by_node = {n.node: n for n in found}
     out = [_annotated(pod, d, by_node.get(d.node)) for pod, d in pairs]
+    if not group:
+        return Report(out, [], found)
     details = {
         (f"{d.namespace}/{d.pod}", f.cause, f.container): _detail(pod, d, f)
         for pod, d in zip(pods, out)
