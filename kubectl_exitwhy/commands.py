@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Iterable, Optional
@@ -290,7 +291,10 @@ def pod(
     evidence = source.pod(name, namespace)
     for gap in getattr(source, "gaps", ()):
         _warn(gap)
-    report = correlate([evidence], [diagnose(evidence)])
+    own = diagnose(evidence)
+    others = source.neighbours(evidence) if any(_killed(f) for f in own.findings) else []
+    report = correlate([evidence, *others], [own, *(diagnose(o) for o in others)])
+    report = replace(report, diagnoses=report.diagnoses[:1])
     diagnosis = report.diagnoses[0]
     if output in (Output.json, Output.yaml):  # the pod view prints them itself; JSON keeps
         for w in diagnosis.warnings:  # stdout pure
@@ -304,6 +308,13 @@ def pod(
         follower.already([evidence])
         _follow(source, follower, "", output, all_pods)
     raise typer.Exit(status)
+
+
+def _killed(f) -> bool:
+    """A kill from outside the program: the pod view then looks at the node's other pods."""
+    from kubectl_exitwhy.correlate.nodes import KILL_CAUSES
+
+    return f.cause in KILL_CAUSES
 
 
 def _follow(source, follower, version: str, output: Output, show_info: bool) -> None:

@@ -174,6 +174,10 @@ def test_many_workloads_killed_on_one_node_without_a_node_signal(exitwhy, saved)
         assert findings[name]["cause"] == "sigkill"  # the pod's own finding is never hidden
         assert "killed on node n8" in findings[name]["summary"]
     assert "n8" not in findings["far-1"]["summary"]
+    # the pod view of one of them sees the others on its node
+    view = exitwhy("pod", "b-1", "-f", saved(*pods, other)).out
+    assert "Node n8: node_kills" in view and "prod/a-1, prod/b-1, prod/c-1" in view
+    assert "killed on node n8 around then" in view
 
 
 def test_kills_of_one_workload_are_the_apps_business_not_the_nodes(exitwhy, saved):

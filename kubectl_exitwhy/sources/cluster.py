@@ -489,6 +489,27 @@ class ClusterSource:
         pod = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
         return replace(pod, warnings=tuple(warnings)) if warnings else pod
 
+    def neighbours(self, pod: Pod) -> list[Pod]:
+        """The other pods on the pod's node that ended a container, status alone (one list, no
+        events): enough to see several workloads killed there within minutes."""
+        if not pod.node_name:
+            return []
+        found = []
+        try:
+            for items in self.pages(
+                "/api/v1/pods",
+                {"fieldSelector": f"spec.nodeName={pod.node_name}"},
+                f"listing pods on node {pod.node_name}",
+            ):
+                found += [p for p in items if isinstance(p, dict) and _ended(p)]
+        except Unreachable:
+            raise
+        except ClusterError as err:
+            self.warn(f"the other pods on node {pod.node_name} could not be read ({err.message})")
+            return []
+        others = [p for p in found if _uid(p) != (pod.uid or f"{pod.namespace}/{pod.name}")]
+        return list(assemble(others, EventIndex(), events_known=False, nodes={}))
+
     def _not_found(self, name: str, ns: str) -> str:
         message = f'pod "{name}" not found in namespace {ns}'
         try:
@@ -504,6 +525,20 @@ class ClusterSource:
         if close:
             message += f"; did you mean {', '.join(close)}?"
         return message
+
+
+def _ended(pod: dict) -> bool:
+    """A container of the pod terminated (now or last time)."""
+    status = pod.get("status")
+    for key in ("initContainerStatuses", "containerStatuses"):
+        statuses = status.get(key) if isinstance(status, dict) else None
+        for cs in statuses if isinstance(statuses, list) else []:
+            if not isinstance(cs, dict):
+                continue
+            for where in (cs.get("state"), cs.get("lastState")):
+                if isinstance(where, dict) and where.get("terminated"):
+                    return True
+    return False
 
 
 def _uid(pod: dict) -> str:

@@ -316,6 +316,19 @@ class FileSource:
             owners=self.owners,
         )
 
+    def neighbours(self, pod: Pod) -> list[Pod]:
+        """The other pods of the file on the pod's node that need a diagnosis."""
+        if not pod.node_name:
+            return []
+        others = [
+            p
+            for p in self.pods
+            if _d(p.get("spec")).get("nodeName") == pod.node_name
+            and _d(p.get("metadata")).get("name") != pod.name
+            and needs_diagnosis(p, self.events.warned(p))
+        ]
+        return list(self._assemble(others))
+
     def pod(self, name: str, namespace: Optional[str]) -> Pod:
         matches = [
             p
