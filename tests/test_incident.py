@@ -311,3 +311,11 @@ def test_next_steps_fit_the_evidence(exitwhy, saved):
                               event("Started", "Started")), "-o", "json").json()  # fmt: skip
     steps = doc["items"][0]["findings"][0]["nextSteps"]
     assert any("involvedObject.kind=Node,involvedObject.name=n7" in s for s in steps), steps
+
+
+def test_the_pod_view_never_cuts_the_runtime_error(exitwhy):
+    view = exitwhy("pod", "-A", "-f", "examples/start-error-subpath.json",
+                   "pricing-api-5c8d7b9f6-gq7mw", env={"COLUMNS": "80"}).out  # fmt: skip
+    text = " ".join(line.strip() for line in view.splitlines())
+    assert "flags: 0x5001: not a directory: unknown" in text  # the end says what failed
+    assert "…" not in view.split("Evidence:")[1].split("Next steps:")[0]

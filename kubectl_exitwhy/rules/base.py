@@ -121,7 +121,7 @@ def term_line(t: Termination) -> str:
     return line
 
 
-def first_line(text: str, limit: int = 240) -> str:
+def first_line(text: str, limit: int = 2000) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
 

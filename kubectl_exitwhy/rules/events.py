@@ -216,7 +216,7 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
         confidence,
         summary,
         tuple(evidence),
-        detail=problem or first_line(e.message, 160),
+        detail=problem or first_line(e.message),
         severity="critical",
     )
 
@@ -258,7 +258,7 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
         HIGH if e.timed else MEDIUM,  # an event without a time may be stale
         summary,
         tuple(evidence),
-        detail=first_line(e.message, 200),
+        detail=first_line(e.message),
         severity="critical",
     )
 

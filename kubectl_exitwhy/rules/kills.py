@@ -177,7 +177,7 @@ def hook_failed_events(s: Subject) -> Optional[Verdict]:
         HIGH if e.timed else MEDIUM,  # an event without a time may be stale
         summary,
         tuple(evidence),
-        detail=first_line(e.message, 200),
+        detail=first_line(e.message),
     )
 
 

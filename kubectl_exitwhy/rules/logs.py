@@ -42,7 +42,7 @@ def _from_log(cause: str, s: Subject) -> Optional[Verdict]:
         MEDIUM if decides or s.term else LOW,
         summary,
         tuple(evidence),
-        detail=first_line(hit.line, 200),
+        detail=first_line(hit.line),
     )
 
 

@@ -174,7 +174,7 @@ def start_error(s: Subject) -> Optional[Verdict]:
     subPath targets, devices, runtime errors. The message says which."""
     if not _is_start_failure(s):
         return None
-    msg = first_line(s.message, 160)
+    msg = first_line(s.message)
     summary = f"the runtime could not start the container ({s.reason})"
     if _MOUNT.search(s.message):
         summary = f"the runtime could not set up a mount ({s.reason})"
