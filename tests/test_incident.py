@@ -318,4 +318,5 @@ def test_the_pod_view_never_cuts_the_runtime_error(exitwhy):
                    "pricing-api-5c8d7b9f6-gq7mw", env={"COLUMNS": "80"}).out  # fmt: skip
     text = " ".join(line.strip() for line in view.splitlines())
     assert "flags: 0x5001: not a directory: unknown" in text  # the end says what failed
+    assert text.count("error during container init") == 1  # said once
     assert "…" not in view.split("Evidence:")[1].split("Next steps:")[0]

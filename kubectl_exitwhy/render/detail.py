@@ -43,7 +43,7 @@ def _finding(f: Finding, style: Style) -> list[str]:
             f"finished {f.finished_at.strftime('%Y-%m-%dT%H:%M:%SZ')} "
             f"({age(f.finished_at, style.now)} ago)"
         )
-    if f.detail:
+    if f.detail and not any(f.detail in e for e in f.evidence):  # said once, in full
         facts.append(clean_line(f.detail))
     if facts:
         lines += _wrap("; ".join(facts), "  ", style.width)
