@@ -320,3 +320,29 @@ def test_the_pod_view_never_cuts_the_runtime_error(exitwhy):
     assert "flags: 0x5001: not a directory: unknown" in text  # the end says what failed
     assert text.count("error during container init") == 1  # said once
     assert "…" not in view.split("Evidence:")[1].split("Next steps:")[0]
+
+
+@pytest.mark.parametrize(
+    "columns,inline,dropped",
+    [
+        (80, set(), {"DETAIL", "RESTARTS", "LAST EXIT", "SIGNALS"}),
+        (100, {"RESTARTS", "LAST EXIT"}, {"DETAIL", "SIGNALS"}),
+        (200, {"RESTARTS", "LAST EXIT", "DETAIL", "SIGNALS"}, set()),
+    ],
+)
+def test_the_incident_table_at_80_100_and_200_columns(exitwhy, columns, inline, dropped):
+    out = exitwhy("-f", "examples/node-oom-crowded-node.json",
+                  env={"COLUMNS": str(columns)}).out  # fmt: skip
+    lines = out.splitlines()
+    assert all(len(line) <= columns for line in lines), [ln for ln in lines if len(ln) > columns]
+    assert "\x1b[" not in out and "…" not in out
+    headers = set(lines[0].split()) | {h for ln in lines if ln.startswith("NAMESPACE")
+                                       for h in re.split(r"\s{2,}", ln)}  # fmt: skip
+    assert inline <= headers and not (dropped & headers)
+    assert lines[1].startswith("worker-21.dc1.acme.internal  critical  node out of memory")
+    if "SIGNALS" in dropped:  # the node's record is not dropped: it goes on lines of its own
+        signals = " ".join(ln.strip() for ln in lines if ln.startswith("    ") or "signals:" in ln)
+        assert "SystemOOM ×8" in signals and "MemoryPressure" in signals
+    for name in ("deployment/binlog-router", "statefulset/canal-server", "daemonset/otel-agent"):
+        assert re.search(rf"\s{re.escape(name)}\s", out)
+    assert lines[-1] == "1 critical, 4 warning (5 pods) in 4 workloads; 1 node to look at."

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from kubectl_exitwhy.causes import short
 from kubectl_exitwhy.correlate import Report
 from kubectl_exitwhy.correlate.workloads import WorkloadSummary
@@ -36,13 +38,19 @@ def _nodes(report: Report, style: Style) -> list[str]:
         ]
         for n in report.nodes
     ]
-    table = lay_out(headers, rows, style.width, min_last=24)
-    wrapped = len(table[0]) < len(headers)
+    kept, table = lay_out(headers, rows, style.width, min_last=24, droppable=("WINDOW", "KILLED"))
+    wrapped = "SIGNALS" not in kept
     lines = [joined(table[0])]
     for line, row, n in zip(table[1:], rows, report.nodes):
-        lines.append(paint_column(line, 1, n.severity, style))
+        lines.append(paint_column(line, kept.index("SEVERITY"), n.severity, style))
         if wrapped:
-            lines.append(f"    signals: {row[-1]}")
+            lines += textwrap.wrap(
+                row[-1],
+                width=max(style.width, 40),
+                initial_indent="    signals: ",
+                subsequent_indent=" " * 13,
+                break_on_hyphens=False,
+            )
     return lines
 
 
@@ -103,8 +111,10 @@ def render(report: Report, style: Style, show_info: bool = False) -> str:
     if rows:
         if lines:
             lines.append("")
-        table = lay_out(headers, rows, style.width, min_last=12)
-        at = headers.index("SEVERITY")
+        kept, table = lay_out(
+            headers, rows, style.width, min_last=9, droppable=("RESTARTS", "LAST EXIT")
+        )
+        at = kept.index("SEVERITY")
         lines.append(joined(table[0]))
         lines += [paint_column(line, at, sev, style) for line, sev in zip(table[1:], severities)]
     if not lines:

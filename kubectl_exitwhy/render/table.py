@@ -76,14 +76,15 @@ def render(diagnoses: list[PodDiagnosis], style: Style, wide: bool = False) -> s
     rows = _rows(diagnoses, style, wide)
     if not rows:
         return ""
-    severity_at = headers.index("SEVERITY")
-    table = lay_out(
+    kept, table = lay_out(
         headers,
         [values for values, _ in rows],
         style.width,
         last="full" if wide else "fit",
         min_last=MIN_SUMMARY,
+        droppable=("LAST EXIT", "RESTARTS", "EXIT"),
     )
+    severity_at = kept.index("SEVERITY")
     lines = []
     for line, (_, severity) in zip(table[1:], rows):
         lines.append(paint_column(line, severity_at, severity, style))
