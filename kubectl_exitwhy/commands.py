@@ -330,7 +330,8 @@ def _follow(source, follower, version: str, output: Output, show_info: bool) -> 
         d = correlate([evidence], [diagnose(evidence)]).diagnoses[0]
         if output in (Output.json, Output.yaml):
             if any(f.severity != "info" or show_info for f in d.findings):
-                sys.stdout.write(structured.line(d))
+                render = structured.line if output is Output.json else structured.yaml_document
+                sys.stdout.write(render(d))
         else:
             for text in watch.lines(d, _style(True), show_info):
                 sys.stdout.write(text + "\n")

@@ -8,6 +8,7 @@ import copy
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -145,3 +146,27 @@ def test_watch_prints_each_new_failure_survives_drops_and_410_and_ctrl_c_exits_0
 def test_watch_needs_a_cluster(exitwhy, saved):
     run = exitwhy("-f", saved(pod()), "-w")
     assert run.status == 2 and "--watch" in run.err
+
+
+def test_watch_one_pod_prints_its_next_failure_as_a_line(server):
+    proc = _start(server, "pod", "web-1", "-n", "prod", "-w")
+    try:
+        end = time.monotonic() + 30
+        while (line := _line(proc, end)) is not None and not line.startswith("Pod prod/web-1"):
+            pass
+        assert line is not None, "the pod view was not printed"
+        _dies(server, "web-1")
+        _dies(server, "web-9")  # another pod: not this watch's business
+        end = time.monotonic() + 10
+        seen = []
+        while (line := _line(proc, end)) is not None:
+            seen.append(line)
+            if "prod/web-1" in line and "OOM-killed" in line:
+                break
+        assert any(re.match(r"^\S+Z  prod/web-1  app  critical  OOM-killed at limit: ", s)
+                   for s in seen), seen  # fmt: skip
+        assert not any("web-9" in s for s in seen)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err

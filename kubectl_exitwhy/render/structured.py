@@ -47,3 +47,11 @@ def render_yaml(
 def line(diagnosis: PodDiagnosis) -> str:
     """One item of ``items[]`` on one line: what ``--watch -o json`` prints per termination."""
     return json.dumps(_cleaned(diagnosis.to_dict()), ensure_ascii=False) + "\n"
+
+
+def yaml_document(diagnosis: PodDiagnosis) -> str:
+    """``--watch -o yaml``: one YAML document per item, each begun by ``---``."""
+    import yaml
+
+    body = yaml.safe_dump(_cleaned(diagnosis.to_dict()), sort_keys=False, allow_unicode=True)
+    return "---\n" + body
