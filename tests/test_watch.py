@@ -170,3 +170,18 @@ def test_watch_one_pod_prints_its_next_failure_as_a_line(server):
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
+
+
+def test_a_server_gone_for_good_ends_the_watch_with_one_sentence():
+    from localapi import LocalAPIServer
+
+    srv = LocalAPIServer(objects=[pod("web-1")]).start()
+    proc = _start(srv, "-n", "prod", "-w")
+    try:
+        time.sleep(4)  # the sweep of one pod is done and the watch is open
+        assert proc.poll() is None, proc.stderr.read()
+    finally:
+        srv.stop()
+    _, err = proc.communicate(timeout=90)  # backs off ~30 s in all, then gives up
+    assert proc.returncode == 4, err
+    assert err.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in err

@@ -12,7 +12,8 @@ a long watch meets (client-go's reflector does the same):
   watch from the new list's version.
 
 Every wait has a deadline: each read waits at most READ_TIMEOUT (the server is asked to end
-the stream before that), and reconnects back off up to MAX_BACKOFF.
+the stream before that), reconnects back off up to MAX_BACKOFF, and after MAX_FAILURES failed
+attempts in a row (an API server gone for good, ~40 s) the watch ends with the error.
 
 A pod is handed on when it shows a termination that finished after the watch began, an error
 waiting reason, or a pod-level failure reason, once for each: the same termination seen in
@@ -33,6 +34,7 @@ from kubectl_exitwhy.evidence import Pod, parse_time
 SERVER_TIMEOUT = 290  # seconds: the server ends each stream, cleanly, before the client gives up
 READ_TIMEOUT = 330.0
 MAX_BACKOFF = 8.0
+MAX_FAILURES = 7
 SKEW = timedelta(seconds=5)  # clocks of kubelets and of this machine differ a little
 QUIET_WAITING = {"ContainerCreating", "PodInitializing", "CrashLoopBackOff", ""}
 STATUS_KEYS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
@@ -92,12 +94,13 @@ class Follower:
     def follow(self, failed: Callable[[dict], None], version: str, until: Optional[float] = None):
         """Until interrupted (or ``until``, a monotonic deadline, for tests)."""
         backoff = 0.5
+        failures = 0  # in a row: a server gone for good ends the watch (after ~40 s)
         while until is None or time.monotonic() < until:
             try:
                 if not version:
                     version = self._relist(failed)
                 for kind, obj in self._stream(version, until):
-                    backoff = 0.5
+                    backoff, failures = 0.5, 0
                     rv = _d(obj.get("metadata")).get("resourceVersion")
                     if kind == "ERROR":
                         if obj.get("code") == 410:
@@ -112,11 +115,14 @@ class Follower:
                 if "410" in err.message:
                     version = ""
                     continue
-                if getattr(err, "unreachable", False) or getattr(err, "forbidden", False):
+                failures += 1
+                if getattr(err, "forbidden", False) or failures > MAX_FAILURES:
                     raise
                 self.warn(f"the watch was interrupted ({err.message}); watching again")
                 time.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
+            else:
+                failures = 0
 
     def already(self, pods: Iterable[Pod]) -> None:
         """What the sweep showed is not news: waiting errors and failed pods it listed."""
