@@ -114,13 +114,14 @@ class ClusterSource:
         raw: bool = False,
         timeout: Optional[float] = None,
         tries: int = RETRIES,
+        accept: Optional[str] = None,
     ) -> Any:
         """GET ``path``; the decoded JSON (or bytes when ``raw``). Retries 429, 5xx and cut-off
         bodies a few times; maps every failure to a ClusterError."""
         import urllib3
 
         params = [(k, v) for k, v in (query or {}).items() if v not in (None, "")]
-        accept = "*/*" if raw else "application/json"
+        accept = accept or ("*/*" if raw else "application/json")
         attempt = 0
         while True:
             attempt += 1
@@ -219,7 +220,9 @@ class ClusterSource:
             return ClusterError(f"the list {what} expired (410 Gone): {message}")
         return ClusterError(f"the API server answered {status} {what}: {message}")
 
-    def pages(self, path: str, query: dict, what: str) -> Iterator[list]:
+    def pages(
+        self, path: str, query: dict, what: str, accept: Optional[str] = None
+    ) -> Iterator[list]:
         """Yield the items of a paged list, page by page. An expired continue token (410) restarts
         the list once; callers de-duplicate by uid."""
         restarted = False
@@ -227,7 +230,7 @@ class ClusterSource:
         while True:
             q = {**query, "limit": PAGE, "continue": token}
             try:
-                page = self.get(path, q, what)
+                page = self.get(path, q, what, accept=accept)
             except ClusterError as err:
                 if token and "410 Gone" in err.message and not restarted:
                     restarted, token = True, None

@@ -25,9 +25,15 @@ KINDS = {
 # what is kept of each object read: a ReplicaSet only for its owner, a Job whole (its spec and
 # status are evidence)
 SLIM = {"ReplicaSet": True, "Job": False}
+# a ReplicaSet is read for its metadata alone: the API server then sends no pod template (as
+# client-go's metadata client asks; a server that does not know the form sends JSON objects)
+METADATA_ONLY = {
+    "list": "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json",
+    "get": "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json",
+}
 
 Getter = Callable[..., Any]
-Pager = Callable[[str, dict, str], Iterator[list]]
+Pager = Callable[..., Iterator[list]]
 
 
 def _q(value: str) -> str:
@@ -58,6 +64,7 @@ def read(
     for ns, name in wanted:
         by_ns.setdefault(ns, set()).add(name)
     found: dict[tuple[str, str], dict] = {}
+    lists = [METADATA_ONLY["list"]] if slim else []
 
     def keep(items: list, names: Optional[set[str]] = None) -> None:
         for obj in items:
@@ -70,18 +77,23 @@ def read(
 
     try:
         if len(wanted) > SPREAD and len(by_ns) > 1:
-            for items in pages(f"{base}/{plural}", {}, f"listing {plural} cluster-wide"):
+            for items in pages(f"{base}/{plural}", {}, f"listing {plural} cluster-wide", *lists):
                 keep(items)
             return found
         for ns, names in sorted(by_ns.items()):
             path = f"{base}/namespaces/{_q(ns)}/{plural}"
             if len(names) > FEW_GETS:
-                for items in pages(path, {}, f"listing {plural} in namespace {ns}"):
+                for items in pages(path, {}, f"listing {plural} in namespace {ns}", *lists):
                     keep(items)
                 continue
             for name in sorted(names):
                 try:
-                    obj = get(f"{path}/{_q(name)}", None, f"getting {kind.lower()} {ns}/{name}")
+                    obj = get(
+                        f"{path}/{_q(name)}",
+                        None,
+                        f"getting {kind.lower()} {ns}/{name}",
+                        **({"accept": METADATA_ONLY["get"]} if slim else {}),
+                    )
                 except not_found:
                     continue
                 if isinstance(obj, dict):
