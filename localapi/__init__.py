@@ -15,6 +15,12 @@ resourceVersion, with BOOKMARKs, and 410 Expired for a resourceVersion older tha
         srv.apply(pod)  # kubectl get pods -w sees it at once
 
 Command line: ``python -m localapi --data examples --kubeconfig /tmp/kc.yaml``.
+
+The parts, from the wire in: ``server`` (``LocalAPIServer``), ``httpd`` (HTTP/1.1, TLS, chunked
+watches), ``api`` (dispatch, lists, gets), ``routes``, ``responses``, ``podlogs``, ``watch``,
+``tables`` with ``printers``/``workload_printers``/``cells``, ``discovery``, ``faults``,
+``requestlog``; the data: ``store`` with ``resources``, ``entry``, ``view``, ``watchcache``,
+``loading``, ``selectors``; and ``generate`` (a synthetic cluster), ``tls``, ``kubeconfig``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import RESOURCES, ResourceType, encode
+from .entry import encode
+from .resources import RESOURCES, ResourceType
 
 __all__ = ["AGGREGATED_CONTENT_TYPE", "Discovery", "VERSION_INFO"]
 

@@ -174,59 +174,76 @@ def _workload(
     }
 
 
+def _replicated(
+    kind: str,
+    ns: str,
+    name: str,
+    replicas: int,
+    containers: dict[str, str],
+    labels: dict[str, str],
+    status: dict[str, Any],
+    selector: dict[str, Any] | None = None,
+    **spec: Any,
+) -> dict[str, Any]:
+    """A Deployment, ReplicaSet or StatefulSet of ``replicas`` pods labelled ``labels`` (as it
+    is itself), selected by ``selector`` (by those labels unless given)."""
+    return _workload(
+        kind,
+        ns,
+        name,
+        {
+            "replicas": replicas,
+            **spec,
+            "selector": selector or {"matchLabels": labels},
+            "template": _template(containers, labels),
+        },
+        status,
+        labels=labels,
+    )
+
+
 WEB = {"app": "web", "tier": "frontend"}
 WORKLOADS: list[dict[str, Any]] = [
-    _workload(
+    _replicated(
         "Deployment",
         "default",
         "web",
-        {
-            "replicas": 2,
-            "selector": {"matchLabels": WEB},
-            "template": _template({"web": "example/web:1"}, WEB),
-        },
+        2,
+        {"web": "example/web:1"},
+        WEB,
         {"replicas": 2, "updatedReplicas": 2, "readyReplicas": 2, "availableReplicas": 2},
-        labels=WEB,
     ),
-    _workload(
+    _replicated(
         "ReplicaSet",
         "default",
         "web-7d4b9c",
-        {
-            "replicas": 2,
-            "selector": {"matchLabels": {**WEB, "pod-template-hash": "7d4b9c"}},
-            "template": _template({"web": "example/web:1"}, {**WEB, "pod-template-hash": "7d4b9c"}),
-        },
+        2,
+        {"web": "example/web:1"},
+        {**WEB, "pod-template-hash": "7d4b9c"},
         {"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 2, "availableReplicas": 2},
-        labels={**WEB, "pod-template-hash": "7d4b9c"},
     ),
-    _workload(
+    _replicated(
         "ReplicaSet",
         "prod",
         "api-5f6d7",
-        {
-            "replicas": 3,
-            "selector": {
-                "matchLabels": {"app": "api"},
-                "matchExpressions": [{"key": "tier", "operator": "In", "values": ["backend", "x"]}],
-            },
-            "template": _template({"app": "example/app:1"}, {"app": "api"}),
-        },
+        3,
+        {"app": "example/app:1"},
+        {"app": "api"},
         {"replicas": 2, "readyReplicas": 1},
-        labels={"app": "api"},
+        selector={
+            "matchLabels": {"app": "api"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["backend", "x"]}],
+        },
     ),
-    _workload(
+    _replicated(
         "StatefulSet",
         "default",
         "db",
-        {
-            "replicas": 3,
-            "serviceName": "db",
-            "selector": {"matchLabels": {"app": "db"}},
-            "template": _template({"db": "postgres:16", "exporter": "exporter:1"}, {"app": "db"}),
-        },
+        3,
+        {"db": "postgres:16", "exporter": "exporter:1"},
+        {"app": "db"},
         {"replicas": 1, "readyReplicas": 1},
-        labels={"app": "db"},
+        serviceName="db",
     ),
     _workload(
         "DaemonSet",
@@ -1028,18 +1045,14 @@ def table(srv: LocalAPIServer, path: str) -> tuple[list[str], dict[str, list[Any
     }
 
 
+def workload_columns(*own: str, selector: bool = True) -> list[str]:
+    """A workload printer's columns: Name, the kind's own, Age, Containers, Images, Selector."""
+    return ["Name", *own, "Age", "Containers", "Images"] + (["Selector"] if selector else [])
+
+
 def test_workload_tables(srv: LocalAPIServer) -> None:
     cols, rows = table(srv, f"{APPS}/replicasets")
-    assert cols == [
-        "Name",
-        "Desired",
-        "Current",
-        "Ready",
-        "Age",
-        "Containers",
-        "Images",
-        "Selector",
-    ]
+    assert cols == workload_columns("Desired", "Current", "Ready")
     assert rows["web-7d4b9c"][:4] == ["web-7d4b9c", 2, 2, 2]
     assert rows["web-7d4b9c"][5:] == [
         "web",
@@ -1051,34 +1064,18 @@ def test_workload_tables(srv: LocalAPIServer) -> None:
         and rows["api-5f6d7"][7] == "app=api,tier in (backend,x)"
     )
     cols, rows = table(srv, f"{APPS}/deployments")
-    assert cols == [
-        "Name",
-        "Ready",
-        "Up-to-date",
-        "Available",
-        "Age",
-        "Containers",
-        "Images",
-        "Selector",
-    ]
+    assert cols == workload_columns("Ready", "Up-to-date", "Available")
     assert rows["web"][:4] == ["web", "2/2", 2, 2] and rows["web"][7] == "app=web,tier=frontend"
     cols, rows = table(srv, f"{APPS}/statefulsets")
-    assert cols == ["Name", "Ready", "Age", "Containers", "Images"]
+    assert cols == workload_columns("Ready", selector=False)
     assert rows["db"][1] == "1/3" and rows["db"][3:] == ["db,exporter", "postgres:16,exporter:1"]
     cols, rows = table(srv, f"{APPS}/daemonsets")
-    assert cols[:8] == [
-        "Name",
-        "Desired",
-        "Current",
-        "Ready",
-        "Up-to-date",
-        "Available",
-        "Node Selector",
-        "Age",
-    ]
+    assert cols == workload_columns(
+        "Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector"
+    )
     assert rows["node-agent"][1:7] == [3, 3, 2, 3, 2, "kubernetes.io/os=linux"]
     cols, rows = table(srv, "/apis/batch/v1/cronjobs")
-    assert cols[:7] == ["Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Age"]
+    assert cols == workload_columns("Schedule", "Timezone", "Suspend", "Active", "Last Schedule")
     assert rows["nightly"][1:5] == ["0 2 * * *", "<none>", "False", 0]
     assert rows["nightly"][5].endswith(("d", "y")) and rows["nightly"][9] == "<none>"
     _, one = table(srv, f"{APPS}/namespaces/default/deployments/web")
