@@ -19,7 +19,8 @@ Lists honour ``limit``/``continue`` (opaque token, key order namespace/name), ``
 ``fieldSelector`` and ``watch=true`` (``watch``: the events of the store's changes, as the
 watch cache sends them). ``watch`` on a single object's path is a plain GET, as the apiserver's
 installer routes it (GET on an item is "read the specified" object). ``Accept: ...;as=Table;
-g=meta.k8s.io;v=v1`` gets a server-side Table (``tables``). Errors are ``Status`` objects
+g=meta.k8s.io;v=v1`` gets a server-side Table (``tables``); ``as=PartialObjectMetadataList``
+(and ``PartialObjectMetadata`` on a get) the objects' metadata alone. Errors are ``Status`` objects
 (``responses``). Everything other than GET/HEAD is 405 MethodNotAllowed: this API server never
 changes anything over HTTP (tests change it in-process: ``Store.apply``).
 """
@@ -40,6 +41,7 @@ from .entry import encode
 from .faults import Faults
 from .podlogs import serve_log
 from .responses import (
+    JSON,
     Response,
     bad_request,
     fault_response,
@@ -57,6 +59,7 @@ from .watch import serve_watch
 __all__ = ["API", "Response", "status_body"]
 
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+METADATA_CONTENT_TYPE = "application/json;as={kind};g=meta.k8s.io;v=v1"
 # the cacher's defaultBookmarkFrequency ("how frequently watch bookmarks should be send")
 BOOKMARK_INTERVAL = 60.0
 
@@ -85,6 +88,23 @@ def decode_continue(token: str, namespaced: bool) -> tuple[str, str]:
             raise ValueError("continue key is not valid: start key has no namespace")
         return (ns, name)
     return ("", start)
+
+
+def _wants_metadata(accept: str, kind: str) -> bool:
+    """``Accept: application/json;as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1`` (what
+    client-go's metadata client sends): objects reduced to their metadata."""
+    for part in accept.split(","):
+        params = {p.strip() for p in part.split(";")[1:]}
+        if f"as={kind}" in params and "g=meta.k8s.io" in params and "v=v1" in params:
+            return True
+    return False
+
+
+def _metadata_only(data: bytes) -> bytes:
+    meta = json.loads(data).get("metadata") or {}
+    return encode(
+        {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta}
+    )
 
 
 def _wants_table(accept: str) -> bool:
@@ -197,6 +217,9 @@ class API:
                 t.rt, [entry], meta, "Metadata", lambda e: object_bytes(t.rt, e)
             )
             return Response(200, body, TABLE_CONTENT_TYPE)
+        if _wants_metadata(headers.get("Accept") or "", "PartialObjectMetadata"):
+            body = _metadata_only(object_bytes(t.rt, entry))
+            return Response(200, body, METADATA_CONTENT_TYPE.format(kind="PartialObjectMetadata"))
         return Response(200, object_bytes(t.rt, entry))
 
     def _list(self, t: Target, query: Mapping[str, str], headers: Mapping[str, str]) -> Response:
@@ -204,7 +227,6 @@ class API:
         try:
             labels, fields = t.selectors(query)
         except SelectorError as exc:
-            return bad_request(str(exc))
             return bad_request(str(exc))
         try:
             limit = int(query.get("limit") or 0)
@@ -233,8 +255,12 @@ class API:
                 rt, page.items, meta_bytes, include, lambda e: object_bytes(rt, e)
             )
             return Response(200, body, TABLE_CONTENT_TYPE)
-        head = f'{{"kind":"{rt.list_kind}","apiVersion":"{rt.api_version}","metadata":'.encode()
-        body = b"".join(
-            (head, meta_bytes, b',"items":[', b",".join([e.data for e in page.items]), b"]}")
-        )
-        return Response(200, body)
+        kind, api_version, content_type = rt.list_kind, rt.api_version, JSON
+        items = [e.data for e in page.items]
+        if _wants_metadata(headers.get("Accept") or "", "PartialObjectMetadataList"):
+            kind, api_version = "PartialObjectMetadataList", "meta.k8s.io/v1"
+            content_type = METADATA_CONTENT_TYPE.format(kind=kind)
+            items = [_metadata_only(data) for data in items]
+        head = f'{{"kind":"{kind}","apiVersion":"{api_version}","metadata":'.encode()
+        body = b"".join((head, meta_bytes, b',"items":[', b",".join(items), b"]}"))
+        return Response(200, body, content_type)

@@ -1625,3 +1625,31 @@ def test_kubectl_get_workloads(srv: LocalAPIServer, tmp_path: Path) -> None:
     assert missing.returncode == 1 and 'deployments.apps "nope" not found' in missing.stderr
     every = kubectl(srv, tmp_path, "get", "all", "-n", "default")
     assert every.returncode == 0 and "deployment.apps/web" in every.stdout
+
+
+def test_metadata_only_lists_and_gets_as_client_gos_metadata_client_asks():
+    from localapi import LocalAPIServer
+
+    accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+    with LocalAPIServer(data_dir=ROOT / "examples") as srv:
+        code, headers, body = srv.request(
+            "GET", "/apis/apps/v1/namespaces/prod/replicasets?limit=3", headers={"Accept": accept}
+        )
+        doc = json.loads(body)
+        assert code == 200 and doc["kind"] == "PartialObjectMetadataList"
+        assert doc["apiVersion"] == "meta.k8s.io/v1" and "continue" in doc["metadata"]
+        assert (
+            "as=PartialObjectMetadataList"
+            in {k.lower(): v for k, v in headers.items()}["content-type"]
+        )
+        item = doc["items"][0]
+        assert set(item) == {"kind", "apiVersion", "metadata"}
+        assert item["kind"] == "PartialObjectMetadata" and item["metadata"]["ownerReferences"]
+        name = item["metadata"]["name"]
+        one = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+        code, _, body = srv.request(
+            "GET", f"/apis/apps/v1/namespaces/prod/replicasets/{name}", headers={"Accept": one}
+        )
+        assert code == 200 and set(json.loads(body)) == {"kind", "apiVersion", "metadata"}
+        code, _, body = srv.request("GET", f"/apis/apps/v1/namespaces/prod/replicasets/{name}")
+        assert "spec" in json.loads(body)  # plain JSON still whole
