@@ -310,11 +310,15 @@ def pod(
     raise typer.Exit(status)
 
 
-def _killed(f) -> bool:
-    """A kill from outside the program: the pod view then looks at the node's other pods."""
-    from kubectl_exitwhy.correlate.nodes import KILL_CAUSES
+# kills whose sender the pod's own record does not prove: the node's other pods may
+# (an OOM at the container's own limit, or an eviction, is proven by the pod alone)
+UNPROVEN_KILLS = {"sigkill", "oom_node", "container_status_unknown", "runtime_lost"}
 
-    return f.cause in KILL_CAUSES
+
+def _killed(f) -> bool:
+    """A kill from outside the program, sender unproven: the pod view then looks at the other
+    pods on the node."""
+    return f.cause in UNPROVEN_KILLS
 
 
 def _follow(source, follower, version: str, output: Output, show_info: bool) -> None:

@@ -151,18 +151,25 @@ def test_table_through_kubectl(kubectl):
     assert "cache-1" in proc.stdout and "SIGSEGV" in proc.stdout
 
 
-def test_the_pod_view_of_a_kill_reads_the_other_pods_on_its_node(kubectl, server):
-    server.requests.clear()
-    proc = kubectl("exitwhy", "pod", "api-1", "-n", "prod", "-o", "json")
-    assert proc.returncode == 0, proc.stderr
-    on_node = [
-        r for r in server.requests
-        if r["path"] == "/api/v1/pods" and r["query"].get("fieldSelector") == "spec.nodeName=n1"
-    ]  # fmt: skip
-    assert len(on_node) == 1
-    server.requests.clear()
-    assert kubectl("exitwhy", "pod", "worker-1", "-n", "prod").returncode == 0  # exit 1: no kill
-    assert not [r for r in server.requests if r["path"] == "/api/v1/pods"]
+def test_the_pod_view_of_an_unproven_kill_reads_the_other_pods_on_its_node(kubectl, server):
+    server.apply(pod("lost-1", "prod", statuses=[status(last=terminated(137), restarts=1)]))
+    try:
+        server.requests.clear()
+        proc = kubectl("exitwhy", "pod", "lost-1", "-n", "prod", "-o", "json")  # sender unknown
+        assert proc.returncode == 0, proc.stderr
+        on_node = [
+            r for r in server.requests
+            if r["path"] == "/api/v1/pods"
+            and r["query"].get("fieldSelector") == "spec.nodeName=n1"
+        ]  # fmt: skip
+        assert len(on_node) == 1
+    finally:
+        server.delete("Pod", "prod", "lost-1")
+    # exit 1: no kill; OOMKilled: its own limit; a liveness kill: the kubelet's events say so
+    for name in ("worker-1", "api-1", "web-1"):
+        server.requests.clear()
+        assert kubectl("exitwhy", "pod", name, "-n", "prod").returncode == 0
+        assert not [r for r in server.requests if r["path"] == "/api/v1/pods"], name
 
 
 def test_pod_view_with_log_tail(kubectl):
