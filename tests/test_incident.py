@@ -346,3 +346,15 @@ def test_the_incident_table_at_80_100_and_200_columns(exitwhy, columns, inline, 
     for name in ("deployment/binlog-router", "statefulset/canal-server", "daemonset/otel-agent"):
         assert re.search(rf"\s{re.escape(name)}\s", out)
     assert lines[-1] == "1 critical, 4 warning (5 pods) in 4 workloads; 1 node to look at."
+
+
+def test_ooms_at_their_own_limits_do_not_make_a_sick_node(exitwhy, saved):
+    pods = [
+        owned(f"{app}-1", f"{app}-5f6c", "5f6c", node="n8",
+              statuses=oom(finished=f"2026-11-20T10:0{i}:00Z"))
+        for i, app in enumerate(("a", "b", "c", "d"))
+    ]  # fmt: skip
+    assert exitwhy("-f", saved(*pods), "-o", "json").json()["nodes"] == []
+    under_pressure = exitwhy("-f", saved(*pods, node("n8", memory_pressure=True)), "-o", "json")
+    (sick,) = under_pressure.json()["nodes"]  # then the node's OOM killer may have picked them
+    assert sick["cause"] == "node_memory_pressure" and sick["containersKilled"] == 4

@@ -201,6 +201,10 @@ def _episode(kills: list[Kill]) -> list[Kill]:
 
 def _node_finding(name: str, node: Optional[Node], kills: list[Kill]) -> Optional[NodeFinding]:
     signals = _signals(node)
+    # an OOM at the container's own limit is the container's business, unless the node itself
+    # was out of memory then (on cgroup v2 a global OOM kill is reported OOMKilled too)
+    memory = "node_oom" in signals or "node_memory_pressure" in signals
+    kills = [k for k in kills if k.cause != "oom_killed" or memory]
     episode = _episode(kills)
     many = len(episode) >= KILLS_MIN and len({k.workload for k in episode}) >= KILLS_WORKLOADS
     if many:
