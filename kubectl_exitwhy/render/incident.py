@@ -14,17 +14,19 @@ import textwrap
 from kubectl_exitwhy.causes import short
 from kubectl_exitwhy.correlate import Report
 from kubectl_exitwhy.correlate.workloads import WorkloadSummary
-from kubectl_exitwhy.render.layout import ago, joined, lay_out
+from kubectl_exitwhy.diagnosis import SEVERITY_RANK
+from kubectl_exitwhy.render.layout import GAP, ago, joined, lay_out
 from kubectl_exitwhy.render.style import Style
 from kubectl_exitwhy.render.table import paint_column
 from kubectl_exitwhy.sanitize import clean_line
 
 
 def _nodes(report: Report, style: Style) -> list[str]:
-    """SIGNALS is the part that says why: when the names leave it no room on the line, it goes
-    on a line of its own below the row."""
+    """The most urgent node first. SIGNALS is the part that says why: a row whose signals do
+    not fit beside it gets them on lines of their own below it."""
     if not report.nodes:
         return []
+    nodes = sorted(report.nodes, key=lambda n: (SEVERITY_RANK[n.severity], -len(n.pods), n.node))
     headers = ["NODE", "SEVERITY", "CAUSE", "PODS", "KILLED", "WINDOW", "SIGNALS"]
     rows = [
         [
@@ -36,21 +38,28 @@ def _nodes(report: Report, style: Style) -> list[str]:
             n.window or "-",
             clean_line(", ".join(n.signals)) or "-",
         ]
-        for n in report.nodes
+        for n in nodes
     ]
-    kept, table = lay_out(headers, rows, style.width, min_last=24, droppable=("WINDOW", "KILLED"))
-    wrapped = "SIGNALS" not in kept
-    lines = [joined(table[0])]
-    for line, row, n in zip(table[1:], rows, report.nodes):
-        lines.append(paint_column(line, kept.index("SEVERITY"), n.severity, style))
-        if wrapped:
-            lines += textwrap.wrap(
-                row[-1],
-                width=max(style.width, 40),
-                initial_indent="    signals: ",
-                subsequent_indent=" " * 13,
-                break_on_hyphens=False,
-            )
+    # lay out without SIGNALS (a long one must not push the others out), then fit it per row
+    kept, table = lay_out([*headers[:-1], ""], [[*r[:-1], ""] for r in rows], style.width,
+                          last="full", droppable=("WINDOW", "KILLED"))  # fmt: skip
+    room = style.width - len(joined(table[0])) - len(GAP)
+    inline = room >= len("SIGNALS")
+    lines = [joined(table[0]) + (GAP + "SIGNALS" if inline else "")]
+    for line, row, n in zip(table[1:], rows, nodes):
+        text = paint_column(line, kept.index("SEVERITY"), n.severity, style)
+        pad = len(joined(table[0])) - len(joined(line))
+        if inline and len(row[-1]) <= room:
+            lines.append(text + " " * pad + GAP + row[-1])
+            continue
+        lines.append(text)
+        lines += textwrap.wrap(
+            row[-1],
+            width=max(style.width, 40),
+            initial_indent="    signals: ",
+            subsequent_indent=" " * 13,
+            break_on_hyphens=False,
+        )
     return lines
 
 
