@@ -57,8 +57,9 @@ CAUSES: dict[str, Cause] = {
             "Check node memory: kubectl describe node <node> (MemoryPressure, allocatable)",
             "Look for SystemOOM / OOMKilling events: kubectl get events -A "
             "--field-selector involvedObject.kind=Node,involvedObject.name=<node>",
-            "Set memory requests and limits so the scheduler does not overcommit the node; "
-            "containers without a limit are the first victims.",
+            "Set memory requests near real use: the scheduler places pods by their requests, "
+            "and the kernel picks its victims by oom_score (BestEffort pods, and Burstable ones "
+            "far above their requests, go first).",
         ),
         _c(
             "liveness_probe_kill",

@@ -242,7 +242,10 @@ def sweep(
     report = correlate(pods, diagnoses, source.census, include_info=all_pods, group=not per_pod)
     if not diagnoses and output in (Output.table, Output.wide):
         where = "any namespace" if scope is None else f"namespace {scope}"
-        if all_pods:
+        listed = sum(source.census.values()) if source.census is not None else None
+        if listed == 0 and not selector and scope is not None:  # a typo must not read healthy
+            sys.stderr.write(f"No pods in {where} (is the name right? kubectl get namespaces).\n")
+        elif all_pods or listed == 0:
             sys.stderr.write(f"No pods in {where}.\n")
         else:
             sys.stderr.write(
@@ -306,6 +309,7 @@ def pod(
 
         follower = Follower(source, evidence.namespace, None, f"metadata.name={name}", _warn)
         follower.already([evidence])
+        follower.gone = _gone
         _follow(source, follower, "", output, all_pods)
     raise typer.Exit(status)
 
@@ -319,6 +323,17 @@ def _killed(f) -> bool:
     """A kill from outside the program, sender unproven: the pod view then looks at the other
     pods on the node."""
     return f.cause in UNPROVEN_KILLS
+
+
+def _gone(obj: dict) -> None:
+    """The watched pod was deleted: say so (the watch then ends)."""
+    from kubectl_exitwhy.sanitize import clean_line
+
+    meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
+    when = _now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    who = clean_line(f"{meta.get('namespace', '')}/{meta.get('name', '')}")
+    sys.stdout.write(f"{when}  {who}  deleted: the pod is gone, the watch ends\n")
+    sys.stdout.flush()
 
 
 def _follow(source, follower, version: str, output: Output, show_info: bool) -> None:

@@ -211,7 +211,12 @@ def test_history_says_how_often_since_when_and_the_back_off(exitwhy, saved):
     assert h["api-1"]["runningSince"] is None
     assert h["api-2"]["runningSince"] == "2026-11-20T10:00:05Z" and h["api-2"]["backOff"] is None
     view = exitwhy("pod", "api-2", "-f", saved(crashing, again)).out
-    assert "history: restarted once in 119m; running again since 2026-11-20 10:00" in view
+    assert (
+        "history: 1 restart since the pod started (119m before the last exit); running again "
+        "since 2026-11-20 10:00" in " ".join(line.strip() for line in view.splitlines())
+    )
+    crash_view = exitwhy("pod", "api-1", "-f", saved(crashing, again)).out
+    assert "back-off" not in crash_view.split("history:")[1].split("Evidence")[0]  # 9 days past
     assert "1 restart;" in view and "1 restarts" not in view
 
 
@@ -359,3 +364,33 @@ def test_ooms_at_their_own_limits_do_not_make_a_sick_node(exitwhy, saved):
     under_pressure = exitwhy("-f", saved(*pods, node("n8", memory_pressure=True)), "-o", "json")
     (sick,) = under_pressure.json()["nodes"]  # then the node's OOM killer may have picked them
     assert sick["cause"] == "node_memory_pressure" and sick["containersKilled"] == 4
+
+
+def test_the_back_off_is_told_only_while_it_runs():
+    from datetime import datetime, timedelta, timezone
+
+    from kubectl_exitwhy.correlate.history import describe, seconds
+    from kubectl_exitwhy.diagnosis import History
+
+    assert (seconds("5m0s"), seconds("40s"), seconds("1h0m0s"), seconds("soon")) == (
+        300, 40, 3600, None)  # fmt: skip
+    last = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    h = History(count=8, window="10d", running_since=None, back_off="5m0s")
+    assert "in back-off" in describe(h, last + timedelta(minutes=2), last)
+    assert "back-off" not in describe(h, last + timedelta(minutes=6), last)
+    assert describe(h, last, last).startswith("8 restarts since the pod started (10d before")
+
+
+def test_two_yaml_saves_run_together_are_bad_input_not_a_healthy_cluster(exitwhy, tmp_path):
+    import yaml
+
+    from builders import as_list
+
+    one = yaml.safe_dump(as_list(pod(statuses=oom())))
+    two = yaml.safe_dump(as_list(node("n1")))
+    path = tmp_path / "saved.yaml"
+    path.write_text(one + two)  # as `kubectl get … -o yaml >> saved.yaml` twice leaves it
+    run = exitwhy("-f", str(path), "--fail-on", "warning")
+    assert run.status == 3 and "run together" in run.err and "---" in run.err
+    path.write_text(one + "---\n" + two)
+    assert exitwhy("-f", str(path), "--fail-on", "warning").status == 1  # the OOM is found

@@ -185,3 +185,26 @@ def test_a_server_gone_for_good_ends_the_watch_with_one_sentence():
     _, err = proc.communicate(timeout=90)  # backs off ~30 s in all, then gives up
     assert proc.returncode == 4, err
     assert err.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in err
+
+
+def test_a_namespace_without_pods_is_not_called_healthy(server):
+    proc = _start(server, "-n", "prdo")  # a typo at 3 a.m.
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "No pods in namespace prdo (is the name right?" in err
+
+
+def test_watching_one_pod_ends_when_it_is_deleted(server):
+    proc = _start(server, "pod", "web-1", "-n", "prod", "-w")
+    end = time.monotonic() + 30
+    while (line := _line(proc, end)) is not None and not line.startswith("Pod prod/web-1"):
+        pass
+    time.sleep(1)
+    server.delete("Pod", "prod", "web-1")
+    end = time.monotonic() + 10
+    seen = []
+    while (line := _line(proc, end)) is not None:
+        seen.append(line)
+    proc.wait(timeout=10)
+    proc.stdout.close()
+    proc.stderr.close()
+    assert proc.returncode == 0 and any("prod/web-1  deleted" in s for s in seen), seen

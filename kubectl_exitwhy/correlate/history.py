@@ -2,7 +2,7 @@
 
 The API keeps no list of past terminations: only the restart count, the last termination
 (``lastState``), the current state, and the kubelet's back-off message. So the history says
-"restarted 5× in 2h" — five restarts between the pod's start and the last exit — and never
+"5 restarts since the pod started (2h before the last exit)", and never
 that all five had the last one's cause, which nothing recorded.
 """
 
@@ -63,15 +63,31 @@ def _back_off(c: Container) -> Optional[str]:
     return match.group(1) if match else None
 
 
-def describe(h: History, now: datetime) -> str:
-    """One line for people: "restarted 5× in 2h; running again since 09:12 (3d)"."""
+def seconds(go: str) -> Optional[float]:
+    """A Go duration as the kubelet prints it ("5m0s", "40s", "1h0m0s") in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|m|s)", go)
+    if not parts or "".join(n + u for n, u in parts) != go:
+        return None
+    return sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+
+
+def describe(h: History, now: datetime, last_exit: Optional[datetime] = None) -> str:
+    """One line for people: "5 restarts since the pod started (2h before the last exit);
+    running again since 09:12 (3d)". The restarts are counted since the pod started: the API
+    keeps no times of the earlier ones, so no rate is claimed."""
     parts = []
     if h.count:
-        times = "once" if h.count == 1 else f"{h.count}×"
-        parts.append(f"restarted {times}" + (f" in {h.window}" if h.window else ""))
+        times = "1 restart" if h.count == 1 else f"{h.count} restarts"
+        told = f"{times} since the pod started"
+        if h.window:
+            told += f" ({h.window} before the last exit)"
+        parts.append(told)
     if h.running_since is not None:
         ago = span((now - h.running_since).total_seconds())
         parts.append(f"running again since {h.running_since:%Y-%m-%d %H:%M} ({ago})")
-    if h.back_off:
-        parts.append(f"next restart within {h.back_off} (back-off)")
+    delay = seconds(h.back_off) if h.back_off else None
+    if h.back_off and (
+        last_exit is None or delay is None or (now - last_exit).total_seconds() < delay
+    ):  # the kubelet's delay runs from the last exit: once past, it says nothing
+        parts.append(f"in back-off: the next restart up to {h.back_off} after the last exit")
     return "; ".join(parts)

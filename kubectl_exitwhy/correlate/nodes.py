@@ -37,7 +37,7 @@ TITLES = {
     "node_not_ready": "the node is not ready",
     "node_disk_pressure": "the node is under disk pressure",
     "node_pid_pressure": "the node is running out of process ids",
-    "node_kills": "many containers killed on the node",
+    "node_kills": "several workloads' containers killed within minutes",
 }
 # a container ended by a kill from outside the program: what a sick node does to its pods
 KILL_CAUSES = {
@@ -47,7 +47,6 @@ KILL_CAUSES = {
     "container_status_unknown",
     "runtime_lost",
     "evicted",
-    "node_lost",
 }
 KILL_WINDOW = timedelta(minutes=10)
 KILLS_MIN = 3  # containers …
@@ -234,7 +233,7 @@ def _node_finding(name: str, node: Optional[Node], kills: list[Kill]) -> Optiona
             + (" …" if len({k.pod for k in kills}) > 10 else "")
         )
     summary = f"node {name}: {TITLES[cause]}"
-    others = [TITLES[c] for c in NODE_CAUSES if c in signals and c != cause]
+    others = [TITLES[c] for c in NODE_CAUSES if c in signals and c not in (cause, "node_kills")]
     if kills:
         summary += f"; {len(kills)} container(s) killed there" + (f" in {window}" if window else "")
     if others:
@@ -285,8 +284,9 @@ def _steps(node: str, cause: str) -> tuple[str, ...]:
             describe,
             events,
             f"kubectl top pods -A --sort-by=memory --field-selector spec.nodeName={node}",
-            "Set memory requests near real usage so the scheduler stops overcommitting the "
-            "node; pods without a memory limit are the kernel's first victims.",
+            "Set memory requests near real use: the scheduler places pods by their requests, "
+            "and the kernel picks its victims by oom_score (BestEffort pods, and Burstable ones "
+            "far above their requests, go first).",
         )
     if cause == "node_disk_pressure":
         return (describe, events, "Free the node's disk: images, logs, emptyDir volumes.")

@@ -48,7 +48,7 @@ def _finding(f: Finding, style: Style) -> list[str]:
     if facts:
         lines += _wrap("; ".join(facts), "  ", style.width)
     if f.history is not None:
-        told = describe(f.history, style.now)
+        told = describe(f.history, style.now, f.finished_at)
         if told:
             lines += _wrap(told, "  ", style.width, "history: ")
     if f.evidence:

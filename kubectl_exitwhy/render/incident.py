@@ -42,7 +42,7 @@ def _nodes(report: Report, style: Style) -> list[str]:
     ]
     # lay out without SIGNALS (a long one must not push the others out), then fit it per row
     kept, table = lay_out([*headers[:-1], ""], [[*r[:-1], ""] for r in rows], style.width,
-                          last="full", droppable=("WINDOW", "KILLED"))  # fmt: skip
+                          last="full", droppable=("WINDOW", "KILLED", "PODS"))  # fmt: skip
     room = style.width - len(joined(table[0])) - len(GAP)
     inline = room >= len("SIGNALS")
     lines = [joined(table[0]) + (GAP + "SIGNALS" if inline else "")]
@@ -121,7 +121,7 @@ def render(report: Report, style: Style, show_info: bool = False) -> str:
         if lines:
             lines.append("")
         kept, table = lay_out(
-            headers, rows, style.width, min_last=9, droppable=("RESTARTS", "LAST EXIT")
+            headers, rows, style.width, min_last=9, droppable=("RESTARTS", "PODS", "LAST EXIT")
         )
         at = kept.index("SEVERITY")
         lines.append(joined(table[0]))

@@ -17,8 +17,11 @@ def lines(d: PodDiagnosis, style: Style, show_info: bool) -> list[str]:
         when = f.finished_at or style.now
         who = clean_line(f"{d.namespace}/{d.pod}")
         container = clean_line(f.container) if f.container else "(pod)"
+        summary = clean_line(f.summary)
+        label = short(f.cause)
+        told = summary if summary.lower().startswith(label.lower()) else f"{label}: {summary}"
         out.append(
             f"{when:%Y-%m-%dT%H:%M:%SZ}  {who}  {container}  "
-            f"{paint(f.severity, f.severity, style)}  {short(f.cause)}: {clean_line(f.summary)}"
+            f"{paint(f.severity, f.severity, style)}  {told}"
         )
     return out

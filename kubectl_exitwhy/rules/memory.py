@@ -139,10 +139,17 @@ def oom_node_sigkill(s: Subject) -> Optional[Verdict]:
     if pressure:
         evidence.append(pressure)
     node = s.pod.node_name or "its node"
-    summary = (
-        f"SIGKILLed (137) while {node} was out of memory: most likely the node's OOM killer; "
-        "the runtime did not report OOMKilled"
-    )
+    if node_events:
+        summary = (
+            f"SIGKILLed (137) while {node} was out of memory: most likely the node's OOM "
+            "killer; the runtime did not report OOMKilled"
+        )
+    else:  # MemoryPressure is the kubelet's eviction threshold, not proof of an OOM kill
+        summary = (
+            f"SIGKILLed (137) while {node} was under memory pressure: likely the node's OOM "
+            "killer, though no SystemOOM or OOMKilling event confirms it (a stop, a probe or a "
+            "user could also send SIGKILL)"
+        )
     confidence = HIGH if _victim_matches(s, node_events) else MEDIUM
     return Verdict("oom_node", confidence, summary, tuple(evidence))
 

@@ -69,6 +69,12 @@ def parse_documents(text: str, label: str) -> list[Any]:
         raise BadInput(f"{label} is neither JSON nor valid YAML{where}") from None
     except (ValueError, OverflowError):
         raise BadInput(f"{label} holds a number too large to read") from None
+    starts = sum(1 for line in text.splitlines() if line.startswith("apiVersion:"))
+    if starts > len(docs):  # two saves appended without ---: YAML keeps the last key, silently
+        raise BadInput(
+            f"{label} holds {starts} YAML documents run together: put a line --- between "
+            "them (or save with -o json, which can be appended as it is)"
+        )
     if "*" in text:  # aliases: a "billion laughs" expands far beyond the text it came from
         _within_budget(docs, 20 * len(text) + 10_000, label)
     return docs

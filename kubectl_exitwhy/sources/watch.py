@@ -90,6 +90,7 @@ class Follower:
         self.warn = warn
         self.since = datetime.now(timezone.utc)
         self.seen: set[tuple] = set()
+        self.gone: Optional[Callable[[dict], None]] = None  # one pod: told when it is deleted
 
     def follow(self, failed: Callable[[dict], None], version: str, until: Optional[float] = None):
         """Until interrupted (or ``until``, a monotonic deadline, for tests)."""
@@ -111,6 +112,9 @@ class Follower:
                         version = rv
                     if kind in ("ADDED", "MODIFIED"):
                         self._check(obj, failed)
+                    elif kind == "DELETED" and self.gone is not None:
+                        self.gone(obj)  # one pod followed, and it is gone
+                        return
             except ClusterError as err:
                 if "410" in err.message:
                     version = ""
