@@ -765,22 +765,20 @@ def bench_size(
                 check=check_diagnosis_list,
                 requests_log=True,
             ),
-            Measurement(
-                "exitwhy_all_table",
-                "kubectl exitwhy -A (workloads and nodes)",
-                [kubectl, "exitwhy", "-A"],
-                runs,
-                capture=True,
-                check=check_nonempty,
-            ),
-            Measurement(
-                "exitwhy_all_by_pod",
-                "kubectl exitwhy -A --by pod",
-                [kubectl, "exitwhy", "-A", "--by", "pod"],
-                runs,
-                capture=True,
-                check=check_nonempty,
-            ),
+            *(
+                Measurement(
+                    mid,
+                    label,
+                    [kubectl, "exitwhy", "-A", *extra],
+                    runs,
+                    capture=True,
+                    check=check_nonempty,
+                )
+                for mid, label, extra in (
+                    ("exitwhy_all_table", "kubectl exitwhy -A (workloads and nodes)", []),
+                    ("exitwhy_all_by_pod", "kubectl exitwhy -A --by pod", ["--by", "pod"]),
+                )
+            ),  # fmt: skip
             Measurement(
                 "kubectl_get_all_json",
                 "kubectl get pods -A -o json",

@@ -59,6 +59,15 @@ def killed(finished):
     return [status(last=terminated(137, "Error", finished=finished), restarts=1, ready=True)]
 
 
+def on_node(node_name, **killed_at):
+    """One pod of each named workload on the node, its container SIGKILLed at HH:MM."""
+    return [
+        owned(f"{app}-1", f"{app}-5f6c", "5f6c", node=node_name,
+              statuses=killed(f"2026-11-20T{at}:00Z"))
+        for app, at in killed_at.items()
+    ]  # fmt: skip
+
+
 # --- owners -----------------------------------------------------------------------------------
 
 
@@ -127,14 +136,7 @@ def test_without_the_replicaset_the_deployment_is_inferred_and_marked(exitwhy, s
 
 
 def test_kills_on_a_node_under_memory_pressure_point_at_the_node(exitwhy, saved):
-    pods = [
-        owned(f"{app}-1", f"{app}-5f6c", "5f6c", node="n7", statuses=killed(at))
-        for app, at in (
-            ("canal", "2026-11-20T10:00:00Z"),
-            ("orders", "2026-11-20T10:03:00Z"),
-            ("search", "2026-11-20T10:06:00Z"),
-        )
-    ]
+    pods = on_node("n7", canal="10:00", orders="10:03", search="10:06")
     path = saved(*pods, node("n7", memory_pressure=True, since="2026-11-20T09:55:00Z"))
     doc = exitwhy("-f", path, "-o", "json").json()
     (sick,) = doc["nodes"]
@@ -157,14 +159,7 @@ def test_kills_on_a_node_under_memory_pressure_point_at_the_node(exitwhy, saved)
 
 
 def test_many_workloads_killed_on_one_node_without_a_node_signal(exitwhy, saved):
-    pods = [
-        owned(f"{app}-1", f"{app}-5f6c", "5f6c", node="n8", statuses=killed(at))
-        for app, at in (
-            ("a", "2026-11-20T10:00:00Z"),
-            ("b", "2026-11-20T10:02:00Z"),
-            ("c", "2026-11-20T10:04:00Z"),
-        )
-    ]
+    pods = on_node("n8", a="10:00", b="10:02", c="10:04")
     other = owned("far-1", "far-5f6c", "5f6c", node="n9", statuses=killed("2026-11-20T10:01:00Z"))
     doc = exitwhy("-f", saved(*pods, other), "-o", "json").json()
     (sick,) = doc["nodes"]

@@ -27,13 +27,6 @@ def paint(text: str, severity: str, style: Style) -> str:
 
 def age(moment: datetime | None, now: datetime) -> str:
     """kubectl-style age: 45s, 12m, 3h, 5d."""
-    if moment is None:
-        return "-"
-    seconds = max(0, int((now - moment).total_seconds()))
-    if seconds < 120:
-        return f"{seconds}s"
-    if seconds < 7200:
-        return f"{seconds // 60}m"
-    if seconds < 172800:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+    from kubectl_exitwhy.correlate.history import span
+
+    return "-" if moment is None else span((now - moment).total_seconds())
