@@ -237,7 +237,8 @@ CAUSES: dict[str, Cause] = {
             "Exit status 2 (misuse of a shell builtin, bad arguments, Go panic)",
             "failure",
             "container",
-            f"Read the previous log: {_LOGS} (a usage message or a goroutine dump).",
+            f"Read the previous log: {_LOGS} (a usage message, a shell error, a Python "
+            "argparse error, or a Go panic's goroutine dump).",
             "Check command and args in the pod spec.",
         ),
         _c(

@@ -86,6 +86,7 @@ class PodDiagnosis:
     findings: tuple[Finding, ...]
     warnings: tuple[str, ...] = ()
     workload: Optional[Workload] = None
+    deleting: bool = False  # metadata.deletionTimestamp is set: kubectl shows Terminating
 
     @property
     def primary(self) -> Optional[Finding]:

@@ -322,4 +322,5 @@ def diagnose(pod: Pod) -> PodDiagnosis:
         tuple(findings),
         pod.warnings,
         pod.workload,
+        pod.deletion_at is not None,
     )

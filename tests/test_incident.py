@@ -389,3 +389,13 @@ def test_two_yaml_saves_run_together_are_bad_input_not_a_healthy_cluster(exitwhy
     assert run.status == 3 and "run together" in run.err and "---" in run.err
     path.write_text(one + "---\n" + two)
     assert exitwhy("-f", str(path), "--fail-on", "warning").status == 1  # the OOM is found
+
+
+def test_an_evicted_workload_row_says_when_and_a_deleted_pod_says_so(exitwhy):
+    table = exitwhy("-f", "examples/node-oom-crowded-node.json", "-n", "data-sync").out
+    (row,) = [ln for ln in table.splitlines() if "evicted" in ln]
+    assert "9d ago" in row  # the pod's last container exit, not "-"
+    assert "Node figures count this sweep's pods" in table  # a namespace's view of a node
+    view = exitwhy("pod", "-A", "-f", "examples/node-lost-taint-manager.json",
+                   "cart-service-7d9c6b8f5-fj6wx").out  # fmt: skip
+    assert view.startswith("Pod prod/cart-service-7d9c6b8f5-fj6wx (Running and being deleted")

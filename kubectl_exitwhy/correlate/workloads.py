@@ -65,6 +65,14 @@ class WorkloadSummary:
         }
 
 
+def _exit_of(d: PodDiagnosis, f: Finding) -> Optional[datetime]:
+    """When the finding's container last ended; for a pod-level cause (an eviction), its pod's
+    latest container exit."""
+    if f.finished_at is not None or f.container is not None:
+        return f.finished_at
+    return max((x.finished_at for x in d.findings if x.finished_at), default=None)
+
+
 def workload_of(d: PodDiagnosis) -> Workload:
     return d.workload or Workload(d.namespace, "Pod", d.pod, "pod")
 
@@ -95,11 +103,11 @@ def summarise(
             pods = sorted({f"{d.namespace}/{d.pod}" for d, _, _ in hits})
             affected.update(pods)
             worst = min(hits, key=lambda h: SEVERITY_RANK[h[1].severity])
-            exits = [f.finished_at for _, f, _ in hits if f.finished_at]
+            exits = [t for d, f, _ in hits if (t := _exit_of(d, f))]
             last = max(exits) if exits else None
             latest = worst
             if last is not None:
-                latest = next(h for h in hits if h[1].finished_at == last)
+                latest = next(h for h in hits if _exit_of(h[0], h[1]) == last)
             detail_key = (f"{latest[0].namespace}/{latest[0].pod}", cause, latest[1].container)
             summaries.append(
                 CauseSummary(

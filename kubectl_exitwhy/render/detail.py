@@ -109,6 +109,8 @@ def render(diagnoses: list[PodDiagnosis], style: Style, nodes: Sequence[NodeFind
     out = []
     for d in diagnoses:
         where = clean_line(d.phase) or "phase unknown"
+        if d.deleting:
+            where += " and being deleted (Terminating)"
         if d.node:
             where += f" on {clean_line(d.node)}"
         if d.workload is not None and d.workload.kind != "Pod":

@@ -130,6 +130,8 @@ def render(report: Report, style: Style, show_info: bool = False) -> str:
         return ""
     lines.append("")
     lines.append(totals(report, show_info))
+    if report.nodes and not style.all_namespaces:
+        lines.append("Node figures count this sweep's pods; -A counts every namespace's.")
     if any(s.workload.how == "inferred" for s in report.workloads):
         lines.append("* workload inferred from names: its controller could not be read.")
     return "\n".join(lines) + "\n"
