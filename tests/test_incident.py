@@ -399,3 +399,10 @@ def test_an_evicted_workload_row_says_when_and_a_deleted_pod_says_so(exitwhy):
     view = exitwhy("pod", "-A", "-f", "examples/node-lost-taint-manager.json",
                    "cart-service-7d9c6b8f5-fj6wx").out  # fmt: skip
     assert view.startswith("Pod prod/cart-service-7d9c6b8f5-fj6wx (Running and being deleted")
+
+
+def test_what_broke_last_comes_first_among_equals(exitwhy, saved):
+    old = owned("aaa-1", "aaa-5f6c", "5f6c", statuses=oom(finished="2026-11-19T10:00:00Z"))
+    new = owned("zzz-1", "zzz-5f6c", "5f6c", statuses=oom(finished="2026-11-20T10:00:00Z"))
+    doc = exitwhy("-f", saved(old, new), "-o", "json").json()
+    assert [w["name"] for w in doc["workloads"]] == ["zzz", "aaa"]

@@ -127,8 +127,21 @@ def summarise(
         if listed is not None:
             listed = max(listed, len(affected))
         out.append(WorkloadSummary(w, listed, len(affected), tuple(summaries)))
-    out.sort(key=lambda s: (SEVERITY_RANK[s.severity], s.workload.namespace, s.workload.ref))
+    out.sort(key=_urgency)
     return out
+
+
+def _urgency(s: WorkloadSummary) -> tuple:
+    """What an incident needs first: the most severe, then what broke last (the incident in
+    progress rises above long-standing failures), then the most pods affected."""
+    exits = [c.last_exit.timestamp() for c in s.causes if c.last_exit is not None]
+    return (
+        SEVERITY_RANK[s.severity],
+        -max(exits) if exits else 0.0,
+        -s.pods_affected,
+        s.workload.namespace,
+        s.workload.ref,
+    )
 
 
 def census_of(workloads: Iterable[Workload]) -> Counter:
