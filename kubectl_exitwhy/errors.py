@@ -33,5 +33,5 @@ class BadInput(ExitwhyError):
 
 class ClusterError(ExitwhyError):
     status = ExitStatus.CLUSTER
-    unreachable = False  # the server cannot be talked to at all (see sources.cluster)
+    unreachable = False  # the server cannot be talked to at all (see sources.http)
     forbidden = False  # RBAC refused the read
