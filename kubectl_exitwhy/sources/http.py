@@ -17,6 +17,9 @@ from kubectl_exitwhy.sources.connect import one_line
 PAGE = 500  # kubectl's chunk size
 RETRIES = 3
 MAX_RETRY_AFTER = 10.0
+# each try waits at most this long without --request-timeout: a server that accepts the
+# connection and never answers must not hold the run forever (kubectl gives up after ~55 s)
+DEFAULT_TIMEOUT = 60.0
 
 
 class Forbidden(ClusterError):
@@ -78,7 +81,7 @@ class ApiReader:
             self.requests += 1
             try:
                 status, body, header = _send(
-                    self.client, path, params, accept, timeout or self.timeout
+                    self.client, path, params, accept, timeout or self.timeout or DEFAULT_TIMEOUT
                 )
             except urllib3.exceptions.ReadTimeoutError:
                 raise self._timeout_error(what) from None
@@ -125,7 +128,7 @@ class ApiReader:
 
         params = [(k, v) for k, v in query.items() if v not in (None, "")]
         self.requests += 1
-        connect = self.timeout or 30.0
+        connect = self.timeout or DEFAULT_TIMEOUT
         try:
             response = _open(self.client, path, params, (connect, read_timeout))
         except urllib3.exceptions.MaxRetryError as err:

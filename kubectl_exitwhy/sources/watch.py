@@ -13,7 +13,8 @@ a long watch meets (client-go's reflector does the same):
 
 Every wait has a deadline: each read waits at most READ_TIMEOUT (the server is asked to end
 the stream before that), reconnects back off up to MAX_BACKOFF, and after MAX_FAILURES failed
-attempts in a row (an API server gone for good, ~40 s) the watch ends with the error.
+attempts in a row or GIVE_UP seconds of failing (an API server gone for good) the watch ends
+with the error.
 
 A pod is handed on when it shows a termination that finished after the watch began, an error
 waiting reason, or a pod-level failure reason, once for each: the same termination seen in
@@ -35,6 +36,7 @@ SERVER_TIMEOUT = 290  # seconds: the server ends each stream, cleanly, before th
 READ_TIMEOUT = 330.0
 MAX_BACKOFF = 8.0
 MAX_FAILURES = 7
+GIVE_UP = 60.0  # seconds of failing in a row
 SKEW = timedelta(seconds=5)  # clocks of kubelets and of this machine differ a little
 QUIET_WAITING = {"ContainerCreating", "PodInitializing", "CrashLoopBackOff", ""}
 STATUS_KEYS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
@@ -95,7 +97,8 @@ class Follower:
     def follow(self, failed: Callable[[dict], None], version: str, until: Optional[float] = None):
         """Until interrupted (or ``until``, a monotonic deadline, for tests)."""
         backoff = 0.5
-        failures = 0  # in a row: a server gone for good ends the watch (after ~40 s)
+        failures = 0  # in a row: a server gone for good ends the watch (after ~30-60 s)
+        failing_since = 0.0
         while until is None or time.monotonic() < until:
             try:
                 if not version:
@@ -120,7 +123,13 @@ class Follower:
                     version = ""
                     continue
                 failures += 1
-                if getattr(err, "forbidden", False) or failures > MAX_FAILURES:
+                if failures == 1:
+                    failing_since = time.monotonic()
+                if (
+                    getattr(err, "forbidden", False)
+                    or failures > MAX_FAILURES
+                    or time.monotonic() - failing_since > GIVE_UP
+                ):
                     raise
                 self.warn(f"the watch was interrupted ({err.message}); watching again")
                 time.sleep(backoff)
