@@ -66,7 +66,9 @@ KubeconfigOpt = Annotated[
 ]
 TimeoutOpt = Annotated[
     Optional[str],
-    typer.Option("--request-timeout", help="Per-request timeout: 30, 30s, 1m (0 = none)."),
+    typer.Option(
+        "--request-timeout", help="Per-request timeout: 30, 30s, 1m (unset or 0: 60s a try)."
+    ),
 ]
 OutputOpt = Annotated[Output, typer.Option("-o", "--output", help="table, wide, json or yaml.")]
 FileOpt = Annotated[
