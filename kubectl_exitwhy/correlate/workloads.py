@@ -8,7 +8,6 @@ of the workload the sweep listed, healthy ones included; ``podsAffected`` how ma
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Mapping, Optional
@@ -27,7 +26,6 @@ class CauseSummary:
     detail: Optional[str]
     summary: str
     primary: bool  # the primary cause of at least one of those pods
-    pods: tuple[str, ...]
 
     def to_dict(self) -> dict:
         return {
@@ -119,7 +117,6 @@ def summarise(
                     detail=details.get(detail_key) or latest[1].detail,
                     summary=latest[1].summary,
                     primary=any(p for _, _, p in hits),
-                    pods=tuple(pods),
                 )
             )
         summaries.sort(key=lambda c: (not c.primary, SEVERITY_RANK[c.severity], -c.count, c.cause))
@@ -142,7 +139,3 @@ def _urgency(s: WorkloadSummary) -> tuple:
         s.workload.namespace,
         s.workload.ref,
     )
-
-
-def census_of(workloads: Iterable[Workload]) -> Counter:
-    return Counter(workloads)

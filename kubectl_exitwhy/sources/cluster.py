@@ -17,7 +17,7 @@ import gc
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
@@ -380,7 +380,3 @@ def _job_of(pod: Pod) -> Optional[str]:
     if pod.owner is not None and pod.owner.kind == "Job" and pod.owner.name:
         return pod.owner.name
     return None
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []

@@ -279,8 +279,9 @@ class FileSource:
     ) -> Iterator[Pod]:
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
         self.census = Counter(resolve(census_key(p), self.owners) for p in chosen)
-        pods = [p for p in chosen if include_healthy or needs_diagnosis(p, self.events.warned(p))]
-        self.gaps = self._gaps([p for p in pods if needs_diagnosis(p, self.events.warned(p))])
+        broken = [needs_diagnosis(p, self.events.warned(p)) for p in chosen]
+        pods = [p for p, b in zip(chosen, broken) if b or include_healthy]
+        self.gaps = self._gaps([p for p, b in zip(chosen, broken) if b])
         return self._assemble(pods)
 
     def _gaps(self, pods: list[dict]) -> list[str]:

@@ -94,16 +94,16 @@ class Follower:
         self.seen: set[tuple] = set()
         self.gone: Optional[Callable[[dict], None]] = None  # one pod: told when it is deleted
 
-    def follow(self, failed: Callable[[dict], None], version: str, until: Optional[float] = None):
-        """Until interrupted (or ``until``, a monotonic deadline, for tests)."""
+    def follow(self, failed: Callable[[dict], None], version: str) -> None:
+        """Until interrupted, or until the followed pod is deleted."""
         backoff = 0.5
         failures = 0  # in a row: a server gone for good ends the watch (after ~30-60 s)
         failing_since = 0.0
-        while until is None or time.monotonic() < until:
+        while True:
             try:
                 if not version:
                     version = self._relist(failed)
-                for kind, obj in self._stream(version, until):
+                for kind, obj in self._stream(version):
                     backoff, failures = 0.5, 0
                     rv = _d(obj.get("metadata")).get("resourceVersion")
                     if kind == "ERROR":
@@ -160,16 +160,13 @@ class Follower:
                     self._check(obj, failed)
         return self.source.list_versions.get(self.path, "")
 
-    def _stream(self, version: str, until: Optional[float]) -> Iterator[tuple[str, dict]]:
-        timeout = SERVER_TIMEOUT
-        if until is not None:
-            timeout = max(1, min(timeout, int(until - time.monotonic()) + 1))
+    def _stream(self, version: str) -> Iterator[tuple[str, dict]]:
         query = {
             **self.query,
             "watch": "true",
             "resourceVersion": version,
             "allowWatchBookmarks": "true",
-            "timeoutSeconds": str(timeout),
+            "timeoutSeconds": str(SERVER_TIMEOUT),
         }
         for line in self.source.stream(self.path, query, READ_TIMEOUT, "watching pods"):
             try:
