@@ -11,10 +11,9 @@ import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Iterable, Optional
+from typing import Annotated, Any, Iterable, Optional
 
 import typer
-from typing_extensions import Annotated
 
 from kubectl_exitwhy import __version__
 from kubectl_exitwhy.errors import ExitStatus, UsageError
@@ -97,6 +96,14 @@ WatchOpt = Annotated[
         "-w", "--watch", help="After the sweep, print each new failure as it happens (Ctrl-C)."
     ),
 ]
+NoFoldOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-fold",
+        help="Print every row of the sweep table even when they do not fit the terminal "
+        "(output that is not a terminal is never folded).",
+    ),
+]
 LogsOpt = Annotated[
     int, typer.Option("--logs", help="Previous-log lines per failed container (0: none).", min=0)
 ]
@@ -156,25 +163,38 @@ def _warn(message: str) -> None:
         sys.stderr.write(f"warning: {text}\n")
 
 
-def _style(all_namespaces: bool) -> Any:
+def _style(all_namespaces: bool, fold: bool = False) -> Any:
+    """A pipe gets 100 columns and every row; a terminal (or COLUMNS, LINES) sets the width,
+    and the height a folded sweep table fits."""
+    import shutil
+
     from kubectl_exitwhy.render.style import Style
 
-    width = 100  # a pipe gets 100; a terminal, or COLUMNS, sets it
+    width, height = 100, None
     columns = os.environ.get("COLUMNS", "")
+    tty = sys.stdout.isatty()
     if columns.isdigit() and 40 <= int(columns) <= 1000:
         width = int(columns)
-    elif sys.stdout.isatty():
-        import shutil
-
+    elif tty:
         width = max(40, shutil.get_terminal_size((100, 24)).columns)
-    return Style(now=_now(), width=width, color=_color(), all_namespaces=all_namespaces)
+    if fold and tty:
+        height = max(10, shutil.get_terminal_size((100, 24)).lines)
+    return Style(
+        now=_now(), width=width, color=_color(), all_namespaces=all_namespaces, height=height
+    )
 
 
 def _emit(
-    report, output: Output, all_namespaces: bool, pod_view: bool, by: Optional[By], info=False
+    report,
+    output: Output,
+    all_namespaces: bool,
+    pod_view: bool,
+    by: Optional[By],
+    info: bool = False,
+    fold: bool = False,
 ) -> None:
     """The pod view's JSON is the DiagnosisList alone; a sweep's adds its summaries."""
-    style = _style(all_namespaces)
+    style = _style(all_namespaces, fold)
     if output in (Output.json, Output.yaml):
         from kubectl_exitwhy.render import structured
 
@@ -219,6 +239,7 @@ def sweep(
     logs: LogsOpt = 20,
     by: ByOpt = None,
     watch: WatchOpt = False,
+    no_fold: NoFoldOpt = False,
 ) -> None:
     """Sweep a namespace (-n), the current one, or every namespace (-A)."""
     from kubectl_exitwhy.correlate import correlate
@@ -254,7 +275,7 @@ def sweep(
                 f"No pod with a failure to explain in {where} (--all lists completed and "
                 "healthy pods too).\n"
             )
-    _emit(report, output, scope is None, pod_view=False, by=by, info=all_pods)
+    _emit(report, output, scope is None, pod_view=False, by=by, info=all_pods, fold=not no_fold)
     status = _status(diagnoses, fail_on)
     if watch:
         from kubectl_exitwhy.sources.watch import Follower

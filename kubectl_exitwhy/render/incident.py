@@ -13,6 +13,7 @@ import textwrap
 
 from kubectl_exitwhy.causes import short
 from kubectl_exitwhy.correlate import Report
+from kubectl_exitwhy.correlate.nodes import NodeFinding
 from kubectl_exitwhy.correlate.workloads import WorkloadSummary
 from kubectl_exitwhy.diagnosis import SEVERITY_RANK
 from kubectl_exitwhy.render.layout import GAP, ago, joined, lay_out
@@ -20,26 +21,31 @@ from kubectl_exitwhy.render.style import Style
 from kubectl_exitwhy.render.table import paint_column
 from kubectl_exitwhy.sanitize import clean_line
 
+NODE_HEADERS = ["NODE", "SEVERITY", "CAUSE", "PODS", "KILLED", "WINDOW", "SIGNALS"]
 
-def _nodes(report: Report, style: Style) -> list[str]:
+
+def _node_order(report: Report) -> list[NodeFinding]:
+    return sorted(report.nodes, key=lambda n: (SEVERITY_RANK[n.severity], -len(n.pods), n.node))
+
+
+def _node_cells(n: NodeFinding) -> list[str]:
+    return [
+        clean_line(n.node),
+        n.severity,
+        short(n.cause),
+        str(len(n.pods)),
+        str(n.containers_killed),
+        n.window or "-",
+        clean_line(", ".join(n.signals)) or "-",
+    ]
+
+
+def _nodes(nodes: list[NodeFinding], style: Style) -> list[str]:
     """The most urgent node first. SIGNALS is the part that says why: a row whose signals do
     not fit beside it gets them on lines of their own below it."""
-    if not report.nodes:
+    if not nodes:
         return []
-    nodes = sorted(report.nodes, key=lambda n: (SEVERITY_RANK[n.severity], -len(n.pods), n.node))
-    headers = ["NODE", "SEVERITY", "CAUSE", "PODS", "KILLED", "WINDOW", "SIGNALS"]
-    rows = [
-        [
-            clean_line(n.node),
-            n.severity,
-            short(n.cause),
-            str(len(n.pods)),
-            str(n.containers_killed),
-            n.window or "-",
-            clean_line(", ".join(n.signals)) or "-",
-        ]
-        for n in nodes
-    ]
+    headers, rows = NODE_HEADERS, [_node_cells(n) for n in nodes]
     # lay out without SIGNALS (a long one must not push the others out), then fit it per row
     kept, table = lay_out([*headers[:-1], ""], [[*r[:-1], ""] for r in rows], style.width,
                           last="full", droppable=("WINDOW", "KILLED", "PODS"))  # fmt: skip
@@ -61,6 +67,15 @@ def _nodes(report: Report, style: Style) -> list[str]:
             break_on_hyphens=False,
         )
     return lines
+
+
+def _nodes_folded(nodes: list[NodeFinding], style: Style) -> list[str]:
+    """One line per node, SIGNALS cut to the width (the pod view and -o json carry them whole)."""
+    kept, table = lay_out(NODE_HEADERS, [_node_cells(n) for n in nodes], style.width,
+                          min_last=12, droppable=("WINDOW", "KILLED", "PODS"))  # fmt: skip
+    at = kept.index("SEVERITY")
+    rows = [paint_column(line, at, n.severity, style) for line, n in zip(table[1:], nodes)]
+    return [joined(table[0]), *rows]
 
 
 def _workload_rows(summaries: list[WorkloadSummary], style: Style, show_info: bool):
@@ -111,27 +126,70 @@ def totals(report: Report, show_info: bool) -> str:
     return line + "."
 
 
-def render(report: Report, style: Style, show_info: bool = False) -> str:
-    lines = _nodes(report, style)
+def _workload_table(rows, severities, style: Style) -> list[str]:
     headers = ["WORKLOAD", "PODS", "SEVERITY", "CAUSE", "RESTARTS", "LAST EXIT", "DETAIL"]
     if style.all_namespaces:
         headers.insert(0, "NAMESPACE")
-    rows, severities = _workload_rows(report.workloads, style, show_info)
-    if rows:
-        if lines:
-            lines.append("")
-        kept, table = lay_out(
-            headers, rows, style.width, min_last=9, droppable=("RESTARTS", "PODS", "LAST EXIT")
-        )
-        at = kept.index("SEVERITY")
-        lines.append(joined(table[0]))
-        lines += [paint_column(line, at, sev, style) for line, sev in zip(table[1:], severities)]
-    if not lines:
-        return ""
-    lines.append("")
-    lines.append(totals(report, show_info))
+    kept, table = lay_out(
+        headers, rows, style.width, min_last=9, droppable=("RESTARTS", "PODS", "LAST EXIT")
+    )
+    at = kept.index("SEVERITY")
+    return [joined(table[0])] + [
+        paint_column(line, at, sev, style) for line, sev in zip(table[1:], severities)
+    ]
+
+
+def _more(count: int, what: str, severities: list[str], style: Style) -> str:
+    """The line that stands for the rows a screen could not hold: how many, how severe, and
+    how to see them."""
+    by = {sev: severities.count(sev) for sev in ("critical", "warning", "info")}
+    worst = ", ".join(f"{n} {sev}" for sev, n in by.items() if n)
+    text = f"… {count} more {what} ({worst}): --no-fold lists them all"
+    return text if len(text) <= style.width else text[: style.width - 1] + "…"
+
+
+def _footer(report: Report, style: Style, show_info: bool) -> list[str]:
+    lines = ["", totals(report, show_info)]
     if report.nodes and not style.all_namespaces:
         lines.append("Node figures count this sweep's pods; -A counts every namespace's.")
     if any(s.workload.how == "inferred" for s in report.workloads):
         lines.append("* workload inferred from names: its controller could not be read.")
+    return lines
+
+
+def render(report: Report, style: Style, show_info: bool = False) -> str:
+    nodes = _node_order(report)
+    rows, severities = _workload_rows(report.workloads, style, show_info)
+    if not nodes and not rows:
+        return ""
+    lines = _nodes(nodes, style)
+    if rows:
+        lines += [""] * bool(lines) + _workload_table(rows, severities, style)
+    lines += _footer(report, style, show_info)
+    if style.height is not None and len(lines) >= style.height:
+        lines = _folded(report, nodes, rows, severities, style, show_info)
     return "\n".join(lines) + "\n"
+
+
+def _folded(report, nodes, rows, severities, style: Style, show_info: bool) -> list[str]:
+    """The sweep cut to one screen (a line is kept for the prompt): every node and workload row
+    that fits, most severe first, and a line that counts the rest. The totals stay whole."""
+    assert style.height is not None
+    budget = style.height - 1
+    footer = _footer(report, style, show_info)
+    lines: list[str] = []
+    if nodes:
+        room = max(3, budget // 4)  # nodes come first, but never crowd the workloads out
+        shown = nodes if len(nodes) <= room else nodes[: room - 1]
+        lines = _nodes_folded(shown, style)
+        if len(shown) < len(nodes):
+            rest = nodes[len(shown) :]
+            lines.append(_more(len(rest), "nodes", [n.severity for n in rest], style))
+    if rows:
+        lines += [""] * bool(lines)
+        room = budget - len(lines) - len(footer) - 1  # the header
+        shown_rows = len(rows) if len(rows) <= room else max(5, room - 1)
+        lines += _workload_table(rows[:shown_rows], severities[:shown_rows], style)
+        if shown_rows < len(rows):
+            lines.append(_more(len(rows) - shown_rows, "rows", severities[shown_rows:], style))
+    return lines + footer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,9 @@ class Style:
     width: int = 100
     color: bool = False
     all_namespaces: bool = False
+    # the terminal's rows: a default sweep table longer than that is folded to fit it
+    # (None: never fold — a pipe, a file, --no-fold)
+    height: Optional[int] = None
 
 
 SEVERITY_COLOR = {"critical": "31", "warning": "33", "info": "2"}
