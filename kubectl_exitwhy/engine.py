@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Optional
 
 from kubectl_exitwhy import codes, logsigs
-from kubectl_exitwhy.causes import CAUSES
+from kubectl_exitwhy.causes import CAUSES, short
 from kubectl_exitwhy.diagnosis import SEVERITY_RANK, Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Container, Pod
 from kubectl_exitwhy.rules import BY_SCOPE
@@ -50,6 +50,12 @@ from kubectl_exitwhy.rules.silence import unexplained
 
 # Causes whose exit code was made up by the kubelet or the runtime: no signal was sent.
 SYNTHETIC_CODES = {"container_status_unknown", "runtime_lost"}
+# A container killed or stopped with its whole pod (evicted, preempted, its node shut down or
+# lost): the pod's finding says why and what to do; the container's own generic steps (look for
+# the sender, check the node for an OOM) would send the reader after what is already known.
+POD_STOPS = {"evicted", "eviction_api", "preempted", "node_shutdown", "node_lost"}
+STOPPED_WITH_POD = {"sigkill", "sigterm", "container_status_unknown"}
+WITH_POD_STEP = "Stopped with the pod ({}): the pod's finding says why and what to do."
 QUIET_WAITING = {"", "ContainerCreating", "PodInitializing", "CrashLoopBackOff"}
 HOOK_EVENTS = {"FailedPostStartHook", "FailedPreStopHook"}
 FIELDS = {"init": "initContainers", "sidecar": "initContainers", "ephemeral": "ephemeralContainers"}
@@ -206,6 +212,8 @@ def _finding(
     steps = tuple(_fill(s, pod, c) for s in verdict.next_steps + cause.next_steps)
     if c is not None and _never_ran(c):  # no log exists to read
         steps = tuple(s for s in steps if "kubectl logs" not in s)
+    if c is not None and pod_cause in POD_STOPS and verdict.cause in STOPPED_WITH_POD:
+        steps = (WITH_POD_STEP.format(short(pod_cause)),)
     term = subject.term
     code = term.exit_code if term else None
     signal = None

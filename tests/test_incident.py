@@ -401,6 +401,21 @@ def test_an_evicted_workload_row_says_when_and_a_deleted_pod_says_so(exitwhy):
     assert view.startswith("Pod prod/cart-service-7d9c6b8f5-fj6wx (Running and being deleted")
 
 
+@pytest.mark.parametrize(
+    "example,pod_cause",
+    [("evicted-memory.json", "evicted"), ("evicted-ephemeral-storage.json", "evicted"),
+     ("preempted.json", "preempted")],
+)  # fmt: skip
+def test_a_container_stopped_with_its_pod_defers_to_the_pods_finding(exitwhy, example, pod_cause):
+    (item,) = exitwhy("-f", f"examples/{example}", "-A", "--all", "-o", "json").json()["items"]
+    pod_finding, *containers = item["findings"]
+    assert pod_finding["cause"] == pod_cause and pod_finding["nextSteps"]
+    (c,) = containers  # a kill or a stop that the pod's own stop explains
+    assert c["cause"] in ("sigkill", "sigterm", "container_status_unknown")
+    assert len(c["nextSteps"]) == 1 and "the pod's finding" in c["nextSteps"][0]
+    assert not any("SystemOOM" in s or "sender" in s for s in c["nextSteps"])
+
+
 def test_what_broke_last_comes_first_among_equals(exitwhy, saved):
     old = owned("aaa-1", "aaa-5f6c", "5f6c", statuses=oom(finished="2026-11-19T10:00:00Z"))
     new = owned("zzz-1", "zzz-5f6c", "5f6c", statuses=oom(finished="2026-11-20T10:00:00Z"))

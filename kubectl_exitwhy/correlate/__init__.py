@@ -80,7 +80,9 @@ def _with_node(f: Finding, node: NodeFinding, lift: bool) -> Finding:
     SIGKILL (no sender known: ``lift``), the node as the likely sender."""
     evidence = f.evidence + (f"{node.summary} (see the node's finding)",)
     steps = f.next_steps
-    if not any("describe node" in step for step in steps):
+    if not any(
+        "describe node" in step or step.startswith("Stopped with the pod") for step in steps
+    ):
         steps = tuple(dict.fromkeys(steps + node.next_steps[:2]))
     if f.cause != "sigkill" or not lift:
         return replace(f, evidence=evidence, next_steps=steps)
