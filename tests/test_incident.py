@@ -355,10 +355,16 @@ def test_ooms_at_their_own_limits_do_not_make_a_sick_node(exitwhy, saved):
               statuses=oom(finished=f"2026-11-20T10:0{i}:00Z"))
         for i, app in enumerate(("a", "b", "c", "d"))
     ]  # fmt: skip
-    assert exitwhy("-f", saved(*pods), "-o", "json").json()["nodes"] == []
+    alone = exitwhy("-f", saved(*pods), "-o", "json").json()
+    assert alone["nodes"] == []
+    assert not any("cgroup v2" in f["summary"] for i in alone["items"] for f in i["findings"])
     under_pressure = exitwhy("-f", saved(*pods, node("n8", memory_pressure=True)), "-o", "json")
     (sick,) = under_pressure.json()["nodes"]  # then the node's OOM killer may have picked them
     assert sick["cause"] == "node_memory_pressure" and sick["containersKilled"] == 4
+    for item in under_pressure.json()["items"]:  # the cause stays; the doubt is said
+        (f,) = item["findings"]
+        assert f["cause"] == "oom_killed"
+        assert "node n8 was out of memory then too" in f["summary"] and "cgroup v2" in f["summary"]
 
 
 def test_the_back_off_is_told_only_while_it_runs():

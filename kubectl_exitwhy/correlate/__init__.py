@@ -84,6 +84,12 @@ def _with_node(f: Finding, node: NodeFinding, lift: bool) -> Finding:
         "describe node" in step or step.startswith("Stopped with the pod") for step in steps
     ):
         steps = tuple(dict.fromkeys(steps + node.next_steps[:2]))
+    if f.cause == "oom_killed" and node.cause in MEMORY_NODE_CAUSES:
+        summary = (  # KNOWLEDGE: on cgroup v2 a kill by the node's OOM killer reads OOMKilled too
+            f"{f.summary}; node {node.node} was out of memory then too, and on cgroup v2 its OOM "
+            "killer is reported OOMKilled as well: the limit may not be what was hit"
+        )
+        return replace(f, summary=summary, evidence=evidence, next_steps=steps)
     if f.cause != "sigkill" or not lift:
         return replace(f, evidence=evidence, next_steps=steps)
     if node.cause in MEMORY_NODE_CAUSES:
