@@ -36,6 +36,7 @@ class Case:
     container: Optional[str]
     objects: list[dict]
     logs: dict[str, list[str]]
+    says: tuple[str, ...] = ()  # words the advice must carry (expect.says): the right fix
 
     @property
     def name(self) -> str:
@@ -50,10 +51,13 @@ class Outcome:
     summary: str
     confidence: str = ""
     severity: str = ""
+    advice: str = ""  # the summary and the next steps, where expect.says must be found
 
     @property
     def right(self) -> bool:
         if self.cause != self.case.cause:
+            return False
+        if any(word not in self.advice for word in self.case.says):
             return False
         want = self.case.container
         return want is None or self.container is None or self.container == want
@@ -88,6 +92,7 @@ def load(path: Path) -> Case:
         container=expect.get("container"),
         objects=[o for o in doc.get("objects") or [] if isinstance(o, dict)],
         logs=logs,
+        says=tuple(str(w) for w in expect.get("says") or ()),
     )
 
 
@@ -109,8 +114,15 @@ def run(case: Case) -> Outcome:
     if not findings:
         return Outcome(case, None, None, "")
     first = findings[0]
+    advice = "\n".join((first.summary, *first.next_steps))
     return Outcome(
-        case, first.cause, first.container, first.summary, first.confidence, first.severity
+        case,
+        first.cause,
+        first.container,
+        first.summary,
+        first.confidence,
+        first.severity,
+        advice,
     )
 
 

@@ -62,6 +62,12 @@ CAUSES: dict[str, Cause] = {
             "far above their requests, go first).",
         ),
         _c(
+            "memory_settings_exceed_limit",
+            "Memory settings that cannot fit the limit (found before the OOM)",
+            "failure",
+            "container",
+        ),
+        _c(
             "liveness_probe_kill",
             "Killed by the kubelet after failed liveness probes",
             "failure",
@@ -438,6 +444,7 @@ def cause(cause_id: str) -> Cause:
 SHORT: dict[str, str] = {
     "oom_killed": "OOM-killed at limit",
     "oom_node": "OOM-killed by node",
+    "memory_settings_exceed_limit": "heap setting > limit",
     "liveness_probe_kill": "liveness probe failed",
     "startup_probe_kill": "startup probe failed",
     "grace_period_exceeded": "SIGTERM ignored",

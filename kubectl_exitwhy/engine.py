@@ -33,6 +33,7 @@ from kubectl_exitwhy.rules.base import (
     MEDIUM,
     POD,
     RUNNING,
+    SPEC,
     TERMINATION,
     WAITING,
     Subject,
@@ -45,6 +46,7 @@ from kubectl_exitwhy.rules.base import (
     stop_evidence,
     waiting_line,
 )
+from kubectl_exitwhy.rules.budgets import with_budget
 from kubectl_exitwhy.rules.events import waiting_from_events
 from kubectl_exitwhy.rules.silence import unexplained
 
@@ -93,7 +95,7 @@ def _container_verdict(pod: Pod, c: Container) -> Optional[tuple[Verdict, Subjec
         subject = Subject(pod, c, term=term)
         verdict = first_verdict(TERMINATION, subject)
         assert verdict is not None  # the `unknown` rule matches everything
-        return verdict, subject
+        return with_budget(verdict, subject), subject
     # 4. restarted (or crash-looping, or being killed by a probe) without a kept record: only
     # the events can tell
     if (
@@ -136,6 +138,12 @@ def _container_verdict(pod: Pod, c: Container) -> Optional[tuple[Verdict, Subjec
         return Verdict(
             "unknown", LOW, f"waiting: {c.waiting.reason}", (waiting_line(c.waiting),)
         ), subject
+    # 5. nothing failed: the spec alone may say it will (memory settings that cannot fit)
+    if c.has_spec:
+        subject = Subject(pod, c)
+        verdict = first_verdict(SPEC, subject)
+        if verdict:
+            return verdict, subject
     return None
 
 
@@ -209,7 +217,8 @@ def _finding(
     pod_cause: Optional[str] = None,
 ) -> Finding:
     cause = CAUSES[verdict.cause]
-    steps = tuple(_fill(s, pod, c) for s in verdict.next_steps + cause.next_steps)
+    own = verdict.next_steps + (() if verdict.own_steps else cause.next_steps)
+    steps = tuple(_fill(s, pod, c) for s in own)
     if c is not None and _never_ran(c):  # no log exists to read
         steps = tuple(s for s in steps if "kubectl logs" not in s)
     if c is not None and pod_cause in POD_STOPS and verdict.cause in STOPPED_WITH_POD:

@@ -22,6 +22,7 @@ from kubectl_exitwhy.attribution import (
     attribute,
 )
 from kubectl_exitwhy.owners import Workload, census_key, resolve
+from kubectl_exitwhy.runtimes import MEMORY_ENV
 
 # --- tolerant accessors -------------------------------------------------------------------
 
@@ -239,6 +240,11 @@ class Container:
     events: tuple[Event, ...] = ()
     log_tail: tuple[str, ...] = ()
     log_hits: tuple[logsigs.Hit, ...] = ()
+    # the runtimes' memory variables (runtimes.MEMORY_ENV) set literally in the spec: (name,
+    # value); and where such a setting may come from without being visible: a valueFrom of one of
+    # them, or an envFrom (ConfigMap, Secret: never read)
+    memory_env: tuple[tuple[str, str], ...] = ()
+    memory_env_hidden: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -546,7 +552,37 @@ def _container(
         probes=probes,
         status_path=status_path,
         spec_path=f"spec.{spec_key}[{name}]",
+        memory_env=_memory_env(spec_d),
+        memory_env_hidden=_memory_env_hidden(spec_d),
     )
+
+
+def _memory_env(spec: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Literal values of the runtimes' memory variables, in spec order (the last one wins, as
+    the kubelet builds the environment). No other variable's value is kept."""
+    return tuple(
+        (e["name"], e["value"])
+        for e in map(_d, _l(spec.get("env")))
+        if e.get("name") in MEMORY_ENV and isinstance(e.get("value"), str)
+    )
+
+
+def _memory_env_hidden(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    hidden = []
+    for e in map(_d, _l(spec.get("env"))):
+        ref = _d(e.get("valueFrom"))
+        if e.get("name") in MEMORY_ENV and ref:
+            kind = next(iter(ref), "valueFrom")
+            source = _s(_d(ref.get(kind)).get("name"))
+            word = {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}.get(kind, kind)
+            hidden.append(f"{e['name']} from {word}{' ' + source if source else ''}")
+    for e in map(_d, _l(spec.get("envFrom"))):
+        for kind in ("configMapRef", "secretRef"):
+            if kind in e:
+                name = _s(_d(e.get(kind)).get("name"))
+                word = "ConfigMap" if kind == "configMapRef" else "Secret"
+                hidden.append(f"envFrom {word} {name}".rstrip())
+    return tuple(hidden)
 
 
 def _unnamed_container(pod_policy: str) -> Container:

@@ -75,5 +75,5 @@ def test_design_cause_ids_are_the_table():
     invalid_image_name config_error lifecycle_hook_failed evicted eviction_api preempted
     node_shutdown node_lost admission_rejected unschedulable deadline_exceeded job_backoff_limit
     job_deadline_exceeded job_pod_failure_policy sidecar_blocks_completion unknown
-    volume_mount_failed sandbox_failed""".split()
+    volume_mount_failed sandbox_failed memory_settings_exceed_limit""".split()
     assert set(design) == DESIGN_IDS and len(design) == len(DESIGN_IDS)

@@ -54,7 +54,53 @@ def crashing(last, *, restarts=4, containers=None, **kw):
     )
 
 
+def configured(memory: str, *, env=None, command=None) -> dict:
+    """A container spec with its runtime's memory settings."""
+    c = spec_container(memory=memory)
+    if env:
+        c["env"] = [{"name": k, "value": v} for k, v in env.items()]
+    if command:
+        c["command"] = command
+    return c
+
+
 CASES = {
+    # memory settings that cannot fit: found before the OOM (the container runs, unharmed yet)
+    "jvm -Xmx at the limit, running": (
+        [
+            pod(
+                containers=[configured("2Gi", command=["java", "-Xmx2g", "-jar", "app.jar"])],
+                statuses=[status(ready=True)],
+            )
+        ],
+        "memory_settings_exceed_limit",
+        "warning",
+        "high",
+    ),
+    "node old space above the limit, running": (
+        [
+            pod(
+                containers=[configured("1Gi", env={"NODE_OPTIONS": "--max-old-space-size=1536"})],
+                statuses=[status(ready=True)],
+            )
+        ],
+        "memory_settings_exceed_limit",
+        "warning",
+        "high",
+    ),
+    "jvm 80% of 2000Mi, running": (
+        [
+            pod(
+                containers=[
+                    configured("2000Mi", env={"JAVA_TOOL_OPTIONS": "-XX:MaxRAMPercentage=80"})
+                ],
+                statuses=[status(ready=True)],
+            )
+        ],
+        "memory_settings_exceed_limit",
+        "warning",
+        "medium",
+    ),
     # memory: the reason is the proof, whatever the code
     "oom 137": ([crashing(terminated(137, "OOMKilled"))], "oom_killed", "critical", "high"),
     "oom exit 1 (child killed)": ([crashing(terminated(1, "OOMKilled"))], "oom_killed", None, None),
@@ -794,6 +840,8 @@ def test_every_evidence_line_names_its_source():
                         "pod spec",
                         "no events",
                         "exit code",
+                        "budget",  # derived from the spec's settings and limit
+                        "assumed",  # a documented need, stated as the assumption it is
                     )
                 ), (case, line)
 

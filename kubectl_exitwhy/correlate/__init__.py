@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping, Optional, Sequence
 
+from kubectl_exitwhy.budget import FITS, budget
 from kubectl_exitwhy.correlate.history import history
 from kubectl_exitwhy.correlate.nodes import KILL_CAUSES, NodeFinding, kills, node_findings
 from kubectl_exitwhy.correlate.workloads import WorkloadSummary, summarise
@@ -115,9 +116,16 @@ def _with_node(f: Finding, node: NodeFinding, lift: bool) -> Finding:
     return replace(f, summary=summary, confidence=confidence, evidence=evidence, next_steps=steps)
 
 
+BUDGETED_CAUSES = {"oom_killed", "oom_node", "sigkill", "memory_settings_exceed_limit"}
+
+
 def _detail(pod: Pod, d: PodDiagnosis, f: Finding) -> Optional[str]:
     """The one fact a workload row shows beside its cause: a limit, a probe, a node, a code."""
     c = pod.container(f.container) if f.container else None
+    if f.cause in BUDGETED_CAUSES and c is not None:
+        b = budget(c, pod.memory_limit)
+        if b is not None and b.verdict != FITS:
+            return b.short()
     if f.cause in ("oom_killed", "oom_node") and c is not None:
         limit = f"limit {c.memory_limit_text}" if c.memory_limit_text else "no memory limit"
         if c.memory_limit is not None:

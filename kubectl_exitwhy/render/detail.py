@@ -51,9 +51,14 @@ def _finding(f: Finding, style: Style) -> list[str]:
         told = describe(f.history, style.now, f.finished_at)
         if told:
             lines += _wrap(told, "  ", style.width, "history: ")
-    if f.evidence:
+    # a memory budget (settings against the limit) is a fact of its own, on one line
+    budget = next((e for e in f.evidence if e.startswith(BUDGET)), None)
+    if budget is not None:
+        lines += _wrap(budget[len(BUDGET) :], "  ", style.width, BUDGET)
+    evidence = [e for e in f.evidence if e is not budget]
+    if evidence:
         lines.append("  Evidence:")
-        for e in f.evidence:
+        for e in evidence:
             lines += _wrap(e, "    ", style.width, "- ")
     if f.next_steps:
         lines.append("  Next steps:")
@@ -65,6 +70,9 @@ def _finding(f: Finding, style: Style) -> list[str]:
             # never cut: a log line's end is often the part that says what failed
             lines += _wrap(text, "    | ", style.width) if text.strip() else ["    |"]
     return lines
+
+
+BUDGET = "budget: "
 
 
 def _steps(steps: Sequence[str], style: Style) -> list[str]:

@@ -7,6 +7,7 @@ and its test; nothing else.
 from __future__ import annotations
 
 from kubectl_exitwhy.rules import (
+    budgets,
     config,
     events,
     exits,
@@ -20,9 +21,23 @@ from kubectl_exitwhy.rules import (
     signals,
     start,
 )
-from kubectl_exitwhy.rules.base import POD, RUNNING, TERMINATION, WAITING, Rule
+from kubectl_exitwhy.rules.base import POD, RUNNING, SPEC, TERMINATION, WAITING, Rule
 
-FAMILIES = (runtime, memory, start, kills, signals, exits, images, config, pod, events, jobs, logs)
+FAMILIES = (
+    runtime,
+    memory,
+    budgets,
+    start,
+    kills,
+    signals,
+    exits,
+    images,
+    config,
+    pod,
+    events,
+    jobs,
+    logs,
+)
 
 ALL: tuple[Rule, ...] = tuple(sorted((r for f in FAMILIES for r in f.RULES), key=lambda r: r.order))
 
@@ -31,4 +46,4 @@ def for_scope(scope: str) -> tuple[Rule, ...]:
     return tuple(r for r in ALL if scope in r.scopes)
 
 
-BY_SCOPE = {scope: for_scope(scope) for scope in (TERMINATION, WAITING, RUNNING, POD)}
+BY_SCOPE = {scope: for_scope(scope) for scope in (TERMINATION, WAITING, RUNNING, POD, SPEC)}

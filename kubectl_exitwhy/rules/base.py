@@ -19,6 +19,7 @@ TERMINATION = "termination"  # a terminated record (state or lastState)
 WAITING = "waiting"  # a container that cannot start (state.waiting with an error reason)
 RUNNING = "running"  # restarted, but no terminated record was kept
 POD = "pod"  # the pod as a whole
+SPEC = "spec"  # a container with no failure, whose spec alone says it will fail
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -61,6 +62,7 @@ class Verdict:
     next_steps: tuple[str, ...] = ()
     detail: Optional[str] = None
     severity: Optional[str] = None  # only where the cause's kind does not decide it
+    own_steps: bool = False  # next_steps replace the cause's, instead of coming before them
 
 
 @dataclass(frozen=True)

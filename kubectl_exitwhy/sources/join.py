@@ -23,6 +23,7 @@ from kubectl_exitwhy.evidence import (
     job_from_events,
 )
 from kubectl_exitwhy.owners import Controllers, census_key, resolve
+from kubectl_exitwhy.runtimes import MEMORY_ENV
 
 NODE_EVENT_REASONS = {
     "SystemOOM",
@@ -61,6 +62,8 @@ def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
             == ("True" if cond.get("type") == "DisruptionTarget" else "False")
         ):
             return True
+    if _sets_memory(_d(pod.get("spec"))):
+        return True  # its settings may not fit its limit, failed or not
     for key in STATUS_KEYS:
         for cs in _l(status.get(key)):
             if not isinstance(cs, dict):
@@ -75,6 +78,21 @@ def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
             waiting = state.get("waiting")
             if waiting is not None and _d(waiting).get("reason") not in QUIET_WAITING:
                 return True
+    return False
+
+
+MEMORY_WORDS = ("-Xmx", "MaxHeapSize", "RAMPercentage", "MaxRAM", "old-space", "old_space")
+
+
+def _sets_memory(spec: Mapping[str, Any]) -> bool:
+    """A container tells its runtime how much memory to use (``budget.py`` judges it)."""
+    for c in _l(spec.get("containers")) + _l(spec.get("initContainers")):
+        c = _d(c)
+        if any(_d(e).get("name") in MEMORY_ENV for e in _l(c.get("env"))):
+            return True
+        words = _l(c.get("command")) + _l(c.get("args"))
+        if any(isinstance(w, str) and any(m in w for m in MEMORY_WORDS) for w in words):
+            return True
     return False
 
 
