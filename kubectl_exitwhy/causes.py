@@ -54,7 +54,7 @@ CAUSES: dict[str, Cause] = {
             "Killed by the node's OOM killer (node out of memory)",
             "failure",
             "container",
-            "Check node memory: kubectl describe node <node> (MemoryPressure, allocatable)",
+            "Check the node's memory (MemoryPressure, allocatable): kubectl describe node <node>",
             "Look for SystemOOM / OOMKilling events: kubectl get events -A "
             "--field-selector involvedObject.kind=Node,involvedObject.name=<node>",
             "Set memory requests near real use: the scheduler places pods by their requests, "
@@ -103,8 +103,8 @@ CAUSES: dict[str, Cause] = {
             "failure",
             "container",
             f"Look for the sender in the pod's events: {_DESCRIBE}",
-            "Check node events for an OOM at that time: kubectl get events -A "
-            "--field-selector involvedObject.kind=Node,reason=SystemOOM",
+            "Check the node's events for an OOM (SystemOOM, OOMKilling) at that time: kubectl get "
+            "events -A --field-selector involvedObject.kind=Node,involvedObject.name=<node>",
             f"Read the end of the previous log: {_LOGS}",
         ),
         _c(
@@ -213,8 +213,8 @@ CAUSES: dict[str, Cause] = {
             "container",
             "The exit code is synthetic: look at why the pod stopped (eviction, deletion, "
             f"node reboot): {_DESCRIBE}",
-            "Check the node's history: kubectl get events -A --field-selector "
-            "involvedObject.kind=Node",
+            "Check the node's history (Rebooted, NodeNotReady): kubectl get events -A "
+            "--field-selector involvedObject.kind=Node,involvedObject.name=<node>",
         ),
         _c(
             "runtime_lost",

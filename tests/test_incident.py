@@ -427,3 +427,94 @@ def test_what_broke_last_comes_first_among_equals(exitwhy, saved):
     new = owned("zzz-1", "zzz-5f6c", "5f6c", statuses=oom(finished="2026-11-20T10:00:00Z"))
     doc = exitwhy("-f", saved(old, new), "-o", "json").json()
     assert [w["name"] for w in doc["workloads"]] == ["zzz", "aaa"]
+
+
+# --- what a first reading found --------------------------------------------------------------
+
+
+def test_a_pod_that_never_ran_is_as_recent_as_its_latest_event(exitwhy, saved):
+    """A bad deploy from minutes ago (image pull failing) rises above a crash loop of last week,
+    though it has no exit to date it."""
+    from builders import event
+
+    old = owned("api-7d9f-a", "api-7d9f", "7d9f", statuses=oom(4, "2026-11-10T10:00:00Z"))
+    pulling = pod(
+        "web-5c4b-x", owner=("ReplicaSet", "web-5c4b"),
+        statuses=[status(state={"waiting": {"reason": "ImagePullBackOff",
+                                            "message": 'Back-off pulling image "ghcr.io/acme/web:9.9"'}})],
+    )  # fmt: skip
+    failed = event("Failed", 'Failed to pull image "ghcr.io/acme/web:9.9": not found',
+                   pod_name="web-5c4b-x", type_="Warning", last="2026-11-20T10:02:00Z")  # fmt: skip
+    doc = exitwhy("-f", saved(old, pulling, failed), "-o", "json").json()
+    assert [w["name"] for w in doc["workloads"]][:2] == ["web-5c4b", "api"]
+    assert doc["workloads"][0]["causes"][0]["lastExit"] is None  # no exit is made up
+
+
+def test_a_node_row_counts_the_pods_lost_with_it(exitwhy):
+    doc = exitwhy("-f", "examples/node-lost-taint-manager.json", "-A", "-o", "json").json()
+    (sick,) = doc["nodes"]
+    assert sick["pods"] == ["prod/cart-service-7d9c6b8f5-fj6wx"] and sick["containersKilled"] == 0
+    assert "1 pod lost with it" in sick["summary"]
+
+
+def test_node_steps_name_the_node_and_paste_whole(exitwhy):
+    for example in ("node-reboot-status-unknown.json", "sigkill-unexplained.json"):
+        doc = exitwhy("-f", f"examples/{example}", "-A", "--all", "-o", "json").json()
+        for item in doc["items"]:
+            for f in item["findings"]:
+                for step in f["nextSteps"]:
+                    if "involvedObject.kind=Node" in step:
+                        assert "involvedObject.name=" in step, step
+                    command = step.split(": kubectl ", 1)[-1]
+                    assert not re.search(r"kubectl describe node \S+ \(", "kubectl " + command)
+
+
+def test_the_pod_view_says_the_nodes_steps_once_and_before_the_log(exitwhy):
+    view = exitwhy("pod", "es-sync-worker-5c8d7b9f46-m9t2v", "-n", "data-sync",
+                   "-f", "examples/node-oom-crowded-node.json", env={"COLUMNS": "120"}).out  # fmt: skip
+    describe = [ln for ln in view.splitlines() if ln.strip() == "kubectl describe node worker-21.dc1.acme.internal"
+                or ln.strip().endswith(". kubectl describe node worker-21.dc1.acme.internal")]  # fmt: skip
+    assert len(describe) == 1, describe
+    assert view.count("Set memory requests near real use") == 1
+    node_at = view.index("Node worker-21.dc1.acme.internal: node_oom")
+    log_at = view.find("log of the run that ended")
+    assert log_at == -1 or node_at < log_at
+    assert "more SystemOOM events (-o json)" in view  # eight events, three shown
+
+
+def test_wrapped_log_lines_are_marked_as_continuations():
+    from datetime import datetime, timezone
+
+    from kubectl_exitwhy.diagnosis import Finding
+    from kubectl_exitwhy.render.detail import _log
+    from kubectl_exitwhy.render.style import Style
+
+    f = Finding("app", "regular", "app_error", "critical", "high", 1, None, "Error", 1, None,
+                None, "s", (), (), log_tail=("short", "x" * 150))  # fmt: skip
+    lines = _log(f, Style(now=datetime.now(timezone.utc), width=80))
+    assert (
+        lines[2] == "  | short" and lines[3].startswith("  | xxx") and lines[4].startswith("  : x")
+    )
+    assert all(len(ln) <= 80 for ln in lines)
+
+
+def test_watch_lines_fit_the_width():
+    from datetime import datetime, timezone
+
+    from kubectl_exitwhy.diagnosis import Finding, PodDiagnosis
+    from kubectl_exitwhy.render.style import Style
+    from kubectl_exitwhy.render.watch import lines
+
+    f = Finding("app", "regular", "app_error", "critical", "high", 1, None, "Error", 1,
+                datetime(2026, 11, 20, tzinfo=timezone.utc), None, "word " * 60, (), ())  # fmt: skip
+    d = PodDiagnosis("prod", "api-7d9f-a", "Running", "n1", None, (f,))
+    (line,) = lines(d, Style(now=datetime.now(timezone.utc), width=100), False)
+    assert len(line) <= 100 and line.endswith("…") and "prod/api-7d9f-a  app  critical" in line
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+def test_no_sweep_line_is_wider_than_the_terminal(exitwhy, columns):
+    out = exitwhy(
+        "-f", "examples/node-oom-crowded-node.json", "-A", env={"COLUMNS": str(columns)}
+    ).out
+    assert max(len(line) for line in out.splitlines()) <= columns

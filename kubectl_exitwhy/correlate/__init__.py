@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Mapping, Optional, Sequence
 
 from kubectl_exitwhy.budget import FITS, budget
 from kubectl_exitwhy.correlate.history import history
-from kubectl_exitwhy.correlate.nodes import KILL_CAUSES, NodeFinding, kills, node_findings
+from kubectl_exitwhy.correlate.nodes import KILL_CAUSES, NodeFinding, kills, lost, node_findings
 from kubectl_exitwhy.correlate.workloads import WorkloadSummary, summarise
 from kubectl_exitwhy.diagnosis import Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Node, Pod
@@ -49,7 +50,7 @@ def correlate(
         if pod.node is not None and pod.node.name:
             nodes.setdefault(pod.node.name, pod.node)
     pairs = list(zip(pods, diagnoses))
-    found = node_findings(nodes, kills(diagnoses))
+    found = node_findings(nodes, kills(diagnoses), lost(diagnoses))
     by_node = {n.node: n for n in found}
     out = [_annotated(pod, d, by_node.get(d.node)) for pod, d in pairs]
     if not group:
@@ -59,7 +60,15 @@ def correlate(
         for pod, d in zip(pods, out)
         for f in d.findings
     }
-    return Report(out, summarise(out, census, details, include_info), found)
+    seen = {f"{pod.namespace}/{pod.name}": t for pod in pods if (t := _seen(pod)) is not None}
+    return Report(out, summarise(out, census, details, include_info, seen), found)
+
+
+def _seen(pod: Pod) -> Optional[datetime]:
+    """When a pod's trouble was last seen, for one that has no exit: its latest event (a
+    failed pull, mount or schedule is retried and reported again), else its creation."""
+    times = [e.last or e.first for e in pod.events if e.last or e.first]
+    return max(times) if times else pod.created  # type: ignore[type-var]
 
 
 def _annotated(pod: Pod, d: PodDiagnosis, node: Optional[NodeFinding]) -> PodDiagnosis:
@@ -109,7 +118,8 @@ def _with_node(f: Finding, node: NodeFinding, lift: bool) -> Finding:
     summary = f.summary
     if others > 0:
         summary += (
-            f"; {others} other container(s) were killed on node {node.node} around then: "
+            f"; {others} other {'containers were' if others != 1 else 'container was'} killed on "
+            f"node {node.node} around then: "
             "look at the node first"
         )
     confidence = "medium" if f.confidence == "low" else f.confidence

@@ -13,7 +13,7 @@ of pods with findings, not the whole fleet.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
@@ -133,10 +133,37 @@ def _killed(f: Finding) -> bool:
     return f.cause in KILL_CAUSES or (f.exit_code == 137 and f.cause == "unknown")
 
 
-def node_findings(nodes: dict[str, Node], by_node: dict[str, list[Kill]]) -> list[NodeFinding]:
+def containers(n: int) -> str:
+    return f"{n} container{'s' if n != 1 else ''}"
+
+
+# pods lost with their node (not killed by it): the node's row counts them among its pods
+LOST_CAUSES = {"node_lost", "node_shutdown"}
+
+
+def lost(diagnoses: Iterable[PodDiagnosis]) -> dict[str, list[str]]:
+    """The pods each node took down with it: lost with it, or stopped by its shutdown."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for d in diagnoses:
+        if d.node and any(f.cause in LOST_CAUSES for f in d.findings):
+            out[d.node].append(f"{d.namespace}/{d.pod}")
+    return out
+
+
+def node_findings(
+    nodes: dict[str, Node],
+    by_node: dict[str, list[Kill]],
+    stranded: Optional[dict[str, list[str]]] = None,
+) -> list[NodeFinding]:
     found = []
+    stranded = stranded or {}
     for name in sorted(set(nodes) | set(by_node)):
         finding = _node_finding(name, nodes.get(name), by_node.get(name, []))
+        if finding is not None and stranded.get(name):
+            pods = tuple(sorted(set(finding.pods) | set(stranded[name])))
+            gone = len(pods) - len(finding.pods)
+            more = f"; {gone} pod{'s' if gone != 1 else ''} lost with it" if gone else ""
+            finding = replace(finding, pods=pods, summary=finding.summary + more)
         if finding is not None:
             found.append(finding)
     return found
@@ -228,14 +255,14 @@ def _node_finding(name: str, node: Optional[Node], kills: list[Kill]) -> Optiona
     evidence = [line for c in NODE_CAUSES for line in signals.get(c, ())]
     if kills:
         evidence.append(
-            f"{len(kills)} container(s) killed on this node: "
+            f"{containers(len(kills))} killed on this node: "
             + ", ".join(sorted({k.pod for k in kills})[:10])
             + (" …" if len({k.pod for k in kills}) > 10 else "")
         )
     summary = f"node {name}: {TITLES[cause]}"
     others = [TITLES[c] for c in NODE_CAUSES if c in signals and c not in (cause, "node_kills")]
     if kills:
-        summary += f"; {len(kills)} container(s) killed there" + (f" in {window}" if window else "")
+        summary += f"; {containers(len(kills))} killed there" + (f" in {window}" if window else "")
     if others:
         summary += "; also " + ", ".join(others)
     return NodeFinding(

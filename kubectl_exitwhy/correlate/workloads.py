@@ -26,6 +26,7 @@ class CauseSummary:
     detail: Optional[str]
     summary: str
     primary: bool  # the primary cause of at least one of those pods
+    seen: Optional[datetime] = None  # the last exit, else when a pod that never ran was last seen
 
     def to_dict(self) -> dict:
         return {
@@ -80,9 +81,13 @@ def summarise(
     census: Optional[Mapping[Workload, int]],
     details: Mapping[tuple[str, str, Optional[str]], Optional[str]],
     include_info: bool = False,
+    seen: Optional[Mapping[str, datetime]] = None,
 ) -> list[WorkloadSummary]:
     """``details`` maps (namespace/pod, cause, container) to the detail that matters (limit,
-    probe, node), as correlate found it."""
+    probe, node), as correlate found it; ``seen`` maps namespace/pod to when its trouble was
+    last seen without an exit (its latest event, else its creation): a pod that never ran is
+    as recent as the deploy that made it."""
+    seen = seen or {}
     groups: dict[Workload, dict[str, list[tuple[PodDiagnosis, Finding, bool]]]] = {}
     for d in diagnoses:
         w = workload_of(d)
@@ -103,6 +108,9 @@ def summarise(
             worst = min(hits, key=lambda h: SEVERITY_RANK[h[1].severity])
             exits = [t for d, f, _ in hits if (t := _exit_of(d, f))]
             last = max(exits) if exits else None
+            recent = [
+                t for d, f, _ in hits if (t := _exit_of(d, f) or seen.get(f"{d.namespace}/{d.pod}"))
+            ]
             latest = worst
             if last is not None:
                 latest = next(h for h in hits if _exit_of(h[0], h[1]) == last)
@@ -117,6 +125,7 @@ def summarise(
                     detail=details.get(detail_key) or latest[1].detail,
                     summary=latest[1].summary,
                     primary=any(p for _, _, p in hits),
+                    seen=max(recent) if recent else None,
                 )
             )
         summaries.sort(key=lambda c: (not c.primary, SEVERITY_RANK[c.severity], -c.count, c.cause))
@@ -131,7 +140,7 @@ def summarise(
 def _urgency(s: WorkloadSummary) -> tuple:
     """What an incident needs first: the most severe, then what broke last (the incident in
     progress rises above long-standing failures), then the most pods affected."""
-    exits = [c.last_exit.timestamp() for c in s.causes if c.last_exit is not None]
+    exits = [c.seen.timestamp() for c in s.causes if c.seen is not None]
     return (
         SEVERITY_RANK[s.severity],
         -max(exits) if exits else 0.0,

@@ -14,22 +14,27 @@ from kubectl_exitwhy.render.style import Style, age, paint
 from kubectl_exitwhy.sanitize import clean, clean_line
 
 
-def _wrap(text: str, indent: str, width: int, first: str = "") -> list[str]:
+def _wrap(
+    text: str, indent: str, width: int, first: str = "", long_words: bool = True
+) -> list[str]:
+    """``long_words=False`` for lines that carry names: a name is never broken."""
     return textwrap.wrap(
         clean_line(text),
         width=width,
         initial_indent=indent + first,
         subsequent_indent=indent + " " * len(first),
         break_on_hyphens=False,
-        break_long_words=True,
+        break_long_words=long_words,
     ) or [indent + first]
 
 
-def _finding(f: Finding, style: Style) -> list[str]:
+def _finding(f: Finding, style: Style, told: frozenset = frozenset()) -> list[str]:
+    """``told``: evidence lines and steps the node's block below says: said once, there."""
     who = f"{clean_line(f.container)} ({f.container_type})" if f.container else "pod"
     title = CAUSES[f.cause].title
-    head = f"{who}: {f.cause} - {title}"
-    lines = [paint(head, f.severity, style) + f"  [{f.severity}, confidence {f.confidence}]"]
+    head = _wrap(f"{who}: {f.cause} - {title}  [{f.severity}, confidence {f.confidence}]",
+                 "", style.width, long_words=False)  # fmt: skip
+    lines = [paint(head[0], f.severity, style), *(("  " + h) for h in head[1:])]
     lines += _wrap(f.summary, "  ", style.width)
     facts = []
     if f.exit_code is not None:
@@ -48,27 +53,45 @@ def _finding(f: Finding, style: Style) -> list[str]:
     if facts:
         lines += _wrap("; ".join(facts), "  ", style.width)
     if f.history is not None:
-        told = describe(f.history, style.now, f.finished_at)
-        if told:
-            lines += _wrap(told, "  ", style.width, "history: ")
+        story = describe(f.history, style.now, f.finished_at)
+        if story:
+            lines += _wrap(story, "  ", style.width, "history: ")
     # a memory budget (settings against the limit) is a fact of its own, on one line
     budget = next((e for e in f.evidence if e.startswith(BUDGET)), None)
     if budget is not None:
         lines += _wrap(budget[len(BUDGET) :], "  ", style.width, BUDGET)
-    evidence = [e for e in f.evidence if e is not budget]
+    evidence = [e for e in f.evidence if e is not budget and e not in told]
     if evidence:
         lines.append("  Evidence:")
         for e in evidence:
             lines += _wrap(e, "    ", style.width, "- ")
-    if f.next_steps:
+    steps = [step for step in f.next_steps if not _said(step, told)]
+    if steps:
         lines.append("  Next steps:")
-        lines += _steps(f.next_steps, style)
-    if f.log_tail:
-        lines.append(f"  Log of the run that ended (last {len(f.log_tail)} lines):")
-        for line in f.log_tail:
-            text = clean(line).rstrip("\n").replace("\t", "    ")
-            # never cut: a log line's end is often the part that says what failed
-            lines += _wrap(text, "    | ", style.width) if text.strip() else ["    |"]
+        lines += _steps(steps, style)
+    return lines
+
+
+def _said(step: str, told: frozenset) -> bool:
+    """The node's block below says this step already: the same words, or the same commands."""
+    commands = split_step(step)[1]
+    return step in told or (bool(commands) and all(c in told for c in commands))
+
+
+def _log(f: Finding, style: Style) -> list[str]:
+    """The tail of the run that ended. A log line is never cut (its end is often the part that
+    says what failed): it wraps, and its continuation lines are marked apart from new lines."""
+    if not f.log_tail:
+        return []
+    who = clean_line(f.container or "pod")
+    lines = ["", f"{who}: log of the run that ended (last {len(f.log_tail)} lines):"]
+    for line in f.log_tail:
+        text = clean(line).rstrip("\n").replace("\t", "    ")
+        if not text.strip():
+            lines.append("  |")
+            continue
+        wrapped = _wrap(text, "  ", style.width, "| ")
+        lines += [wrapped[0], *("  :" + w[3:] for w in wrapped[1:])]
     return lines
 
 
@@ -102,13 +125,27 @@ def split_step(step: str) -> tuple[str, list[str]]:
     return prose, commands
 
 
+SAME_EVENTS = 3  # a node's events of one reason shown in the pod view; the rest are counted
+
+
 def _node(n: NodeFinding, style: Style) -> list[str]:
-    head = f"Node {clean_line(n.node)}: {n.cause} - {TITLES[n.cause]}"
-    lines = ["", paint(head, n.severity, style) + f"  [{n.severity}]"]
+    head = _wrap(f"Node {clean_line(n.node)}: {n.cause} - {TITLES[n.cause]}  [{n.severity}]",
+                 "", style.width, long_words=False)  # fmt: skip
+    lines = ["", paint(head[0], n.severity, style), *(("  " + h) for h in head[1:])]
     lines += _wrap(n.summary, "  ", style.width)
     lines.append("  Evidence:")
+    seen: dict[str, int] = {}
     for e in n.evidence:
+        reason = e.split(": event ", 1)[1].split(" ", 1)[0] if ": event " in e else ""
+        seen[reason] = seen.get(reason, 0) + 1
+        if reason and seen[reason] > SAME_EVENTS:
+            continue
         lines += _wrap(e, "    ", style.width, "- ")
+    for reason, count in seen.items():
+        if reason and count > SAME_EVENTS:
+            lines.append(
+                f"    - … {count - SAME_EVENTS} more {clean_line(reason)} events (-o json)"
+            )
     lines.append("  Next steps:")
     return lines + _steps(n.next_steps, style)
 
@@ -130,16 +167,27 @@ def render(diagnoses: list[PodDiagnosis], style: Style, nodes: Sequence[NodeFind
         name = (
             f"{clean_line(d.namespace)}/{clean_line(d.pod)}" if d.namespace else clean_line(d.pod)
         )
-        out.append(f"Pod {name} ({where})")
+        out += _wrap(f"Pod {name} ({where})", "", style.width, long_words=False)
         for w in d.warnings:
             out += _wrap(w, "", style.width, "warning: ")
         if not d.findings:
             out.append("  No container has terminated or restarted: nothing to explain.")
+        mine = [n for n in nodes if n.node == d.node]
+        told = frozenset(
+            line
+            for n in mine
+            for line in (
+                *n.evidence,
+                *n.next_steps,
+                *(c for st in n.next_steps for c in split_step(st)[1]),
+            )
+        )
         for f in d.findings:
             out.append("")
-            out += _finding(f, style)
-        for n in nodes:
-            if n.node == d.node:
-                out += _node(n, style)
+            out += _finding(f, style, told)
+        for n in mine:  # the node's verdict before the logs: it may be the cause
+            out += _node(n, style)
+        for f in d.findings:
+            out += _log(f, style)
         out.append("")
     return "\n".join(out)

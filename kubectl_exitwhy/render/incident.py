@@ -48,13 +48,14 @@ def _nodes(nodes: list[NodeFinding], style: Style) -> list[str]:
     headers, rows = NODE_HEADERS, [_node_cells(n) for n in nodes]
     # lay out without SIGNALS (a long one must not push the others out), then fit it per row
     kept, table = lay_out([*headers[:-1], ""], [[*r[:-1], ""] for r in rows], style.width,
-                          last="full", droppable=("WINDOW", "KILLED", "PODS"))  # fmt: skip
-    room = style.width - len(joined(table[0])) - len(GAP)
+                          min_last=0, droppable=("WINDOW", "KILLED", "PODS"))  # fmt: skip
+    fixed = max(len(joined(line)) for line in table)
+    room = style.width - fixed - len(GAP)
     inline = room >= len("SIGNALS")
-    lines = [joined(table[0]) + (GAP + "SIGNALS" if inline else "")]
+    lines = [joined(table[0]).ljust(fixed) + GAP + "SIGNALS" if inline else joined(table[0])]
     for line, row, n in zip(table[1:], rows, nodes):
         text = paint_column(line, kept.index("SEVERITY"), n.severity, style)
-        pad = len(joined(table[0])) - len(joined(line))
+        pad = fixed - len(joined(line))
         if inline and len(row[-1]) <= room:
             lines.append(text + " " * pad + GAP + row[-1])
             continue
@@ -72,7 +73,7 @@ def _nodes(nodes: list[NodeFinding], style: Style) -> list[str]:
 def _nodes_folded(nodes: list[NodeFinding], style: Style) -> list[str]:
     """One line per node, SIGNALS cut to the width (the pod view and -o json carry them whole)."""
     kept, table = lay_out(NODE_HEADERS, [_node_cells(n) for n in nodes], style.width,
-                          min_last=12, droppable=("WINDOW", "KILLED", "PODS"))  # fmt: skip
+                          min_last=20, droppable=("WINDOW", "KILLED", "PODS"))  # fmt: skip
     at = kept.index("SEVERITY")
     rows = [paint_column(line, at, n.severity, style) for line, n in zip(table[1:], nodes)]
     return [joined(table[0]), *rows]
@@ -131,7 +132,7 @@ def _workload_table(rows, severities, style: Style) -> list[str]:
     if style.all_namespaces:
         headers.insert(0, "NAMESPACE")
     kept, table = lay_out(
-        headers, rows, style.width, min_last=9, droppable=("RESTARTS", "PODS", "LAST EXIT")
+        headers, rows, style.width, min_last=16, droppable=("RESTARTS", "PODS", "LAST EXIT")
     )
     at = kept.index("SEVERITY")
     return [joined(table[0])] + [

@@ -20,8 +20,11 @@ def lines(d: PodDiagnosis, style: Style, show_info: bool) -> list[str]:
         summary = clean_line(f.summary)
         label = short(f.cause)
         told = summary if summary.lower().startswith(label.lower()) else f"{label}: {summary}"
-        out.append(
-            f"{when:%Y-%m-%dT%H:%M:%SZ}  {who}  {container}  "
-            f"{paint(f.severity, f.severity, style)}  {told}"
-        )
+        head = f"{when:%Y-%m-%dT%H:%M:%SZ}  {who}  {container}  "
+        # the line fits the width: the summary gives way (the pod view tells it whole), never
+        # the names before it
+        room = style.width - len(head) - len(f.severity) - 2
+        if len(told) > room:
+            told = told[: max(room - 1, len(label))] + "…"
+        out.append(f"{head}{paint(f.severity, f.severity, style)}  {told}")
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.rules.base import (
     HIGH,
     MEDIUM,
@@ -106,6 +107,17 @@ def node_lost(s: Subject) -> Optional[Verdict]:
             )
     elif cond and cond.reason == "DeletionByPodGC":
         summary = f"deleted by pod GC: {node} no longer exists"
+        # the node's own steps would read a Node that is gone: what the owner did next tells
+        owner = f"{p.owner.kind.lower()}/{p.owner.name}" if p.owner else None
+        steps = (
+            f"The node no longer exists; see what the pod's owner did next: kubectl describe "
+            f"{owner} -n {p.namespace or 'default'}"
+            if owner
+            else "The node no longer exists, and a bare pod is not recreated: recreate it.",
+            CAUSES["node_lost"].next_steps[-1],
+        )
+        return Verdict("node_lost", confidence, summary, tuple(evidence), next_steps=steps,
+                       severity="critical", own_steps=True)  # fmt: skip
     elif cond or p.reason == "NodeLost" or tainted:
         summary = f"{node} became unreachable or not ready, so the pod was removed from it"
     else:
