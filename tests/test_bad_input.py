@@ -30,8 +30,13 @@ BAD = {
         + "".join(f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n" for p, n in zip("abcdef", "bcdefg"))
         + "kind: Pod\n"
     ).encode(),
-    "yaml number too large": (
-        "kind: Pod\nspec: {terminationGracePeriodSeconds: " + "9" * 5000 + "}\n"
+    "yaml recursive alias": b"kind: Pod\nmetadata: &m {name: a, self: *m}\n",
+    "a table of metadata only": json.dumps(
+        {
+            "kind": "Table",
+            "apiVersion": "meta.k8s.io/v1",
+            "rows": [{"cells": ["web-1"], "object": {"kind": "PartialObjectMetadata"}}],
+        }
     ).encode(),
 }
 
@@ -384,27 +389,58 @@ def test_a_pod_saved_twice_is_one_pod(exitwhy, tmp_path):
     assert len(exitwhy("-f", str(path), "-A", "-o", "json").json()["items"]) == 1
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        '{"kind":"Pod","metadata":{"name":"a\\ud800\\u200b"},"status":{"phase":"Failed"}}',
-        '{"kind":"Pod","metadata":{"name":"a"},"status":{"containerStatuses":[{"name":"c","restartCount":NaN,"lastState":{"terminated":{"exitCode":Infinity}}}]}}',
-        '{"kind":"Pod","metadata":{"name":"a"},"spec":{"terminationGracePeriodSeconds":'
-        + "9" * 5000
-        + "}}",
-        '{"kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"memory":1e999}}}]},'
-        '"status":{"containerStatuses":[{"name":"c","restartCount":2,"lastState":{"terminated":{"exitCode":137,"reason":"OOMKilled"}}}]}}',
-    ],
-)
+HOSTILE = [
+    '{"kind":"Pod","metadata":{"name":"a\\ud800\\u200b"},"status":{"phase":"Failed"}}',
+    '{"kind":"Pod","metadata":{"name":"a"},"status":{"containerStatuses":[{"name":"c","restartCount":NaN,"lastState":{"terminated":{"exitCode":Infinity}}}]}}',
+    '{"kind":"Pod","metadata":{"name":"a"},"spec":{"terminationGracePeriodSeconds":'
+    + "9" * 5000
+    + "}}",
+    '{"kind":"Pod","metadata":{"name":"a"},"status":{"containerStatuses":[{"name":"c","restartCount":-'
+    + "9" * 5000
+    + ',"lastState":{"terminated":{"exitCode":-'
+    + "9" * 5000
+    + "}}}]}}",
+    '{"kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"memory":1e999}}}]},'
+    '"status":{"containerStatuses":[{"name":"c","restartCount":2,"lastState":{"terminated":{"exitCode":137,"reason":"OOMKilled"}}}]}}',
+    # a grace period, a deadline and probe figures past any clock: 2**70 seconds
+    json.dumps(
+        pod(
+            "a",
+            containers=[
+                {
+                    "name": "app",
+                    "image": "i",
+                    "resources": {},
+                    "livenessProbe": {"periodSeconds": 2**70, "failureThreshold": 2**70},
+                }
+            ],
+            statuses=[status(last=terminated(137), restarts=2**70)],
+            deletionTimestamp="2026-11-20T10:00:00Z",
+            deletionGracePeriodSeconds=2**70,
+        )
+    ).replace('"terminationGracePeriodSeconds": 30', f'"terminationGracePeriodSeconds": {2**70}'),
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_values_are_read_not_crashed_on(exitwhy, tmp_path, text):
     path = tmp_path / "input.json"
     path.write_text(text)
-    for output in ("table", "json", "yaml"):
-        run = exitwhy("-f", str(path), "-A", "--all", "-o", output)
-        assert run.status == 0 and "Traceback" not in run.err, run.err
+    for output in (
+        ["-o", "table"],
+        ["-o", "wide"],
+        ["-o", "json"],
+        ["-o", "yaml"],
+        ["--by", "pod"],
+    ):
+        run = exitwhy("-f", str(path), "-A", "--all", *output)
+        assert run.status == 0 and "Traceback" not in run.err, (output, run.err)
         assert "\u200b" not in run.out
     if "1e999" in text:  # a limit that cannot be read is not "no limit"
         assert run.out.count("oom_node") == 0
+    name = "a\ufffd\u200b" if "ud800" in text else "a"  # the name as saved, U+FFFD for the half
+    run = exitwhy("pod", name, "-f", str(path))
+    assert run.status == 0 and "Traceback" not in run.err, run.err
 
 
 def test_an_empty_sweep_with_all_does_not_suggest_all(exitwhy, tmp_path):
@@ -414,3 +450,82 @@ def test_an_empty_sweep_with_all_does_not_suggest_all(exitwhy, tmp_path):
     assert "No pods in any namespace." in with_all.err and "--all lists" not in with_all.err
     # no pod at all: --all would list nothing more, so it is not suggested either
     assert "No pods in any namespace." in without.err and "--all lists" not in without.err
+
+
+# --- property-based: every pod of every shape a file can take reaches the output -------------
+
+
+def _shaped(shape: str, docs: list, junk: list) -> bytes:
+    """The pods (and junk entries) saved as ``shape``."""
+    import codecs
+
+    import yaml
+
+    if shape == "list":
+        return json.dumps(as_list(*docs, *junk)).encode()
+    if shape == "list in a list":
+        return json.dumps(as_list(as_list(*docs[:1]), as_list(*docs[1:], *junk))).encode()
+    if shape == "kindless PodList":
+        items = [{k: v for k, v in d.items() if k != "kind"} for d in docs]
+        return json.dumps({"kind": "PodList", "items": items + junk}).encode()
+    if shape == "json stream":
+        return "\n".join(json.dumps(as_list(d)) for d in docs + junk).encode()
+    if shape == "table":
+        rows = [{"cells": [], "object": d} for d in docs]
+        return json.dumps([{"kind": "Table", "rows": rows}, *junk]).encode()
+    if shape == "yaml sequence":
+        return yaml.safe_dump(docs + junk).encode()
+    if shape == "yaml documents":
+        return yaml.safe_dump_all([*docs, as_list(*junk)]).encode()
+    assert shape == "utf-16 list"
+    return codecs.BOM_UTF16_LE + json.dumps(as_list(*docs, *junk)).encode("utf-16-le")
+
+
+SHAPED = [
+    "list",
+    "list in a list",
+    "kindless PodList",
+    "json stream",
+    "table",
+    "yaml sequence",
+    "yaml documents",
+    "utf-16 list",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pod_docs=st.lists(pods, min_size=1, max_size=4),
+    shape=st.sampled_from(SHAPED),
+    junk=st.lists(st.one_of(scalars, st.just({"kind": 5})), max_size=3),
+)
+def test_every_pod_of_every_shape_reaches_the_output(pod_docs, shape, junk, tmp_path_factory):
+    """What ``-f FILE --all -o json`` does, in-process: every pod saved is an item of the
+    output, and every entry that is not an object is counted in one note."""
+    from datetime import datetime, timezone
+
+    from kubectl_exitwhy.engine import diagnose
+    from kubectl_exitwhy.render.structured import render_json
+    from kubectl_exitwhy.render.style import Style
+    from kubectl_exitwhy.sources.files import FileSource
+
+    docs = []
+    for n, doc in enumerate(pod_docs):
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        docs.append({**doc, "metadata": {**meta, "name": f"p{n}", "namespace": "prod"}})
+    path = tmp_path_factory.mktemp("shaped") / "input"
+    path.write_bytes(_shaped(shape, docs, junk))
+    source = FileSource(str(path))
+    diagnoses = [diagnose(p) for p in source.sweep(None, None, True)]
+    style = Style(now=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    items = json.loads(render_json(diagnoses, style))["items"]
+    assert sorted((i["namespace"], i["pod"]) for i in items) == [
+        ("prod", f"p{n}") for n in range(len(docs))
+    ]
+    counted = [
+        note
+        for note in source.notes
+        if "not a Kubernetes object" in note or "not Kubernetes objects" in note
+    ]
+    assert len(counted) == (1 if junk else 0), source.notes
+    assert not junk or f": {len(junk)} entr" in counted[0]

@@ -1,15 +1,14 @@
 """Offline source: saved ``kubectl get pods,events,nodes,jobs -o json|yaml`` output.
 
-Accepts a Pod, a PodList, a v1 List mixing Pods, Events, Nodes and Jobs, multi-document YAML, or
-a JSON array of such objects. Anything else is bad input (exit 3), said in one sentence.
+Accepts a Pod, a PodList, a v1 List mixing Pods, Events, Nodes and Jobs (Lists nested too),
+multi-document YAML, YAML sequences, JSON arrays and JSON documents one after another, and a
+server-side printed ``Table`` whose rows carry the objects (``documents.py`` decodes and parses).
+Anything else is bad input (exit 3), said in one sentence.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from kubectl_exitwhy.errors import BadInput
@@ -17,170 +16,78 @@ from kubectl_exitwhy.evidence import Pod
 from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.selector import Selector
 from kubectl_exitwhy.selector import parse as parse_selector
+from kubectl_exitwhy.sources.documents import parse_documents, read_text
 from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis
 
 
-def read_text(path: str) -> tuple[str, str]:
-    """The file's text and a name for messages; ``-`` is standard input."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        label = "standard input"
-    else:
-        p = Path(path)
-        label = path
-        if not p.exists():
-            raise BadInput(f"{path}: no such file")
-        if p.is_dir():
-            raise BadInput(f"{path} is a directory, not a file")
-        try:
-            data = p.read_bytes()
-        except OSError as err:
-            raise BadInput(f"{path}: cannot read it ({err.strerror or err})") from None
-    if not data.strip():
-        raise BadInput(f"{label} is empty")
-    if b"\x00" in data[:8192]:
-        raise BadInput(f"{label} is binary data, not Kubernetes JSON or YAML")
-    try:
-        return data.decode("utf-8-sig"), label
-    except UnicodeDecodeError:
-        raise BadInput(f"{label} is not UTF-8 text, not Kubernetes JSON or YAML") from None
-
-
-def _int(digits: str) -> Any:
-    """JSON integers past Python's 4,300-digit conversion limit are no count anyone meant: they
-    read as infinity, which every reader here treats as unreadable."""
-    return int(digits) if len(digits) <= 4000 else float("inf")
-
-
-def parse_documents(text: str, label: str) -> list[Any]:
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "["):
-        return _json_documents(text, label)
-    import yaml  # only for YAML input
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C loader when present
-    try:
-        docs = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
-    except RecursionError:
-        raise BadInput(f"{label} nests too deeply to be Kubernetes output") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise BadInput(f"{label} is neither JSON nor valid YAML{where}") from None
-    except (ValueError, OverflowError):
-        raise BadInput(f"{label} holds a number too large to read") from None
-    starts = sum(1 for line in text.splitlines() if line.startswith("apiVersion:"))
-    if starts > len(docs):  # two saves appended without ---: YAML keeps the last key, silently
-        raise BadInput(
-            f"{label} holds {starts} YAML documents run together: put a line --- between "
-            "them (or save with -o json, which can be appended as it is)"
-        )
-    if "*" in text:  # aliases: a "billion laughs" expands far beyond the text it came from
-        _within_budget(docs, 20 * len(text) + 10_000, label)
-    return docs
-
-
-def _json_documents(text: str, label: str) -> list[Any]:
-    """One JSON document, or several one after another (``kubectl get -o json`` run twice into
-    one file), as kubectl reads them."""
-    decoder = json.JSONDecoder(parse_int=_int)
-    docs: list[Any] = []
-    at = 0
-    while True:
-        while at < len(text) and text[at] in " \t\r\n":
-            at += 1
-        if at >= len(text):
-            break
-        try:
-            doc, at = decoder.raw_decode(text, at)
-        except RecursionError:
-            raise BadInput(f"{label} nests too deeply to be Kubernetes output") from None
-        except json.JSONDecodeError as err:
-            raise BadInput(
-                f"{label} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg});"
-                " was it cut short?"
-            ) from None
-        docs.append(doc)
-    return docs
-
-
-def _within_budget(docs: list[Any], budget: int, label: str) -> None:
-    """Walk what YAML aliases made, counting every visit: shared parts count each time."""
-    seen = 0
-    stack: list[Any] = list(docs)
-    while stack:
-        node = stack.pop()
-        seen += 1
-        if seen > budget:
-            raise BadInput(f"{label} uses YAML aliases that expand far beyond its size")
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-
-
 def flatten(docs: list[Any], label: str, notes: Optional[list[str]] = None) -> list[dict]:
-    """Every Kubernetes object in the documents: Lists opened (nested ones too), YAML sequences
-    and JSON arrays of objects, and the objects a ``kind: Table`` carries. What is not an object
-    is counted in ``notes``, never dropped silently."""
+    """Every Kubernetes object in the documents: Lists opened (nested ones too; a typed List's
+    items without a kind take it), YAML sequences and JSON arrays of objects, and the objects a
+    ``kind: Table`` (server-side printing) carries in ``rows[].object``. What is not an object
+    is counted in one note, never dropped silently; a Table row without its full object (only
+    cells, or only metadata) is refused: the pod it names cannot be diagnosed."""
     objects: list[dict] = []
-    skipped = [0]
-    tables_without_objects = [0]
+    skipped = names_only = 0
     saw_kubernetes = False
-
-    def walk(doc: Any, item_kind: str = "") -> None:
-        nonlocal saw_kubernetes
+    stack: list[tuple[Any, str]] = [(doc, "") for doc in reversed(docs)]
+    while stack:
+        doc, item_kind = stack.pop()
         if isinstance(doc, list):
-            for entry in doc:
-                walk(entry, item_kind)
-            return
+            stack.extend((entry, item_kind) for entry in reversed(doc))
+            continue
         if not isinstance(doc, dict):
-            skipped[0] += 1
-            return
-        if item_kind and "kind" not in doc:
-            doc = {**doc, "kind": item_kind}
-        if doc.get("kind") == "Table" and isinstance(doc.get("rows"), list):
+            skipped += 1
+            continue
+        kind = doc.get("kind")
+        if item_kind and kind is None:
+            doc, kind = {**doc, "kind": item_kind}, item_kind
+        if kind == "Table":
             saw_kubernetes = True
-            for row in doc["rows"]:
+            rows = doc.get("rows")
+            for row in rows if isinstance(rows, list) else [] if rows is None else [rows]:
                 obj = row.get("object") if isinstance(row, dict) else None
-                if isinstance(obj, dict) and obj.get("kind") not in (None, "PartialObjectMetadata"):
-                    walk(obj)
+                if isinstance(obj, dict) and obj.get("kind") not in _NOT_OBJECTS:
+                    stack.append((obj, ""))
                 else:
-                    tables_without_objects[0] += 1
-            return
-        if isinstance(doc.get("items"), list):
+                    names_only += 1
+            continue
+        if "items" in doc and (not kind or (isinstance(kind, str) and kind.endswith("List"))):
             saw_kubernetes = True
-            kind = str(doc.get("kind", ""))
-            inner = kind[:-4] if kind.endswith("List") and kind != "List" else ""
-            for item in doc["items"]:
-                walk(item, inner)
-            return
-        if "kind" not in doc:
-            skipped[0] += 1
-            return
+            items = doc["items"]
+            if isinstance(items, list):
+                inner = kind[:-4] if kind and kind != "List" else ""
+                stack.extend((item, inner) for item in reversed(items))
+            elif items is not None:
+                skipped += 1
+            continue
+        if not kind or not isinstance(kind, str):
+            skipped += 1
+            continue
         saw_kubernetes = True
         objects.append(doc)
-
-    for doc in docs:
-        walk(doc)
-    if tables_without_objects[0] and not objects:
+    if names_only:
+        rows = "1 row that carries" if names_only == 1 else f"{names_only} rows that carry"
         raise BadInput(
-            f"{label} is a table of names (server-side printing) without the objects: save "
-            "them with kubectl get pods,events,nodes,jobs -o json"
+            f"{label} is a table (server-side printing) with {rows} no full object (only cells "
+            "or metadata): save the objects themselves with kubectl get "
+            "pods,events,nodes,jobs,replicasets -o json"
         )
     if not saw_kubernetes:
         raise BadInput(
             f"{label} holds no Kubernetes objects (expected a Pod, a PodList or a "
             "List from kubectl get -o json|yaml)"
         )
-    if notes is not None:
-        if skipped[0]:
-            notes.append(
-                f"{label}: {skipped[0]} entries are not Kubernetes objects and were skipped"
-            )
-        if tables_without_objects[0]:
-            notes.append(f"{label}: {tables_without_objects[0]} table rows carry no object")
+    if notes is not None and skipped:
+        notes.append(
+            f"{label}: 1 entry is not a Kubernetes object and was skipped"
+            if skipped == 1
+            else f"{label}: {skipped} entries are not Kubernetes objects and were skipped"
+        )
     return objects
+
+
+# what a Table row's object is when the server was asked for less than the whole object
+_NOT_OBJECTS = (None, "", "PartialObjectMetadata")
 
 
 def _d(value: Any) -> dict:
@@ -205,8 +112,10 @@ class FileSource:
 
     def __init__(self, path: str) -> None:
         text, label = read_text(path)
+        docs = parse_documents(text, label)
+        del text  # the objects are what is kept: a 200 MB file need not stay in memory twice
         self.notes: list[str] = []
-        self._load(flatten(parse_documents(text, label), label, self.notes), label)
+        self._load(flatten(docs, label, self.notes), label)
 
     @classmethod
     def from_objects(
@@ -233,7 +142,9 @@ class FileSource:
         for o in objects:
             if o.get("kind") == "Pod":
                 meta = o["metadata"] if isinstance(o.get("metadata"), dict) else {}
-                unique[(str(meta.get("namespace", "")), str(meta.get("name", id(o))))] = o
+                name = meta.get("name")  # without a name (or with 5 for one) it is no copy
+                ident = name if isinstance(name, str) and name else id(o)
+                unique[(str(meta.get("namespace", "")), ident)] = o
         self.pods = list(unique.values())
         self.events = EventIndex()
         self.events.add_all(o for o in objects if o.get("kind") == "Event")
