@@ -198,8 +198,9 @@ def _fill(step: str, pod: Pod, c: Optional[Container]) -> str:
         field = FIELDS.get(c.kind, "containers")
         step = step.replace(".spec.containers[*]", f'.spec.{field}[?(@.name=="{c.name}")]')
     if "--previous" in step and (c is None or c.last is None or c.current is not None):
-        # the run that ended is the current one (or none ended): its log needs no --previous
-        step = step.replace(" --previous", "")
+        # the run that ended is the current one (or none ended): its log needs no --previous,
+        # and it is not "the previous log"
+        step = step.replace(" --previous", "").replace("previous log", "log")
     return (
         step.replace("<ns>", pod.namespace or "default")
         .replace("<pod>", pod.name or "<pod>")

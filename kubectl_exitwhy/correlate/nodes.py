@@ -236,8 +236,8 @@ def _node_finding(name: str, node: Optional[Node], kills: list[Kill]) -> Optiona
     if many:
         first, last = episode[0].at, episode[-1].at
         signals["node_kills"].append(
-            f"{len(episode)} containers of {len({k.workload for k in episode})} workloads "
-            f"killed on node {name} within {span((last - first).total_seconds())}"  # type: ignore[operator]
+            f"densest stretch: {len(episode)} containers of {len({k.workload for k in episode})} "
+            f"workloads killed on node {name} within {span((last - first).total_seconds())}"  # type: ignore[operator]
             f" ({first:%H:%M}–{last:%H:%M} UTC)"
         )
     if not signals:
