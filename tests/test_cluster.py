@@ -177,7 +177,7 @@ def test_pod_view_with_log_tail(kubectl):
     (item,) = items(proc).values()
     assert item["findings"][0]["logTail"] == ["starting", "loading cache", "allocating 600Mi"]
     text = kubectl("exitwhy", "pod", "api-1", "-n", "prod")
-    assert "Log of the run that ended" in text.stdout and "allocating 600Mi" in text.stdout
+    assert "log of the run that ended" in text.stdout and "allocating 600Mi" in text.stdout
     assert (
         kubectl("exitwhy", "pod", "api-1", "-n", "prod", "--logs", "0", "-o", "json").stdout.count(
             "allocating"
