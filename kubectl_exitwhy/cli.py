@@ -1,10 +1,11 @@
-"""The command line's front door: argument order, the ``code`` fast path, and errors → exit
-statuses (DESIGN §1), in one place.
+"""The command line's front door: kubectl's flag grammar, the words (targets and commands),
+the fast paths, and errors → exit statuses (DESIGN §1), in one place.
 
-kubectl hands a plugin every argument after its name and parses none of them, so flags may come
-before or after the subcommand: ``main`` moves the subcommand to the front first. ``kubectl
-exitwhy code N`` is answered without loading typer at all: it must start in a few tens of
-milliseconds. Everything else goes through the typer app in ``commands.py``.
+kubectl hands a plugin every argument after its name and parses none of them: ``grammar.py``
+reads the flags as kubectl's own parser (pflag) would, anywhere on the line, and
+``targets.py`` what the words name. ``code N``, ``--help`` and ``version`` are answered
+without loading typer at all: they must start in a few tens of milliseconds. Everything else
+goes through the typer app in ``commands.py``, with the flags in the one form click takes.
 """
 
 from __future__ import annotations
@@ -19,56 +20,10 @@ if TYPE_CHECKING:
     from typing import Any, List, Optional
 
 PROG = "kubectl exitwhy"
-# --- argument handling -----------------------------------------------------------------------
-
-COMMANDS = {"pod": "pod", "pods": "pod", "po": "pod", "code": "code", "version": "version"}
-VALUE_OPTIONS = {
-    "-n", "--namespace", "-l", "--selector", "--context", "--kubeconfig", "--request-timeout",
-    "-o", "--output", "-f", "--filename", "--fail-on", "--logs", "--by",
-}  # fmt: skip
-
-
-def arrange(argv: List[str]) -> List[str]:
-    """Put the subcommand first so that flags work in any position (kubectl style).
-
-    Returns ``[command, *options, "--", *positionals]``; ``--`` keeps ``code -1`` a number.
-    """
-    positional: list[int] = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--":
-            positional.extend(range(i + 1, len(argv)))
-            break
-        if arg in VALUE_OPTIONS:
-            i += 2
-            continue
-        if arg.startswith("-") and not (positional and _is_number(arg)):
-            i += 1
-            continue
-        positional.append(i)
-        i += 1
-    options = [a for j, a in enumerate(argv) if j not in positional and a != "--"]
-    if not positional:
-        if "--version" in options:
-            return ["version"]
-        if any(a in ("-h", "--help") for a in options):
-            return ["--help"]
-        return ["sweep", *options]
-    first = argv[positional[0]]
-    command = COMMANDS.get(first)
-    if command is None:
-        verb = "code" if _is_number(first) else "pod"
-        raise UsageError(f"unknown command {first!r}; did you mean '{PROG} {verb} {first}'?")
-    return [command, *options, "--", *(argv[j] for j in positional[1:])]
-
-
-def _is_number(arg: str) -> bool:
-    try:
-        float(arg)
-    except ValueError:
-        return False
-    return True
+POD_FLAGS = (
+    "namespace", "all-namespaces", "selector", "filename", "output", "all", "logs", "watch",
+    "fail-on", "context", "kubeconfig", "request-timeout",
+)  # fmt: skip
 
 
 def _usage_error_class(typer: Any) -> Any:
@@ -76,37 +31,46 @@ def _usage_error_class(typer: Any) -> Any:
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
-CODE_OUTPUTS = ("table", "json", "yaml")
+def prepare(args: List[str]) -> Optional[List[str]]:
+    """Answer what needs no typer (help, version, code N) and return None; else the arguments
+    for the typer app: ``[command, *flags, "--", *words]``."""
+    from kubectl_exitwhy import grammar, targets
 
+    parsed = grammar.parse(args)
+    words = parsed.words
+    if parsed.get("help") or (words and words[0] == "help"):
+        topic = words[1:] if words and words[0] == "help" else words
+        first = topic[0].partition("/")[0] if topic else ""
+        if targets._kind(first) == "Pod" or first in ("code", "version"):
+            return ["pod" if first not in ("code", "version") else first, "--help"]
+        from kubectl_exitwhy.helptext import top
 
-def explain_code(args: List[str]) -> Optional[int]:
-    """``code N [-o table|json|yaml]`` without typer; None when the arguments need the full
-    parser (help, unknown flags): it then gives the usual answer."""
-    options, values = args[1 : args.index("--")], args[args.index("--") + 1 :]
-    output = "table"
-    while options:
-        flag = options.pop(0)
-        if flag in ("-o", "--output") and options and options[0] in CODE_OUTPUTS:
-            output = options.pop(0)
-        elif flag.startswith("--output=") and flag.split("=", 1)[1] in CODE_OUTPUTS:
-            output = flag.split("=", 1)[1]
-        else:
-            return None
-    if len(values) != 1:
+        sys.stdout.write(top())
         return None
-    show_code(values[0], output)
-    return ExitStatus.OK
+    if parsed.get("version") or (words and words[0] == "version"):
+        from kubectl_exitwhy import __version__
 
+        sys.stdout.write(f"kubectl-exitwhy {__version__}\n")
+        return None
+    command, values = targets.route(words)
+    if command == "code":
+        from kubectl_exitwhy.codeview import explain
 
-def show_code(value: str, output: str) -> None:
-    """Print one exit code explained (``kubectl exitwhy code N``)."""
-    from kubectl_exitwhy import codes
-    from kubectl_exitwhy.render.code import render_code
+        explain(values, parsed.get("output") or "table")
+        return None
+    if command == "completion":
+        from kubectl_exitwhy.completion import script
 
-    norm = codes.parse_code_argument(value)
-    if norm.code is None:
-        raise UsageError(f"{value!r} is not an exit code: give a number such as 137 or -1")
-    sys.stdout.write(render_code(value, norm, codes.explain(norm.code), output))
+        sys.stdout.write(script(values))
+        return None
+    grammar.check(parsed)
+    if command == "pod":
+        extra = grammar.unused(parsed, POD_FLAGS)
+        if extra:
+            raise UsageError(f"--{extra} applies to a sweep, not to the pod view")
+        return ["pod", *grammar.command_args(parsed, POD_FLAGS), "--", *values]
+    target = [f"--target={values[0]}"] if values else []
+    return ["sweep", *grammar.command_args(parsed), *target]
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -118,18 +82,18 @@ def main(argv: Optional[List[str]] = None) -> None:
             stream.reconfigure(errors="replace")
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        arranged = arrange(args)
-        if arranged[0] == "code" and "--" in arranged:
-            status = explain_code(arranged)
-            if status is not None:
-                sys.exit(status)
+        arranged = prepare(args)
+        if arranged is None:
+            sys.exit(ExitStatus.OK)
         import typer
 
         from kubectl_exitwhy.commands import app
 
         try:
             command = typer.main.get_command(app)
-            status = command.main(arranged, prog_name=PROG, standalone_mode=False)
+            status = command.main(
+                arranged, prog_name=PROG, standalone_mode=False, obj=_connection(args)
+            )
         except typer.Exit as done:
             status = done.exit_code
         except typer.Abort:
@@ -144,6 +108,13 @@ def main(argv: Optional[List[str]] = None) -> None:
         sys.exit(ExitStatus.OK)
     except KeyboardInterrupt:
         _fail("interrupted", ExitStatus.USAGE)
+
+
+def _connection(args: List[str]) -> dict:
+    """The global flags that change how the cluster is reached (read again: cheap)."""
+    from kubectl_exitwhy import grammar
+
+    return grammar.connection(grammar.parse(args))
 
 
 def _one_line(text: str) -> str:

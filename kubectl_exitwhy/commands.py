@@ -4,38 +4,39 @@ Imported by ``cli.main`` for every command but the ``code`` fast path. Heavy mod
 ``kubernetes`` client, YAML) are imported only by the paths that need them.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: on Python 3.9 typer reads the commands'
+# annotations with inspect.signature, which would then see strings, not the Annotated options.
 
 import os
 import sys
 from dataclasses import replace
 from datetime import datetime, timezone
-from enum import Enum
 from typing import Annotated, Any, Iterable, Optional
 
 import typer
 
 from kubectl_exitwhy import __version__
 from kubectl_exitwhy.errors import ExitStatus, UsageError
-
-
-class Output(str, Enum):
-    table = "table"
-    wide = "wide"
-    json = "json"
-    yaml = "yaml"
-
-
-class By(str, Enum):
-    workload = "workload"
-    pod = "pod"
-
-
-class FailOn(str, Enum):
-    info = "info"
-    warning = "warning"
-    critical = "critical"
-
+from kubectl_exitwhy.options import (
+    AllNamespacesOpt,
+    AllOpt,
+    By,
+    ByOpt,
+    ContextOpt,
+    FailOn,
+    FailOnOpt,
+    FileOpt,
+    KubeconfigOpt,
+    LogsOpt,
+    NamespaceOpt,
+    NoFoldOpt,
+    Output,
+    OutputOpt,
+    SelectorOpt,
+    TargetOpt,
+    TimeoutOpt,
+    WatchOpt,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -49,64 +50,6 @@ app = typer.Typer(
     "json|yaml output offline\n\nExit status: 0 ran (no finding at or above --fail-on), 1 a "
     "finding at or above --fail-on, 2 usage error, 3 bad input file, 4 cluster access failed.",
 )
-
-NamespaceOpt = Annotated[
-    Optional[str], typer.Option("-n", "--namespace", help="Namespace (default: the context's).")
-]
-AllNamespacesOpt = Annotated[
-    bool, typer.Option("-A", "--all-namespaces", help="Sweep every namespace.")
-]
-SelectorOpt = Annotated[
-    Optional[str], typer.Option("-l", "--selector", help="Label selector, e.g. app=api,tier!=db.")
-]
-ContextOpt = Annotated[Optional[str], typer.Option("--context", help="Kubeconfig context.")]
-KubeconfigOpt = Annotated[
-    Optional[str], typer.Option("--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG).")
-]
-TimeoutOpt = Annotated[
-    Optional[str],
-    typer.Option(
-        "--request-timeout", help="Per-request timeout: 30, 30s, 1m (unset or 0: 60s a try)."
-    ),
-]
-OutputOpt = Annotated[Output, typer.Option("-o", "--output", help="table, wide, json or yaml.")]
-FileOpt = Annotated[
-    Optional[str],
-    typer.Option("-f", "--filename", help="Saved kubectl get -o json|yaml output; - for stdin."),
-]
-AllOpt = Annotated[
-    bool,
-    typer.Option("--all", help="Also list healthy pods, completed Jobs and graceful stops."),
-]
-FailOnOpt = Annotated[
-    Optional[FailOn],
-    typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe."),
-]
-ByOpt = Annotated[
-    Optional[By],
-    typer.Option(
-        "--by",
-        help="workload: one row per workload and cause (the default table); pod: one row per "
-        "container (as -o wide).",
-    ),
-]
-WatchOpt = Annotated[
-    bool,
-    typer.Option(
-        "-w", "--watch", help="After the sweep, print each new failure as it happens (Ctrl-C)."
-    ),
-]
-NoFoldOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-fold",
-        help="Print every row of the sweep table even when they do not fit the terminal "
-        "(output that is not a terminal is never folded).",
-    ),
-]
-LogsOpt = Annotated[
-    int, typer.Option("--logs", help="Previous-log lines per failed container (0: none).", min=0)
-]
 
 
 def _now() -> datetime:
@@ -131,7 +74,7 @@ def _timeout(text: Optional[str]) -> Optional[float]:
     return value or None
 
 
-def _source(filename, kubeconfig, context, request_timeout, logs):
+def _source(filename, kubeconfig, context, request_timeout, logs, flags=None):
     if filename is not None:
         from kubectl_exitwhy.sources.files import FileSource
 
@@ -147,6 +90,7 @@ def _source(filename, kubeconfig, context, request_timeout, logs):
         request_timeout=_timeout(request_timeout),
         log_lines=logs,
         warn=_warn,
+        flags=flags,
     )
 
 
@@ -226,6 +170,7 @@ def _status(diagnoses: Iterable, fail_on: Optional[FailOn]) -> ExitStatus:
 
 @app.command("sweep", hidden=True)
 def sweep(
+    ctx: typer.Context,
     namespace: NamespaceOpt = None,
     all_namespaces: AllNamespacesOpt = False,
     selector: SelectorOpt = None,
@@ -240,21 +185,27 @@ def sweep(
     by: ByOpt = None,
     watch: WatchOpt = False,
     no_fold: NoFoldOpt = False,
+    target_ref: TargetOpt = None,
 ) -> None:
-    """Sweep a namespace (-n), the current one, or every namespace (-A)."""
+    """Sweep a namespace (-n), the current one, or every namespace (-A); or the pods of a
+    workload or a node."""
     from kubectl_exitwhy.correlate import correlate
     from kubectl_exitwhy.engine import diagnose
+    from kubectl_exitwhy.targets import Target, sweep_pods
 
     if watch and filename is not None:
         raise UsageError("--watch follows a cluster; a saved file does not change")
-    source = _source(filename, kubeconfig, context, request_timeout, logs)
+    target = Target.of(target_ref) if target_ref else None
+    source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj)
     if all_namespaces:
         scope = None
     elif namespace is not None:
         scope = namespace
+    elif filename is not None or (target is not None and target.kind == "Node"):
+        scope = None  # a file: all it holds; a node: its pods of every namespace
     else:
-        scope = None if filename is not None else source.default_namespace
-    pods = list(source.sweep(scope, selector, all_pods))
+        scope = source.default_namespace
+    pods = sweep_pods(source, scope, selector, all_pods, target, filename is not None)
     for gap in getattr(source, "gaps", ()):
         _warn(gap)
     diagnoses = [diagnose(p) for p in pods]
@@ -266,7 +217,9 @@ def sweep(
     if not diagnoses and output in (Output.table, Output.wide):
         where = "any namespace" if scope is None else f"namespace {scope}"
         listed = sum(source.census.values()) if source.census is not None else None
-        if listed == 0 and not selector and scope is not None:  # a typo must not read healthy
+        if target is not None:
+            sys.stderr.write(target.nothing(where if scope is not None else None, listed))
+        elif listed == 0 and not selector and scope is not None:  # a typo must not read healthy
             sys.stderr.write(f"No pods in {where} (is the name right? kubectl get namespaces).\n")
         elif all_pods or listed == 0:
             sys.stderr.write(f"No pods in {where}.\n")
@@ -280,15 +233,18 @@ def sweep(
     if watch:
         from kubectl_exitwhy.sources.watch import Follower
 
-        follower = Follower(source, scope, selector, warn=_warn)
+        field = target.field_selector if target is not None else None
+        follower = Follower(source, scope, selector, field, warn=_warn)
         follower.already(pods)
         path = follower.path
-        _follow(source, follower, source.list_versions.get(path, ""), output, all_pods)
+        keep = target.owns if target is not None else None
+        _follow(source, follower, source.list_versions.get(path, ""), output, all_pods, keep)
     raise typer.Exit(status)
 
 
 @app.command("pod")
 def pod(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The pod's name.")],
     namespace: NamespaceOpt = None,
     all_namespaces: AllNamespacesOpt = False,
@@ -306,13 +262,19 @@ def pod(
     """The full story of one pod: every container, evidence, next steps, previous-log tail."""
     from kubectl_exitwhy.correlate import correlate
     from kubectl_exitwhy.engine import diagnose
+    from kubectl_exitwhy.targets import one_namespace
 
     if selector:
         raise UsageError("-l/--selector does not apply to a single pod")
     if watch and filename is not None:
         raise UsageError("--watch follows a cluster; a saved file does not change")
-    source = _source(filename, kubeconfig, context, request_timeout, logs)
-    if namespace is None and filename is None:
+    source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj)
+    if filename is not None:
+        namespace = None if all_namespaces else namespace
+        one_namespace(source, name, namespace)
+    elif all_namespaces:
+        namespace = source.locate(name)
+    elif namespace is None:
         namespace = source.default_namespace
     evidence = source.pod(name, namespace)
     for gap in getattr(source, "gaps", ()):
@@ -359,7 +321,7 @@ def _gone(obj: dict) -> None:
     sys.stdout.flush()
 
 
-def _follow(source, follower, version: str, output: Output, show_info: bool) -> None:
+def _follow(source, follower, version: str, output: Output, show_info: bool, keep=None) -> None:
     """Print each new failure as the watch reports it; Ctrl-C ends it (exit status of the sweep
     before it)."""
     from kubectl_exitwhy.correlate import correlate
@@ -369,6 +331,8 @@ def _follow(source, follower, version: str, output: Output, show_info: bool) -> 
     def failed(obj: dict) -> None:
         meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
         evidence = source.pod_from(obj, str(meta.get("namespace", "")))
+        if keep is not None and not keep(evidence):  # a workload's pods among the namespace's
+            return
         d = correlate([evidence], [diagnose(evidence)]).diagnoses[0]
         if output in (Output.json, Output.yaml):
             if any(f.severity != "info" or show_info for f in d.findings):
@@ -394,10 +358,8 @@ def code(
     output: OutputOpt = Output.table,
 ) -> None:
     """Explain an exit code, offline."""
-    from kubectl_exitwhy.cli import show_code
+    from kubectl_exitwhy.codeview import show_code
 
-    if output is Output.wide:
-        output = Output.table
     show_code(value, output.value)
 
 

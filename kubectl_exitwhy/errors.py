@@ -35,3 +35,28 @@ class ClusterError(ExitwhyError):
     status = ExitStatus.CLUSTER
     unreachable = False  # the server cannot be talked to at all (see sources.http)
     forbidden = False  # RBAC refused the read
+
+
+class Forbidden(ClusterError):
+    """RBAC refused the read."""
+
+    forbidden = True
+
+
+class Unreachable(ClusterError):
+    """The server cannot be talked to at all (connection, TLS, credentials, timeout): fatal even
+    for the side reads that are otherwise only warnings (logs aside: sources/logs.py)."""
+
+    unreachable = True
+
+
+class NotFound(ClusterError):
+    pass
+
+
+class Expired(ClusterError):
+    """410 Gone: the list's continue token (or a watch's resourceVersion) is too old."""
+
+
+class TimedOut(Unreachable):
+    """The request's deadline passed before its answer was whole."""

@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="SPEC",
-        help="inject a fault: kind=forbidden,resource=pods,namespace=prod,"
-        "times=2 or forbidden:pods:prod (repeatable)",
+        help="inject a fault (kinds: localapi/faults.py): kind=forbidden,resource=pods,"
+        "namespace=prod,times=2 or forbidden:pods:prod (repeatable)",
     )
     args = parser.parse_args(argv)
     if args.data is None and not args.generate:

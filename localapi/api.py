@@ -38,7 +38,7 @@ from typing import Any, Mapping
 from . import tables
 from .discovery import AGGREGATED_CONTENT_TYPE, Discovery, wants_aggregated
 from .entry import encode
-from .faults import Faults
+from .faults import PAGING_KINDS, RESPONSE_KINDS, WIRE_KINDS, Faults
 from .podlogs import serve_log
 from .responses import (
     JSON,
@@ -55,6 +55,7 @@ from .routes import Target, is_true, route
 from .selectors import SelectorError
 from .store import Store
 from .watch import serve_watch
+from .wirefaults import broken_continue
 
 __all__ = ["API", "Response", "status_body"]
 
@@ -190,7 +191,8 @@ class API:
         fault_resource = "log" if t.log else t.rt.name
         chosen = self.faults.take(fault_resource, t.namespace, bool(query.get("continue")))
         delay = sum(f.delay for f in chosen if f.kind == "slow")
-        answer = next((f for f in chosen if f.kind not in ("slow", "truncate")), None)
+        answer = next((f for f in chosen if f.kind in RESPONSE_KINDS), None)
+        paging = next((f.kind for f in chosen if f.kind in PAGING_KINDS), None)
         if answer is not None:
             resp = fault_response(answer, t, verb, query.get("continue", ""))
         elif t.log:
@@ -200,9 +202,12 @@ class API:
         elif t.name:
             resp = self._get(t, headers)
         else:
-            resp = self._list(t, query, headers)
+            resp = self._list(t, query, headers, paging)
         resp.delay = delay
         resp.truncate = any(f.kind == "truncate" for f in chosen) and resp.stream is None
+        wire = next((f for f in chosen if f.kind in WIRE_KINDS), None)
+        if wire is not None and resp.stream is None and not resp.wire:
+            resp.wire, resp.pace = wire.kind, wire.delay
         resp.faults = [f.kind for f in chosen]
         return resp
 
@@ -222,7 +227,13 @@ class API:
             return Response(200, body, METADATA_CONTENT_TYPE.format(kind="PartialObjectMetadata"))
         return Response(200, object_bytes(t.rt, entry))
 
-    def _list(self, t: Target, query: Mapping[str, str], headers: Mapping[str, str]) -> Response:
+    def _list(
+        self,
+        t: Target,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        paging: str | None = None,
+    ) -> Response:
         rt = t.rt
         try:
             labels, fields = t.selectors(query)
@@ -248,6 +259,12 @@ class API:
             meta["continue"] = encode_continue(rv, page.last_key, rt.namespaced)
             if page.remaining is not None:
                 meta["remainingItemCount"] = page.remaining
+        if paging is not None and limit:  # a broken server's tokens (``wirefaults``)
+            first = None
+            if page.last_key is None:  # where the first page ends: its token, again
+                kw = {"labels": labels, "fields": fields, "limit": limit}
+                first = view.page(rt.name, t.namespace, **kw).last_key
+            meta["continue"] = broken_continue(paging, rv, page.last_key, rt.namespaced, first)
         meta_bytes = encode(meta)
         if _wants_table(headers.get("Accept") or ""):
             include = query.get("includeObject") or "Metadata"

@@ -19,6 +19,19 @@ Kinds, and what the real thing looks like:
 * ``slow``: wait ``delay`` seconds, then answer (combines with any of the above).
 * ``truncate``: send the headers with the full ``Content-Length`` but only part of the body, then
   close the connection (a proxy or apiserver dying mid-response). Combines with ``slow``.
+
+What is not the API server's doing — the network, a proxy, a broken server (``wirefaults``):
+
+* ``reset``: no answer; the connection is reset (TCP RST), as a dying proxy or a full conntrack
+  table does.
+* ``html``: 200 with an HTML login page (an authenticating proxy, or a server address that is a
+  web site).
+* ``redirect``: 302 to another host (a single-sign-on proxy).
+* ``trickle``: the answer's body, one byte every ``delay`` seconds (a stalled proxy).
+* ``endless``: the answer's body, then spaces without end (chunked; a broken proxy).
+* ``cycle``: a list's last page carries a continue token that leads back to its first page, so
+  the tokens repeat (A → B → A).
+* ``newtoken``: as ``cycle``, but every page's continue token is new (a counter inside it).
 """
 
 from __future__ import annotations
@@ -27,11 +40,30 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
-__all__ = ["DEFAULT_USER", "FAULT_KINDS", "Fault", "Faults"]
+__all__ = [
+    "DEFAULT_USER",
+    "FAULT_KINDS",
+    "PAGING_KINDS",
+    "RESPONSE_KINDS",
+    "WIRE_KINDS",
+    "Fault",
+    "Faults",
+]
 
 DEFAULT_USER = "system:serviceaccount:default:exitwhy"
-RESPONSE_KINDS = ("forbidden", "notfound", "expired", "throttle", "error")
-MODIFIER_KINDS = ("slow", "truncate")
+RESPONSE_KINDS = (
+    "forbidden",
+    "notfound",
+    "expired",
+    "throttle",
+    "error",
+    "html",
+    "redirect",
+    "reset",
+)
+MODIFIER_KINDS = ("slow", "truncate", "trickle", "endless", "cycle", "newtoken")
+WIRE_KINDS = ("truncate", "trickle", "endless")  # how the body is sent
+PAGING_KINDS = ("cycle", "newtoken")
 FAULT_KINDS = RESPONSE_KINDS + MODIFIER_KINDS
 RESOURCE_NAMES = (
     "pods",

@@ -20,8 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
+from . import wirefaults
 from .api import API
-from .requestlog import RequestLog
+from .requestlog import RequestLog, identity
 from .responses import Response, status_body
 
 __all__ = ["LocalHTTPServer"]
@@ -71,6 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
             "duration": 0.0,
             "fault": ",".join(resp.faults) or None,
             "agent": self.headers.get("User-Agent", ""),
+            **identity(self.headers),  # exitwhy "Speak kubectl": Impersonate-* (requestlog.py)
         }
         committed = False
 
@@ -106,6 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, resp: Response, head: bool, commit: Callable[[int], None]) -> None:
         if resp.delay > 0:
             self.server.stopping.wait(resp.delay)
+        if resp.wire == "reset":
+            wirefaults.reset(self, commit)
+            return
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.content_type)
         self.send_header("Cache-Control", "no-cache, private")
@@ -113,6 +118,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         if resp.stream is not None:
             self._send_stream(resp, head, commit)
+            return
+        if resp.wire in ("trickle", "endless") and not head:
+            wirefaults.send_slowly(self, resp, commit)
             return
         body = resp.body
         self.send_header("Content-Length", str(len(body)))

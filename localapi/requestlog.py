@@ -2,8 +2,10 @@
 
 Each record is a dict: ``time`` (epoch seconds when the request arrived), ``method``, ``path``,
 ``query`` (a dict, last value wins), ``status``, ``bytes`` (response body bytes actually sent),
-``duration`` (seconds), ``fault`` (the injected fault kinds, comma-separated, or None) and
-``agent`` (the User-Agent). Tests of an out-of-process server read the JSON-lines file with
+``duration`` (seconds), ``fault`` (the injected fault kinds, comma-separated, or None),
+``agent`` (the User-Agent) and, when the request impersonates, ``impersonate``: each
+``Impersonate-*`` header's values in order (``{"Impersonate-User": ["bob"], "Impersonate-Group":
+["a", "b"]}``, see ``identity``). Tests of an out-of-process server read the JSON-lines file with
 ``RequestLog.read(path)``.
 """
 
@@ -14,9 +16,16 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator, Sequence, overload
 
-__all__ = ["RequestLog"]
+__all__ = ["RequestLog", "identity"]
 
 Record = dict[str, Any]
+IMPERSONATE = ("Impersonate-User", "Impersonate-Group", "Impersonate-Uid")
+
+
+def identity(headers: Any) -> Record:
+    """What a record keeps of a request's headers beside the User-Agent: the impersonation."""
+    found = {name: headers.get_all(name) for name in IMPERSONATE if headers.get_all(name)}
+    return {"impersonate": found} if found else {}
 
 
 class RequestLog(Sequence[Record]):

@@ -45,6 +45,8 @@ class Response:
     stream: Iterator[bytes] | None = None  # sent chunked (watch)
     truncate: bool = False
     delay: float = 0.0
+    wire: str = ""  # how the body goes out when a fault says so (``wirefaults``)
+    pace: float = 1.0  # seconds a byte, for ``trickle``
     faults: list[str] = field(default_factory=list)
 
 
@@ -117,6 +119,10 @@ def fault_response(f: Fault, t: Target, verb: str, continue_token: str) -> Respo
         return not_found(rt, t.name) if t.name else no_route()
     if f.kind == "expired":
         return status(410, "Expired", EXPIRED_MESSAGE, metadata={"continue": continue_token})
+    if f.kind in ("html", "redirect", "reset"):
+        from .wirefaults import fault_answer
+
+        return fault_answer(f.kind, t)
     if f.kind == "throttle":
         resp = status(
             429,
@@ -126,6 +132,12 @@ def fault_response(f: Fault, t: Target, verb: str, continue_token: str) -> Respo
         )
         resp.headers.append(("Retry-After", str(f.retry_after)))
         return resp
+    if t.log:  # the API server could not reach the pod's kubelet
+        message = (
+            f'Get "https://10.0.0.1:10250/containerLogs/{t.namespace}/{t.name}": '
+            "dial tcp 10.0.0.1:10250: connect: no route to host"
+        )
+        return status(500, "InternalError", message)
     return status(
         500,
         "InternalError",

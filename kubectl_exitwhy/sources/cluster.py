@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Callable, Iterator, Optional
 
-from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.errors import ClusterError, UsageError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
 from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.sources import controllers
@@ -27,6 +27,8 @@ from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
 from kubectl_exitwhy.sources.http import ApiReader, NotFound, Unreachable, _q
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
+from kubectl_exitwhy.sources.logread import LogGate
+from kubectl_exitwhy.targets import Target
 
 # Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
 # `unknown` finding of a broken pod), and these Normal ones; the rest (Scheduled, Pulled,
@@ -64,10 +66,14 @@ class ClusterSource(ApiReader):
         request_timeout: Optional[float] = None,
         log_lines: int = 20,
         warn: Callable[[str], None] = lambda message: None,
+        flags: Optional[dict] = None,
     ) -> None:
-        client, self.default_namespace, server = connect(kubeconfig, context)
+        client, self.default_namespace, server = connect(
+            kubeconfig, context, flags=flags, timeout=request_timeout
+        )
         super().__init__(client, server, request_timeout, warn)
         self.log_lines = log_lines
+        self._logs = LogGate(self)  # one try each, bounded, failures in the kubelet's terms
         self.census: Optional[Counter] = None  # pods listed per workload, after a sweep
 
     # --- reading --------------------------------------------------------------------------------
@@ -109,10 +115,15 @@ class ClusterSource(ApiReader):
         return index, True
 
     def sweep(
-        self, namespace: Optional[str], selector: Optional[str], include_healthy: bool
+        self,
+        namespace: Optional[str],
+        selector: Optional[str],
+        include_healthy: bool,
+        target: Optional[Target] = None,
     ) -> Iterator[Pod]:
         """Evidence is built page by page and the raw page dropped, so memory follows the pods
-        with something to say, not the size of the cluster."""
+        with something to say, not the size of the cluster. A ``target`` (a workload, a node)
+        keeps only its pods: a node's by a field selector, a workload's as they are read."""
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/pods"
         events, events_known = self._events(namespace)
@@ -125,8 +136,11 @@ class ClusterSource(ApiReader):
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
-            for items in self.pages(path, {"labelSelector": selector}, f"listing pods {where}"):
+            query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
+            for items in self.pages(path, query, f"listing pods {where}"):
                 chosen = [p for p in items if isinstance(p, dict)]
+                if target is not None:
+                    chosen = [p for p in chosen if target.may_own(census_key(p))]
                 keys = [census_key(p) for p in chosen]
                 for p, k in zip(chosen, keys):  # a list restarted after 410 sends pods again
                     uid = _uid(p)
@@ -179,7 +193,12 @@ class ClusterSource(ApiReader):
             )
         self.census = Counter()
         for owner_key, count in listed.items():
-            self.census[resolve(owner_key, owners)] += count
+            workload = resolve(owner_key, owners)
+            if target is None or target.owns_key(owner_key, workload, target.name):
+                self.census[workload] += count
+        if target is not None:
+            built = {k: p for k, p in built.items() if target.owns(p)}
+            needs_more &= set(built)
         self._sweep_logs(built, needs_more)
         return iter(list(built.values()))
 
@@ -195,8 +214,9 @@ class ClusterSource(ApiReader):
                 f"{logreader.SWEEP_LOGS} were read (exitwhy pod NAME reads the rest)"
             )
             wanted = wanted[: logreader.SWEEP_LOGS]
+        self._logs.expect(built[k] for k, _ in wanted)
         tails = logreader.read(
-            self._raw,
+            self._logs,
             [t for _, t in wanted],
             self.log_lines,
             self.warn,
@@ -205,12 +225,6 @@ class ClusterSource(ApiReader):
         for key in {k for k, _ in wanted}:
             pod = built[key]
             built[key] = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
-
-    def _raw(self, path: str, query: dict, what: str) -> bytes:
-        """A log read: one try, bounded on its own (a kubelet that does not answer must not
-        hold the diagnosis back)."""
-        bound = min(self.timeout or logreader.LOG_TIMEOUT, logreader.LOG_TIMEOUT)
-        return self.get(path, query, what, raw=True, timeout=bound, tries=1)
 
     def _nodes(self, wanted: set[str], events: EventIndex, have_node_events: bool) -> dict:
         names = sorted(wanted)
@@ -273,6 +287,28 @@ class ClusterSource(ApiReader):
             raise NotFound(self._not_found(name, ns)) from None
         return self.pod_from(obj, ns)
 
+    def locate(self, name: str) -> str:
+        """The namespace of the pod of this name (``pod NAME -A``): one list, every namespace."""
+        found = sorted(
+            {
+                str((p.get("metadata") or {}).get("namespace", ""))
+                for items in self.pages(
+                    "/api/v1/pods",
+                    {"fieldSelector": f"metadata.name={name}"},
+                    f"looking for pod {name} in every namespace",
+                )
+                for p in items
+                if isinstance(p, dict)
+            }
+        )
+        if not found:
+            raise NotFound(f'pod "{name}" not found in any namespace')
+        if len(found) > 1:
+            raise UsageError(
+                f"pod {name} is in {len(found)} namespaces ({', '.join(found)}): choose one with -n"
+            )
+        return found[0]
+
     def pod_from(self, obj: dict, ns: str) -> Pod:
         """The pod view's evidence for a pod object already read (a GET, or a watch event): its
         events, node, owners and logs."""
@@ -305,8 +341,9 @@ class ClusterSource(ApiReader):
             )
         )
         warnings: list[str] = []
+        self._logs.expect([pod])
         tails = logreader.read(
-            self._raw, logreader.targets(pod, False), self.log_lines, warnings.append
+            self._logs, logreader.targets(pod, False), self.log_lines, warnings.append
         )
         pod = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
         return replace(pod, warnings=tuple(warnings)) if warnings else pod

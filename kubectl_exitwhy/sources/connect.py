@@ -8,9 +8,17 @@ import os
 from typing import Any, Optional
 
 from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.sources import credentials, overrides
 
 
-def connect(kubeconfig: Optional[str], context: Optional[str]):
+def connect(
+    kubeconfig: Optional[str],
+    context: Optional[str],
+    flags: Optional[Any] = None,
+    timeout: Optional[float] = None,
+):
+    """``flags``: kubectl's global flags on the connection (``overrides.py``); ``timeout``:
+    --request-timeout, which also bounds an exec credential plugin (``credentials.py``)."""
     from kubernetes import config as kconfig
     from kubernetes.client.api_client import ApiClient
     from kubernetes.client.configuration import Configuration
@@ -35,7 +43,11 @@ def connect(kubeconfig: Optional[str], context: Optional[str]):
                 namespace = fh.read().strip() or "default"
         except OSError:
             namespace = "default"
-        return _client(ApiClient(cfg)), namespace, cfg.host
+        overrides.apply(cfg, flags)
+        return _client(ApiClient(cfg), flags), namespace, cfg.host
+    if not have_file and flags and flags.get("server"):  # kubectl --server URL --token T
+        overrides.apply(cfg, flags)
+        return _client(ApiClient(cfg), flags), "default", cfg.host
     if not have_file:
         raise ClusterError(
             "no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config)"
@@ -60,13 +72,20 @@ def connect(kubeconfig: Optional[str], context: Optional[str]):
         )
     entry = next(c for c in contexts if c.get("name") == chosen)
     namespace = (entry.get("context") or {}).get("namespace") or "default"
+    credentials.install(timeout)
     try:
-        kconfig.load_kube_config(
-            config_file=joined, context=chosen, client_configuration=cfg, persist_config=False
-        )
+        if overrides.picks_entries(flags):
+            overrides.load(joined, chosen, cfg, flags or {})
+        else:
+            kconfig.load_kube_config(
+                config_file=joined, context=chosen, client_configuration=cfg, persist_config=False
+            )
     except (kconfig.ConfigException, OSError, ValueError) as err:
         raise ClusterError(f"context {chosen!r} cannot be used: {one_line(err)}") from None
-    return _client(ApiClient(cfg)), namespace, cfg.host
+    if credentials.failure():  # the loader logs it and goes on without credentials: kubectl stops
+        raise ClusterError(f"context {chosen!r} cannot be used: {credentials.failure()}")
+    overrides.apply(cfg, flags)
+    return _client(ApiClient(cfg), flags), namespace, cfg.host
 
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
@@ -85,9 +104,9 @@ def user_agent() -> str:
     return f"kubectl-exitwhy/{__version__} ({system}/{_ARCH.get(machine, machine)})"
 
 
-def _client(client: Any) -> Any:
+def _client(client: Any, flags: Optional[Any] = None) -> Any:
     client.user_agent = user_agent()
-    return client
+    return overrides.instrument(client, flags)
 
 
 def one_line(err: Exception) -> str:

@@ -1,7 +1,13 @@
-"""Talking to the API server: one GET (retried on 429, 5xx and cut-off bodies, with the
-plugin's own bounded waits), paged lists, and streamed answers (watches). Every failure becomes
-a ClusterError that says in one sentence what failed. Raw JSON through the ``ApiClient``: the
-generated API and model classes cost ~0.4 s to import and are never touched. Only GET is sent.
+"""Talking to the API server: one GET, paged lists (``paging.py``) and streamed answers
+(watches). Raw JSON through the ``ApiClient``: the generated API and model classes cost ~0.4 s
+to import and are never touched. Only GET is sent.
+
+One deadline model: a request — connect, headers, the whole body, and every retry and wait —
+ends by its deadline, ``--request-timeout`` or else DEFAULT_TIMEOUT (``wire.py`` enforces it).
+Retries are the plugin's alone (urllib3's are off): a dropped connection or a cut-off body
+(GET is idempotent), and 429/5xx answers, after ``Retry-After`` capped at MAX_RETRY_AFTER, and
+only while the deadline leaves room for the wait. Every failure becomes a ClusterError that says
+in one sentence what failed (``messages.py``).
 """
 
 from __future__ import annotations
@@ -11,43 +17,32 @@ import time
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote
 
-from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.errors import (
+    ClusterError,
+    Expired,
+    Forbidden,
+    NotFound,
+    TimedOut,
+    Unreachable,
+)
+from kubectl_exitwhy.sources import credentials, messages, paging, wire
 from kubectl_exitwhy.sources.connect import one_line
 
-PAGE = 500  # kubectl's chunk size
+__all__ = ["ApiReader", "Expired", "Forbidden", "NotFound", "TimedOut", "Unreachable", "_q"]
+
+PAGE = paging.PAGE
 RETRIES = 3
 MAX_RETRY_AFTER = 10.0
-# each try waits at most this long without --request-timeout: a server that accepts the
-# connection and never answers must not hold the run forever (kubectl gives up after ~55 s)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+BACKOFF = 0.2  # before trying again after a dropped connection
+# without --request-timeout a request may take this long: a server that accepts the connection
+# and never answers must not hold the run forever (kubectl gives up after ~55 s)
 DEFAULT_TIMEOUT = 60.0
-
-
-class Forbidden(ClusterError):
-    forbidden = True
-
-
-class Unreachable(ClusterError):
-    """The server cannot be talked to at all (connection, TLS, credentials, timeout): fatal even
-    for the side reads that are otherwise only warnings (logs aside: sources/logs.py)."""
-
-    unreachable = True
-
-
-class NotFound(ClusterError):
-    pass
-
-
-def _status_message(body: bytes) -> str:
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        return ""
-    return str(doc.get("message", "")) if isinstance(doc, dict) else ""
 
 
 class ApiReader:
     """GETs, pages and streams against one API server (``client``, ``server`` for messages,
-    ``timeout`` per try); counts its requests; records each list's resourceVersion."""
+    ``timeout``: --request-timeout); counts its requests; records each list's resourceVersion."""
 
     client: Any
     server: str
@@ -68,76 +63,97 @@ class ApiReader:
         timeout: Optional[float] = None,
         tries: int = RETRIES,
         accept: Optional[str] = None,
+        listing: bool = False,
     ) -> Any:
-        """GET ``path``; the decoded JSON (or bytes when ``raw``). Retries 429, 5xx and cut-off
-        bodies a few times; maps every failure to a ClusterError."""
-        import urllib3
-
+        """GET ``path``: the decoded JSON (or bytes when ``raw``), all within ``timeout`` (else
+        the reader's). Maps every failure to a ClusterError."""
         params = [(k, v) for k, v in (query or {}).items() if v not in (None, "")]
         accept = accept or ("*/*" if raw else "application/json")
+        budget = timeout or self.timeout or DEFAULT_TIMEOUT
+        limit = self._limit(timeout)
+        deadline = time.monotonic() + budget
         attempt = 0
         while True:
             attempt += 1
             self.requests += 1
             try:
-                status, body, header = _send(
-                    self.client, path, params, accept, timeout or self.timeout or DEFAULT_TIMEOUT
-                )
-            except urllib3.exceptions.ReadTimeoutError:
-                raise self._timeout_error(what) from None
-            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as err:
-                if attempt < tries:
+                reply = wire.exchange(self.client, path, params, accept, deadline)
+            except wire.WireError as err:
+                retry = err.kind in ("dropped", "truncated") and attempt < tries
+                if retry and deadline - time.monotonic() > BACKOFF:
+                    time.sleep(BACKOFF)
                     continue
-                raise ClusterError(
-                    f"the API server's answer {what} was cut short ({err})"
+                raise self._wire_error(err, what, limit, attempt) from None
+            except Exception as err:  # from the client's own code: auth, a refresh hook
+                raise Unreachable(
+                    f"talking to the API server at {self.server} {what} failed: "
+                    f"{type(err).__name__}: {one_line(err)}"
                 ) from None
-            except urllib3.exceptions.MaxRetryError as err:
-                if isinstance(err.reason, urllib3.exceptions.ReadTimeoutError):
-                    raise self._timeout_error(what) from None
-                raise _connection_error(self.server, err.reason) from None
-            except urllib3.exceptions.HTTPError as err:
-                raise _connection_error(self.server, err) from None
-            except _api_exception() as err:
-                raise _connection_error(self.server, err.reason) from None
-            if status == 429 or status >= 500:
-                if attempt < tries:
-                    retry_after = _retry_after(header("Retry-After"))
-                    time.sleep(min(retry_after, MAX_RETRY_AFTER))
+            status, body, kind = reply.status, reply.body, reply.header("Content-Type")
+            if status in RETRY_STATUSES:
+                asked = _retry_after(reply.header("Retry-After"))
+                wait = min(asked, MAX_RETRY_AFTER)
+                if attempt < tries and time.monotonic() + wait < deadline:
+                    time.sleep(wait)
                     continue
-                raise ClusterError(
-                    f"the API server answered {status} {what} after {attempt} "
-                    f"tries: {_status_message(body) or 'no message'}"
-                )
+                raise self._gave_up(reply, what, attempt, asked, limit, attempt < tries)
+            if 300 <= status < 400:
+                text = messages.redirect_text(self.server, status, reply.header("Location"), what)
+                raise Unreachable(text)  # not the API: a proxy or a login page
             if status >= 400:
-                raise self._http_error(status, body, what)
+                raise self._http_error(status, body, what, kind, listing)
+            if messages.is_html(b"" if raw else body, kind):
+                raise Unreachable(messages.html_text(self.server, status, body, what))
             if raw:
                 return body
             try:
                 return json.loads(body)
             except ValueError:
-                if attempt < tries:
+                if attempt < tries and time.monotonic() < deadline:
                     continue
+                if kind and "json" not in kind.lower():
+                    raise ClusterError(
+                        messages.not_json_text(self.server, body, kind, what)
+                    ) from None
                 raise ClusterError(
                     f"the API server's answer {what} is not complete JSON; it was cut short"
                 ) from None
 
+    def timeout_parameter(self) -> Optional[str]:
+        """--request-timeout as the ``timeout`` query parameter of a list (a Go duration), as
+        kubectl sends it: the server gives up by then too."""
+        if not self.timeout:
+            return None
+        return f"{self.timeout:.3f}".rstrip("0").rstrip(".") + "s"  # 2s, 0.5s, 1080000s
+
     def stream(self, path: str, query: dict, read_timeout: float, what: str) -> Iterator[bytes]:
-        """The lines of a streamed answer (a watch), as they come. Each read waits at most
-        ``read_timeout``; a stream that goes quiet or is cut ends with a ClusterError."""
+        """The lines of a streamed answer (a watch), as they come. The headers come within the
+        request's deadline; then each read waits at most ``read_timeout``; a stream that goes
+        quiet or is cut ends with a ClusterError."""
         import urllib3
 
         params = [(k, v) for k, v in query.items() if v not in (None, "")]
         self.requests += 1
-        connect = self.timeout or DEFAULT_TIMEOUT
+        deadline = time.monotonic() + (self.timeout or DEFAULT_TIMEOUT)
         try:
-            response = _open(self.client, path, params, (connect, read_timeout))
-        except urllib3.exceptions.MaxRetryError as err:
-            raise _connection_error(self.server, err.reason) from None
-        except urllib3.exceptions.HTTPError as err:
-            raise _connection_error(self.server, err) from None
+            response, body = wire.open_stream(self.client, path, params, deadline, read_timeout)
+        except wire.WireError as err:
+            raise self._wire_error(err, what, self._limit(None), 1) from None
+        except Exception as err:
+            raise Unreachable(
+                f"talking to the API server at {self.server} {what} failed: {one_line(err)}"
+            ) from None
         try:
+            if 300 <= response.status < 400:
+                location = response.getheader("Location")
+                raise Unreachable(
+                    messages.redirect_text(self.server, response.status, location, what)
+                )
+            kind = response.getheader("Content-Type")
             if response.status >= 400:
-                raise self._http_error(response.status, response.read(), what)
+                raise self._http_error(response.status, body or b"", what, kind, False)
+            if messages.is_html(b"", kind):
+                raise Unreachable(messages.html_text(self.server, response.status, b"", what))
             buffer = b""
             for chunk in response.stream(65536, decode_content=True):
                 buffer += chunk
@@ -149,123 +165,77 @@ class ApiReader:
                 yield buffer
         except urllib3.exceptions.ReadTimeoutError:
             raise ClusterError(f"nothing came {what} for {read_timeout:g}s") from None
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError) as err:
-            raise ClusterError(f"the stream {what} was cut ({one_line(err)})") from None
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError, OSError):
+            raise ClusterError(
+                f"the stream {what} was cut (the connection closed mid-answer)"
+            ) from None
         finally:
             response.release_conn()
-
-    def _timeout_error(self, what: str) -> ClusterError:
-        limit = f"within {self.timeout:g}s (--request-timeout)" if self.timeout else "in time"
-        return Unreachable(f"the API server at {self.server} did not answer {what} {limit}")
-
-    def _http_error(self, status: int, body: bytes, what: str) -> ClusterError:
-        message = _status_message(body)
-        if status == 401:
-            return Unreachable(
-                f"the API server at {self.server} refused the credentials (401 "
-                "Unauthorized): log in again or check the kubeconfig user"
-            )
-        if status == 403:
-            return Forbidden(f"forbidden {what}: {message or 'the user lacks RBAC permission'}")
-        if status == 404:
-            return NotFound(message or f"not found {what}")
-        if status == 410:
-            return ClusterError(f"the list {what} expired (410 Gone): {message}")
-        return ClusterError(f"the API server answered {status} {what}: {message}")
 
     def pages(
         self, path: str, query: dict, what: str, accept: Optional[str] = None
     ) -> Iterator[list]:
-        """Yield the items of a paged list, page by page. An expired continue token (410) restarts
-        the list once; callers de-duplicate by uid."""
-        restarted = False
-        token = None
-        while True:
-            q = {**query, "limit": PAGE, "continue": token}
-            try:
-                page = self.get(path, q, what, accept=accept)
-            except ClusterError as err:
-                if token and "410 Gone" in err.message and not restarted:
-                    restarted, token = True, None
-                    self.warn(f"the list {what} expired while paging; starting it again")
-                    continue
-                raise
-            if not isinstance(page, dict):
-                raise ClusterError(f"the API server's answer {what} is not a list")
-            items = page.get("items")
-            meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
-            if token is None:  # the list's snapshot: a watch starts from it
-                rv = meta.get("resourceVersion")
-                self.list_versions[path] = rv if isinstance(rv, str) else ""
-            yield items if isinstance(items, list) else []
-            previous, token = token, meta.get("continue")
-            if not token:
-                return
-            if token == previous:
-                raise ClusterError(f"the API server repeated its continue token {what}")
+        """The items of a paged list, page by page (``paging.py``: a list that would not end is
+        ended with a warning; an expired list restarts once; callers de-duplicate by uid)."""
+        return paging.pages(self, path, query, what, accept)
 
+    # --- the sentences ----------------------------------------------------------------------
 
-def _send(client: Any, path: str, params: list, accept: str, timeout: Optional[float]):
-    """One GET through the client's ApiClient: (status, body bytes, header getter). Raw bytes,
-    never model objects. kubernetes >= 37 splits the call in param_serialize + call_api; older
-    clients take it in one call_api and raise ApiException on error statuses. The timeout goes
-    as a (connect, read) pair: older clients ignore a float."""
-    limit = (timeout, timeout) if timeout else None
-    if hasattr(client, "param_serialize"):
-        method, url, headers, _, _ = client.param_serialize(
-            "GET",
-            path,
-            query_params=params,
-            header_params={"Accept": accept},
-            auth_settings=["BearerToken"],
+    def _limit(self, timeout: Optional[float]) -> str:
+        if timeout and timeout != self.timeout:
+            return f"{timeout:g}s"
+        return messages.limit_text(self.timeout, DEFAULT_TIMEOUT)
+
+    def _wire_error(self, err: wire.WireError, what: str, limit: str, tries: int) -> ClusterError:
+        text = messages.wire_text(self.server, err, what, limit, tries)
+        if err.kind == "timeout":
+            return TimedOut(text)
+        if err.kind in ("refused", "dns", "tls", "other") or (
+            err.kind == "dropped" and err.phase != "body"
+        ):
+            return Unreachable(text)
+        return ClusterError(text)
+
+    def _gave_up(
+        self, reply: wire.Reply, what: str, tries: int, asked: float, limit: str, time_up: bool
+    ) -> ClusterError:
+        status, body = reply.status, reply.body
+        if messages.is_html(body, reply.header("Content-Type")):
+            return Unreachable(messages.html_text(self.server, status, body, what))
+        said = messages.status_message(body) or "no message"
+        if time_up and status in (429, 503):
+            return ClusterError(
+                f"the API server at {self.server} is overloaded ({messages.phrase(status)}) "
+                f"{what} and asked to wait {asked:g}s before another try, beyond the "
+                f"{limit} a request may take: {said}"
+            )
+        times = f" after {tries} tries" if tries > 1 else ""
+        return ClusterError(
+            f"the API server answered {messages.phrase(status)} {what}{times}: {said}"
         )
-        response = client.call_api(method, url, header_params=headers, _request_timeout=limit)
-        return response.status, response.read(), response.getheader
-    from kubernetes.client.exceptions import ApiException
 
-    try:
-        raw = client.call_api(
-            path,
-            "GET",
-            query_params=params,
-            header_params={"Accept": accept},
-            auth_settings=["BearerToken"],
-            _preload_content=False,
-            _request_timeout=limit,
-            _return_http_data_only=True,
+    def _http_error(
+        self, status: int, body: bytes, what: str, kind: Optional[str], listing: bool
+    ) -> ClusterError:
+        if messages.is_html(body, kind):
+            return Unreachable(messages.html_text(self.server, status, body, what))
+        message = messages.status_message(body)
+        if status == 401:
+            plugin = credentials.failure()  # a token refresh that failed mid-run
+            return Unreachable(
+                f"the API server at {self.server} refused the credentials (401 "
+                "Unauthorized): "
+                + (plugin if plugin else "log in again or check the kubeconfig user")
+            )
+        if status == 403:
+            return Forbidden(f"forbidden {what}: {message or 'the user lacks RBAC permission'}")
+        if status == 404:
+            return NotFound(messages.not_found_text(self.server, body, what, listing))
+        if status == 410:
+            return Expired(f"the list {what} expired (410 Gone): {message}")
+        return ClusterError(
+            f"the API server answered {messages.phrase(status)} {what}: {message or 'no message'}"
         )
-    except ApiException as err:
-        if not err.status:  # TLS and other failures before an answer
-            raise
-        body = err.body if isinstance(err.body, bytes) else str(err.body or "").encode()
-        headers = err.headers or {}
-        return err.status, body, headers.get
-    return raw.status, raw.data, raw.getheader
-
-
-def _open(client: Any, path: str, params: list, timeout: tuple) -> Any:
-    """A GET whose body is read as it comes: the urllib3 response."""
-    if hasattr(client, "param_serialize"):
-        method, url, headers, _, _ = client.param_serialize(
-            "GET",
-            path,
-            query_params=params,
-            header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"],
-        )
-        return client.call_api(
-            method, url, header_params=headers, _request_timeout=timeout
-        ).response
-    return client.call_api(
-        path,
-        "GET",
-        query_params=params,
-        header_params={"Accept": "application/json"},
-        auth_settings=["BearerToken"],
-        _preload_content=False,
-        _request_timeout=timeout,
-        _return_http_data_only=True,
-    )
 
 
 def _q(value: str) -> str:
@@ -277,28 +247,3 @@ def _retry_after(value: Optional[str]) -> float:
         return max(0.0, float(value)) if value else 1.0
     except ValueError:
         return 1.0
-
-
-def _api_exception():
-    from kubernetes.client.exceptions import ApiException
-
-    return ApiException
-
-
-def _connection_error(server: str, reason: Any) -> ClusterError:
-    return Unreachable(_connection_text(server, reason))
-
-
-def _connection_text(server: str, reason: Any) -> str:
-    text = str(reason)
-    if "SSL" in text or "CERTIFICATE" in text.upper():
-        return (
-            f"TLS failed with the API server at {server}: the certificate could "
-            "not be verified (check certificate-authority in the kubeconfig)"
-        )
-    if "refused" in text.lower() or "NewConnectionError" in text or "Failed to establish" in text:
-        return f"cannot reach the API server at {server}: connection refused"
-    if "timed out" in text.lower():
-        return f"cannot reach the API server at {server}: the connection timed out"
-    first = text.strip().splitlines()[0][:200] if text.strip() else "no reason given"
-    return f"cannot reach the API server at {server}: {first}"

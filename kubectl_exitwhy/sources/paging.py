@@ -1,0 +1,112 @@
+"""Paged lists that must end. A list is read ``limit`` items at a time, each page carrying the
+``continue`` token of the one before, as kubectl reads it. A server (or a proxy in front of it)
+can break that: a token it sent before (A → B → A: the pages run in a circle), a new token on
+every page for ever, the same items again, more pages than the first page said the collection
+holds (its ``remainingItemCount``; without one, MAX_PAGES). Each ends the list there with one
+warning that says why and how much was read; what was read is kept, and used.
+
+An expired token (410 Gone: etcd compacted the revision it points at) restarts the list once,
+from the start; callers de-duplicate by uid. A second expiry ends the list the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator, Optional
+
+from kubectl_exitwhy.errors import ClusterError, Expired
+
+PAGE = 500  # kubectl's chunk size
+MAX_PAGES = 2000  # a million objects: when the server does not say how many remain
+SLACK = 2  # pages beyond what the first page announced (objects created while listing)
+
+
+class _Stop(Exception):
+    pass
+
+
+def pages(reader: Any, path: str, query: dict, what: str, accept: Optional[str]) -> Iterator[list]:
+    """The items of the list at ``path``, page by page (``reader``: an ``ApiReader``)."""
+    restarted = False
+    while True:
+        try:
+            yield from _one_pass(reader, path, query, what, accept)
+            return
+        except Expired:
+            if restarted:
+                reader.warn(
+                    f"{what} stopped: the list expired (410 Gone) again after it was started "
+                    "anew; the diagnosis uses what was read, the rest is missing"
+                )
+                return
+            restarted = True
+            reader.warn(f"the list {what} expired while paging; starting it again")
+        except _Stop as stop:
+            reader.warn(str(stop))
+            return
+
+
+def _one_pass(reader: Any, path: str, query: dict, what: str, accept: Optional[str]):
+    token: Optional[str] = None
+    tokens: set[str] = set()
+    uids: set[str] = set()
+    count = number = 0
+    cap = MAX_PAGES
+    announced = ""
+    deadline = reader.timeout_parameter()
+    while True:
+        q = {**query, "limit": PAGE, "continue": token, "timeout": deadline}
+        try:
+            page = reader.get(path, q, what, accept=accept, listing=True)
+        except Expired as err:
+            if not token:  # nothing to start again from
+                raise ClusterError(err.message) from None
+            raise
+        if not isinstance(page, dict):
+            raise ClusterError(f"the API server's answer {what} is not a list")
+        items = page.get("items")
+        items = items if isinstance(items, list) else []
+        meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
+        if token is None:  # the list's snapshot: a watch starts from it
+            rv = meta.get("resourceVersion")
+            reader.list_versions[path] = rv if isinstance(rv, str) else ""
+        number += 1
+        fresh = _uids(items) - uids
+        if number > 1 and items and not fresh and len(_uids(items)) == len(items):
+            raise _Stop(_cut(what, number - 1, count, "it sent the same items again"))
+        uids |= fresh
+        count += len(items)
+        yield items
+        following = meta.get("continue")
+        if not following or not isinstance(following, str):
+            return
+        remaining = meta.get("remainingItemCount")
+        if number == 1 and isinstance(remaining, int) and remaining >= 0:
+            cap = 1 + math.ceil(remaining / PAGE) + SLACK
+            announced = f", where its first page announced {len(items) + remaining} items"
+        if following == token or following in tokens:
+            why = "it sent a continue token it had sent before (its pages run in a circle)"
+            raise _Stop(_cut(what, number, count, why))
+        if number >= cap:
+            why = f"it kept sending pages, each with a new continue token{announced}"
+            raise _Stop(_cut(what, number, count, why))
+        tokens.add(following)
+        token = following
+
+
+def _uids(items: list) -> set[str]:
+    found = set()
+    for item in items:
+        meta = item.get("metadata") if isinstance(item, dict) else None
+        uid = meta.get("uid") if isinstance(meta, dict) else None
+        if isinstance(uid, str) and uid:
+            found.add(uid)
+    return found
+
+
+def _cut(what: str, number: int, count: int, why: str) -> str:
+    return (
+        f"{what} stopped after {number} page{'s' * (number != 1)} ({count} "
+        f"item{'s' * (count != 1)}) because the "
+        f"API server misbehaves: {why}; the diagnosis uses what was read, the rest is missing"
+    )
