@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint accuracy bench dist docs clean
+.PHONY: install demo test test-fast test-pythons lint accuracy bench dist docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 ## the fast lane: no local API server, no packaging (engine, corpus, CLI, bad input)
 test-fast: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -m "not cluster and not dist"
+
+## the fast lane on every other Python the package claims (3.9, 3.10, 3.12, 3.13), from pyenv
+test-pythons:
+	scripts/test_pythons.sh
 
 ## the engine on real failure reports (corpus/): the rate per evidence class, and each miss
 accuracy: $(STAMP)
@@ -48,4 +52,4 @@ dist: $(STAMP)
 	$(BIN)/python scripts/build_dist.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) .venvs build dist .pytest_cache .hypothesis
