@@ -22,9 +22,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
 
-## the fast lane: no local API server, no packaging (engine, corpus, CLI, bad input)
+## the fast lane: no local API server, no packaging, no 10,000-document fuzz
 test-fast: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -m "not cluster and not dist"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -m "not cluster and not dist and not fuzz"
 
 ## the fast lane on every other Python the package claims (3.9, 3.10, 3.12, 3.13), from pyenv
 test-pythons:
