@@ -189,6 +189,9 @@ def sweep(
 ) -> None:
     """Sweep a namespace (-n), the current one, or every namespace (-A); or the pods of a
     workload or a node."""
+    import gc
+
+    gc.disable()  # speed: a short run of acyclic API dicts; the collector only slows it
     from kubectl_exitwhy.correlate import correlate
     from kubectl_exitwhy.engine import diagnose
     from kubectl_exitwhy.targets import Target, sweep_pods
@@ -214,13 +217,17 @@ def sweep(
         pods, diagnoses = [pods[i] for i in kept], [diagnoses[i] for i in kept]
     per_pod = output is Output.wide or (output is Output.table and by is By.pod)
     report = correlate(pods, diagnoses, source.census, include_info=all_pods, group=not per_pod)
-    if not diagnoses and output in (Output.table, Output.wide):
-        where = "any namespace" if scope is None else f"namespace {scope}"
-        listed = sum(source.census.values()) if source.census is not None else None
+    from kubectl_exitwhy.sanitize import clean_line
+
+    where = "any namespace" if scope is None else f"namespace {clean_line(scope)}"
+    listed = sum(source.census.values()) if source.census is not None else None
+    if listed == 0 and not selector and scope is not None and target is None:
+        # a typo must not read as a healthy namespace, whatever the output (stderr: -o json
+        # stays a clean document)
+        sys.stderr.write(f"No pods in {where} (is the name right? kubectl get namespaces).\n")
+    elif not diagnoses and output in (Output.table, Output.wide):
         if target is not None:
             sys.stderr.write(target.nothing(where if scope is not None else None, listed))
-        elif listed == 0 and not selector and scope is not None:  # a typo must not read healthy
-            sys.stderr.write(f"No pods in {where} (is the name right? kubectl get namespaces).\n")
         elif all_pods or listed == 0:
             sys.stderr.write(f"No pods in {where}.\n")
         else:

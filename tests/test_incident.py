@@ -518,3 +518,11 @@ def test_no_sweep_line_is_wider_than_the_terminal(exitwhy, columns):
         "-f", "examples/node-oom-crowded-node.json", "-A", env={"COLUMNS": str(columns)}
     ).out
     assert max(len(line) for line in out.splitlines()) <= columns
+
+
+@pytest.mark.parametrize("output", ["table", "json", "yaml"])
+def test_a_namespace_typo_is_said_in_every_output(exitwhy, output):
+    run = exitwhy("-f", "examples/oom-killed-java-api.json", "-n", "prdo", "-o", output)
+    assert "No pods in namespace prdo (is the name right?" in run.err
+    if output == "json":
+        assert run.json()["items"] == []  # stdout stays one clean document
