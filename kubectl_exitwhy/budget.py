@@ -179,3 +179,20 @@ def budget(c: Container, pod_limit: Optional[int] = None) -> Optional[Budget]:
     budgets = [b for b in (f(found, limit) for f in (_jvm, _node, _go, _dotnet)) if b]
     order = {CANNOT: 0, LIKELY: 1, FITS: 2}
     return min(budgets, key=lambda b: (order[b.verdict], -b.ceiling), default=None)
+
+
+def without_limit(c: Container, pod_limit: Optional[int] = None) -> Optional[str]:
+    """For a container with no memory limit: what its settings say, against the node's memory
+    as the ceiling (a request is not a ceiling). None when it has a limit or shows no setting."""
+    if c.memory_limit or pod_limit:
+        return None
+    shown = [s for s in read(c) if s.flag in ("Xmx", "max-old-space-size", "GOMEMLIMIT")]
+    if not shown:
+        return None
+    s = shown[-1]
+    request = f"only a request of {size(c.memory_request)}" if c.memory_request else "nothing"
+    ceiling = f"{size(s.value)}" if s.value and s.value != float("inf") else "no bound"
+    return (
+        f"no memory limit ({request}): the node's memory is the ceiling; {s.text} in "
+        f"{s.where} lets the {WHAT[s.runtime]} reach {ceiling}"
+    )

@@ -185,3 +185,15 @@ def test_the_pod_view_shows_the_budget_on_one_line_and_json_carries_it(exitwhy, 
     )
     assert f["detail"].startswith("heap ceiling 2Gi of the 2Gi limit")
     assert json.dumps(doc).count("budget: ") == 1  # in the evidence once, as the view shows it
+
+
+def test_without_a_limit_the_node_is_the_ceiling_and_the_view_says_so():
+    spec = configured("1Gi", command=["java", "-Xmx8g", "-jar", "a.jar"])
+    spec["resources"] = {"requests": {"memory": "2Gi"}}  # a request is not a ceiling
+    (f,) = one(crashing(terminated(137, "OOMKilled"), containers=[spec])).findings
+    assert f.cause == "oom_node"
+    (line,) = [e for e in f.evidence if e.startswith("budget: ")]
+    assert "no memory limit (only a request of 2Gi): the node's memory is the ceiling" in line
+    assert "-Xmx8g in command lets the heap reach 8Gi" in line
+    running = pod(containers=[spec], statuses=[status(ready=True)])
+    assert [x.cause for x in one(running).findings] == []  # nothing to judge it against

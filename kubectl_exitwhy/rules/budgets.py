@@ -15,6 +15,7 @@ from kubectl_exitwhy.budget import (
     Budget,
     budget,
     size,
+    without_limit,
 )
 from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.rules.base import HIGH, MEDIUM, SPEC, Subject, Verdict, rule
@@ -151,6 +152,9 @@ def with_budget(verdict: Verdict, s: Subject) -> Verdict:
         )
     if verdict.cause not in BUDGETED:
         return verdict
+    unlimited = without_limit(s.c, s.pod.memory_limit) if s.container is not None else None
+    if unlimited and verdict.cause in ("oom_node", "oom_killed"):
+        return replace(verdict, evidence=verdict.evidence + (f"budget: {unlimited}",))
     if b is None or b.verdict == FITS:
         hidden = _hidden_step(s)
         if hidden is None or verdict.cause == "sigkill":
