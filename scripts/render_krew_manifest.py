@@ -57,6 +57,10 @@ reads from the cluster and never changes it.
 CAVEATS = """\
 exitwhy needs read access (get, list) to pods, events, nodes and jobs, and to pods/log
 for the previous log of a failed container; it warns when some of these cannot be read.
+
+Completion (kubectl 1.26 or later): krew puts only kubectl-exitwhy on PATH; to complete
+`kubectl exitwhy <TAB>`, link the completion program beside it:
+  ln -sf ~/.krew/store/exitwhy/*/kubectl_complete-exitwhy ~/.krew/bin/
 """
 
 

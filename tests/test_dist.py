@@ -364,10 +364,12 @@ def test_archive_layout(built):
     archive = built / build_dist.archive_name(build_dist.goos(), build_dist.goarch())
     members = archive_members(archive)
     names = [n for n, _, _ in members]
-    exe = "kubectl-exitwhy" + (".exe" if build_dist.goos() == "windows" else "")
-    assert {n.split("/")[0] for n in names} == {exe, "_internal", "LICENSE", "README.md"}
+    suffix = ".exe" if build_dist.goos() == "windows" else ""
+    exe, completer = "kubectl-exitwhy" + suffix, "kubectl_complete-exitwhy" + suffix
+    assert {n.split("/")[0] for n in names} == {exe, completer, "_internal", "LICENSE", "README.md"}
     modes = {n: m for n, _, m in members}
     assert modes[exe] & 0o111, "the executable is executable"
+    assert modes[completer] & 0o111, "so is the completion program kubectl runs"
     assert modes["LICENSE"] == 0o644
     assert names == sorted(names, key=lambda n: n.split("/")), "entries sorted"
     assert read_member(archive, "LICENSE") == (REPO / "LICENSE").read_bytes()
