@@ -264,3 +264,21 @@ def diagnose_objects(*objects: dict, include_healthy: bool = True):
         diagnose(p)
         for p in assemble(pods, index, events_known=index.count > 0, nodes=nodes, jobs=jobs)
     ]
+
+
+def replicaset(name: str, deployment: str, ns: str = "prod") -> dict:
+    """A ReplicaSet as its Deployment made it (metadata only: what exitwhy reads)."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": name,
+            "namespace": ns,
+            "uid": f"uid-{name}",
+            "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment,
+                 "uid": f"uid-{deployment}", "controller": True}
+            ],
+        },
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": deployment}}},
+    }  # fmt: skip

@@ -7,7 +7,16 @@ import re
 
 import pytest
 
-from builders import crashloop, node, node_event, pod, spec_container, status, terminated
+from builders import (
+    crashloop,
+    node,
+    node_event,
+    pod,
+    replicaset,
+    spec_container,
+    status,
+    terminated,
+)
 from kubectl_exitwhy.owners import INFERRED, NO_OWNER, READ, REFERENCE, Workload, resolve
 
 WORKLOAD_KEYS = {"namespace", "kind", "name", "pods", "podsAffected", "causes", "resolvedBy"}
@@ -31,22 +40,6 @@ def owned(name, rs, template=None, **kw):
     if template:
         p["metadata"]["labels"]["pod-template-hash"] = template
     return p
-
-
-def replicaset(name, deployment, ns="prod"):
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "ReplicaSet",
-        "metadata": {
-            "name": name,
-            "namespace": ns,
-            "uid": f"uid-{name}",
-            "ownerReferences": [
-                {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment,
-                 "uid": f"uid-{deployment}", "controller": True}
-            ],
-        },
-    }  # fmt: skip
 
 
 def oom(restarts=3, finished="2026-11-20T10:00:00Z"):

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from test_cluster import KUBECTL, plugin_dir
 
-from builders import crashloop, pod, status, terminated
+from builders import crashloop, pod, replicaset, status, terminated
 
 pytestmark = pytest.mark.cluster
 
@@ -28,23 +28,6 @@ def broken(name, ns, owner, node="n1", uid=None):
     return p
 
 
-def replicaset(name, ns, deployment):
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "ReplicaSet",
-        "metadata": {
-            "name": name,
-            "namespace": ns,
-            "uid": f"uid-rs-{name}",
-            "ownerReferences": [
-                {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment,
-                 "uid": f"uid-d-{deployment}", "controller": True}
-            ],
-        },
-        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": deployment}}},
-    }  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def server():
     from localapi import LocalAPIServer
@@ -52,9 +35,9 @@ def server():
     objects = [
         broken("checkout-5f7d-a", "prod", ("ReplicaSet", "checkout-5f7d")),
         broken("checkout-5f7d-b", "prod", ("ReplicaSet", "checkout-5f7d"), node="n2"),
-        replicaset("checkout-5f7d", "prod", "checkout"),
+        replicaset("checkout-5f7d", "checkout", "prod"),
         broken("cart-6c8e-a", "prod", ("ReplicaSet", "cart-6c8e")),
-        replicaset("cart-6c8e", "prod", "cart"),
+        replicaset("cart-6c8e", "cart", "prod"),
         broken("db-0", "prod", ("StatefulSet", "db"), node="n2"),
         broken("twin", "prod", None),
         broken("twin", "staging", None),
