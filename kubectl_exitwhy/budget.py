@@ -20,10 +20,11 @@ memory-settings.md gives their sources):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from kubectl_exitwhy.evidence import Container
+from kubectl_exitwhy.runtimes import MEMORY_ENV
 from kubectl_exitwhy.settings import Setting, last, read
 
 CANNOT, LIKELY, FITS = "cannot_fit", "likely_cannot_fit", "fits"
@@ -51,6 +52,8 @@ class Budget:
     how: str  # "80% of the limit"
     verdict: str
     notes: tuple[str, ...] = ()  # settings read but ignored by the runtime, and why
+    scales: bool = False  # a share of the limit: a larger limit gives a larger heap, no room
+    hidden: tuple[str, ...] = ()  # settings out of sight (ConfigMap, Secret) that may change it
 
     @property
     def headroom(self) -> float:
@@ -108,8 +111,9 @@ def _jvm(found: list[Setting], limit: int) -> Optional[Budget]:
     deciding = pct or fraction or ram
     if deciding is None:
         return None  # the defaults (25%) fit any limit
-    base = min(ram.value, limit) if ram is not None and ram.value else limit
-    of = "of the limit" if base == limit else f"of MaxRAM {size(base)}"
+    # an explicit MaxRAM is the memory the JVM sizes itself from, whatever the container's
+    base = ram.value if ram is not None and ram.value else limit
+    of = "of the limit" if ram is None else f"of MaxRAM {size(base)}"
     if pct is not None and pct.value is not None:
         share = pct.value / 100
     elif fraction is not None and fraction.value:
@@ -123,7 +127,8 @@ def _jvm(found: list[Setting], limit: int) -> Optional[Budget]:
         ceiling, how = small, f"50% {of}: a small memory gets MinRAMPercentage"
     elif ceiling < SMALL_HEAP:
         ceiling, how = SMALL_HEAP, "HotSpot's minimum default heap"
-    return Budget("jvm", limit, ceiling, deciding, how, _verdict("jvm", limit, ceiling))
+    verdict = _verdict("jvm", limit, ceiling)
+    return Budget("jvm", limit, ceiling, deciding, how, verdict, scales=ram is None)
 
 
 def _node(found: list[Setting], limit: int) -> Optional[Budget]:
@@ -136,9 +141,14 @@ def _node(found: list[Setting], limit: int) -> Optional[Budget]:
 def _go(found: list[Setting], limit: int) -> Optional[Budget]:
     go = [s for s in found if s.runtime == "go"]
     soft, gogc = last(go, "GOMEMLIMIT"), last(go, "GOGC")
+    off = gogc is not None and gogc.value == 0
     if soft is not None and soft.value is not None and soft.value != float("inf"):
-        return Budget("go", limit, soft.value, soft, "", _verdict("go", limit, soft.value))
-    if gogc is not None and gogc.value == 0:  # GOGC=off and no memory limit: never collects
+        verdict = _verdict("go", limit, soft.value)
+        if verdict == CANNOT and not off:  # the GC still runs by GOGC: the soft limit only
+            verdict = LIKELY  # fails to keep the heap under the container's limit
+        how = "with GOGC=off" if off else ""
+        return Budget("go", limit, soft.value, soft, how, verdict)
+    if off and gogc is not None:  # GOGC=off and no memory limit: never collects
         how = "the GC is off and no GOMEMLIMIT bounds the heap"
         return Budget("go", limit, float("inf"), gogc, how, CANNOT)
     return None
@@ -148,14 +158,13 @@ def _dotnet(found: list[Setting], limit: int) -> Optional[Budget]:
     net = [s for s in found if s.runtime == "dotnet"]
     hard, percent = last(net, "GCHeapHardLimit"), last(net, "GCHeapHardLimitPercent")
     if hard is not None and hard.value:
-        return Budget(
-            "dotnet",
-            limit,
-            hard.value,
-            hard,
-            "read as hexadecimal",
-            _verdict("dotnet", limit, hard.value),
-        )
+        notes: tuple[str, ...] = ()
+        raw = hard.text.split("=", 1)[1].strip()
+        if raw.isdigit() and int(raw) <= limit < hard.value:  # meant in decimal, read as hex
+            notes = (f"{hard.text} is read as hexadecimal ({size(hard.value)}); in decimal it "
+                     f"would be {size(int(raw))}: write 0x{int(raw):X}",)  # fmt: skip
+        verdict = _verdict("dotnet", limit, hard.value)
+        return Budget("dotnet", limit, hard.value, hard, "read as hexadecimal", verdict, notes)
     if percent is None or percent.value is None:
         return None
     if not 0 < percent.value < 100:  # ignored by the GC: its 75% default applies
@@ -166,7 +175,8 @@ def _dotnet(found: list[Setting], limit: int) -> Optional[Budget]:
         return Budget("dotnet", limit, limit * 0.75, percent, "ignored", FITS, (note,))
     ceiling = limit * percent.value / 100
     how = f"read as hexadecimal: {percent.value:g}% of the limit"
-    return Budget("dotnet", limit, ceiling, percent, how, _verdict("dotnet", limit, ceiling))
+    verdict = _verdict("dotnet", limit, ceiling)
+    return Budget("dotnet", limit, ceiling, percent, how, verdict, scales=True)
 
 
 def budget(c: Container, pod_limit: Optional[int] = None) -> Optional[Budget]:
@@ -178,7 +188,16 @@ def budget(c: Container, pod_limit: Optional[int] = None) -> Optional[Budget]:
     found = read(c)
     budgets = [b for b in (f(found, limit) for f in (_jvm, _node, _go, _dotnet)) if b]
     order = {CANNOT: 0, LIKELY: 1, FITS: 2}
-    return min(budgets, key=lambda b: (order[b.verdict], -b.ceiling), default=None)
+    chosen = min(budgets, key=lambda b: (order[b.verdict], -b.ceiling), default=None)
+    if chosen is None or not c.memory_env_hidden:
+        return chosen
+    # a setting out of sight may be the runtime's own: a GOMEMLIMIT from a ConfigMap beside a
+    # literal GOGC=off, JAVA_TOOL_OPTIONS from envFrom …
+    names = [n for n, r in MEMORY_ENV.items() if r == chosen.runtime]
+    hidden = tuple(
+        h for h in c.memory_env_hidden if h.startswith("envFrom") or h.split()[0] in names
+    )
+    return replace(chosen, hidden=hidden) if hidden else chosen
 
 
 def without_limit(c: Container, pod_limit: Optional[int] = None) -> Optional[str]:

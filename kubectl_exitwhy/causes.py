@@ -444,7 +444,7 @@ def cause(cause_id: str) -> Cause:
 SHORT: dict[str, str] = {
     "oom_killed": "OOM-killed at limit",
     "oom_node": "OOM-killed by node",
-    "memory_settings_exceed_limit": "heap setting > limit",
+    "memory_settings_exceed_limit": "memory settings too high",
     "liveness_probe_kill": "liveness probe failed",
     "startup_probe_kill": "startup probe failed",
     "grace_period_exceeded": "SIGTERM ignored",

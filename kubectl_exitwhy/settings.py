@@ -43,7 +43,7 @@ _JVM_FLAGS = (
     ("UseContainerSupport", re.compile(r"^-XX:([+-])UseContainerSupport$"), "switch"),
 )
 _NODE_FLAG = re.compile(r"^--max[-_]old[-_]space[-_]size=(\d+(?:\.\d+)?)$")
-_GO_SIZE = re.compile(r"^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB|TiB)?$")
+_GO_SIZE = re.compile(r"^(\d+)(B|KiB|MiB|GiB|TiB)?$")  # whole numbers: the runtime's parseByteCount
 _GO_UNITS = {None: 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
 
 
@@ -88,6 +88,37 @@ def command_words(c: Container) -> list[str]:
     for arg in c.command:
         arg = re.sub(r"\$\((\w+)\)", lambda m: env.get(m.group(1), m.group(0)), arg)
         out += _words(arg) if " " in arg else [arg]
+    return out
+
+
+# options that take the next word as their value, and words after which the runtime's own
+# options end (what follows belongs to the program)
+_TAKES_VALUE = {
+    "java": {"-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-modules",
+             "--add-opens", "--add-exports", "--add-reads", "--patch-module",
+             "--upgrade-module-path", "--limit-modules"},
+    "node": {"-r", "--require", "--import", "--loader", "--experimental-loader", "--conditions",
+             "-C", "--title", "--input-type"},
+}  # fmt: skip
+_ENDS = {"java": {"-jar", "-m", "--module", "--source"}, "node": {"-e", "--eval", "-p", "--print"}}
+_LAUNCHERS = {"java": ("java",), "node": ("node", "nodejs")}
+
+
+def runtime_options(words: list[str], runtime: str) -> list[str]:
+    """The words the runtime reads as its own options: after each of its launchers (``java``,
+    ``node``) up to the main class, the script, or ``-jar``'s file — what comes after is the
+    program's (``java -jar a.jar -Xmx3g`` gives the program a -Xmx3g). When the command shows no
+    launcher (the image's entrypoint runs it and the args carry its options), the leading
+    options."""
+    starts = [i + 1 for i, w in enumerate(words) if w.rsplit("/", 1)[-1] in _LAUNCHERS[runtime]]
+    out: list[str] = []
+    for i in starts or [0]:
+        while i < len(words):
+            word = words[i]
+            if word in _ENDS[runtime] or not word.startswith("-"):
+                break
+            out.append(word)
+            i += 2 if word in _TAKES_VALUE[runtime] else 1
     return out
 
 
@@ -141,26 +172,32 @@ def read(c: Container) -> list[Setting]:
             found += _jvm(_words(env[name]), f"env {name}")
     if "JDK_JAVA_OPTIONS" in env:
         found += _jvm(_words(env["JDK_JAVA_OPTIONS"]), "env JDK_JAVA_OPTIONS")
-    found += _jvm(words, "command")
+    found += _jvm(runtime_options(words, "java"), "command")
     if "_JAVA_OPTIONS" in env:
         found += _jvm(_words(env["_JAVA_OPTIONS"]), "env _JAVA_OPTIONS")
     if "NODE_OPTIONS" in env:
         found += _node(_words(env["NODE_OPTIONS"]), "env NODE_OPTIONS")
-    found += _node(words, "command")
+    found += _node(runtime_options(words, "node"), "command")
     if "GOMEMLIMIT" in env:
         text = env["GOMEMLIMIT"]
         value = float("inf") if text.strip() == "off" else go_size(text)
-        found.append(Setting("go", "GOMEMLIMIT", f"GOMEMLIMIT={text}", "env", value))
+        found.append(Setting("go", "GOMEMLIMIT", f"GOMEMLIMIT={text}", "env GOMEMLIMIT", value))
     if "GOGC" in env:
         text = env["GOGC"]
         value = 0.0 if text.strip().lower() == "off" else _number(text)
-        found.append(Setting("go", "GOGC", f"GOGC={text}", "env", value))
+        found.append(Setting("go", "GOGC", f"GOGC={text}", "env GOGC", value))
     for prefix in ("COMPlus_", "DOTNET_"):  # DOTNET_ wins over the older COMPlus_
         for flag in ("GCHeapHardLimit", "GCHeapHardLimitPercent"):
             if prefix + flag in env:
                 text = env[prefix + flag]
                 found.append(
-                    Setting("dotnet", flag, f"{prefix}{flag}={text}", "env", dotnet_hex(text))
+                    Setting(
+                        "dotnet",
+                        flag,
+                        f"{prefix}{flag}={text}",
+                        f"env {prefix}{flag}",
+                        dotnet_hex(text),
+                    )  # fmt: skip
                 )
     return found
 

@@ -57,7 +57,9 @@ def container(memory="1Gi", env=None, command=None, raw_env=None, env_from=None)
          "likely_cannot_fit", 1800, None),
         ("2Gi", {"NODE_OPTIONS": "--max-old-space-size=1536"}, None, "fits", 1536, None),
         # Go: GOMEMLIMIT's own units; GOGC=off without a limit never collects
-        ("1Gi", {"GOMEMLIMIT": "2GiB"}, None, "cannot_fit", 2048, None),
+        # GOMEMLIMIT above the limit: the GC still runs by GOGC, the soft limit just cannot help
+        ("1Gi", {"GOMEMLIMIT": "2GiB"}, None, "likely_cannot_fit", 2048, None),
+        ("1Gi", {"GOMEMLIMIT": "2GiB", "GOGC": "off"}, None, "cannot_fit", 2048, None),
         ("1Gi", {"GOMEMLIMIT": "1000MiB"}, None, "likely_cannot_fit", 1000, None),
         ("1Gi", {"GOMEMLIMIT": "900MiB"}, None, "fits", 900, None),
         ("1Gi", {"GOGC": "off"}, None, "cannot_fit", float("inf"), "GOGC=off"),
@@ -124,7 +126,8 @@ def test_an_oom_whose_settings_cannot_fit_names_the_setting_not_the_limit():
     (f,) = one(oom_pod("2000Mi", env={"JAVA_TOOL_OPTIONS": "-XX:MaxRAMPercentage=80"})).findings
     assert f.cause == "oom_killed"
     assert "-XX:MaxRAMPercentage=80 leaves only 400Mi outside the heap" in f.summary
-    assert f.next_steps[0].startswith("Lower -XX:MaxRAMPercentage to 75 or less")
+    assert f.next_steps[0].startswith("Use -XX:MaxRAMPercentage=75.0 or less")
+    assert "raise the limit" not in f.next_steps[0]  # a share of the limit grows with it
     assert not any(s.startswith("Raise resources.limits.memory") for s in f.next_steps)
     assert f.detail.startswith("heap ceiling 1600Mi of the 2000Mi limit (-XX:MaxRAMPercentage=80")
     (g,) = one(oom_pod("1Gi", env={"NODE_OPTIONS": "--max-old-space-size=2048"})).findings
@@ -197,3 +200,60 @@ def test_without_a_limit_the_node_is_the_ceiling_and_the_view_says_so():
     assert "-Xmx8g in command lets the heap reach 8Gi" in line
     running = pod(containers=[spec], statuses=[status(ready=True)])
     assert [x.cause for x in one(running).findings] == []  # nothing to judge it against
+
+
+@pytest.mark.parametrize(
+    "memory,env,command,verdict,ceiling_mib",
+    [
+        # what follows the main class, -jar's file or the script is the program's, not the runtime's
+        ("1Gi", None, ["java", "-jar", "a.jar", "-Xmx3g"], None, None),
+        ("1Gi", None, ["java", "-cp", "/app/lib", "com.acme.Main", "-Xmx3g"], None, None),
+        ("1Gi", None, ["node", "server.js", "--max-old-space-size=3072"], None, None),
+        ("1Gi", None, ["node", "-r", "dotenv/config", "--max-old-space-size=3072", "s.js"],
+         "cannot_fit", 3072),
+        ("1Gi", None, ["sh", "-c", "java -version && exec java -Xmx2g -jar a.jar --port 80"],
+         "cannot_fit", 2048),
+        # an explicit MaxRAM is what the JVM sizes from, whatever the container's limit
+        ("2Gi", {"JAVA_TOOL_OPTIONS": "-XX:MaxRAM=16g"}, None, "cannot_fit", 4096),
+        ("2Gi", {"JAVA_TOOL_OPTIONS": "-XX:MaxRAM=8g -XX:MaxRAMPercentage=50"}, None,
+         "cannot_fit", 4096),
+        # Go takes whole numbers only: 1.5GiB is refused by the runtime, not a budget
+        ("1Gi", {"GOMEMLIMIT": "1.5GiB"}, None, None, None),
+    ],
+)  # fmt: skip
+def test_what_a_first_reading_found(memory, env, command, verdict, ceiling_mib):
+    b = budget(container(memory, env=env, command=command))
+    assert (b.verdict if b else None) == verdict
+    if ceiling_mib:
+        assert round(b.ceiling / MI) == ceiling_mib
+
+
+def test_a_setting_out_of_sight_lowers_the_certainty_and_is_named():
+    raw = [
+        {"name": "GOGC", "value": "off"},
+        {"name": "GOMEMLIMIT", "valueFrom": {"configMapKeyRef": {"name": "go-env", "key": "l"}}},
+    ]
+    running = pod(containers=[{**spec_container(memory="1Gi"), "env": raw}],
+                  statuses=[status(ready=True)])  # fmt: skip
+    (f,) = one(running).findings
+    assert f.cause == "memory_settings_exceed_limit" and f.confidence == "medium"
+    assert "GOMEMLIMIT from ConfigMap go-env may change this (not read)" in f.summary
+    assert any("kubectl get configmap go-env" in step for step in f.next_steps)
+
+
+def test_dotnet_advice_names_the_setting_in_use_and_a_decimal_slip():
+    decimal = pod(containers=[configured("1Gi", env={"DOTNET_GCHeapHardLimit": "1073741824"})],
+                  statuses=[status(ready=True)])  # fmt: skip
+    (f,) = one(decimal).findings
+    assert f.next_steps[0].startswith("Set DOTNET_GCHeapHardLimit to at most 0x30000000 (768Mi)")
+    assert any("in decimal it would be 1Gi: write 0x40000000" in e for e in f.evidence)
+    assert any(
+        e.startswith("spec.containers[app].env[DOTNET_GCHeapHardLimit]:") for e in f.evidence
+    )
+
+
+def test_exit_2_of_a_go_program_with_a_gomemlimit_go_refuses_names_it():
+    spec = configured("1Gi", env={"GOMEMLIMIT": "900Mi"})
+    (f,) = one(crashing(terminated(2), containers=[spec])).findings
+    assert "GOMEMLIMIT=900Mi is not a value Go accepts" in f.summary
+    assert f.next_steps[0].startswith("Fix GOMEMLIMIT=900Mi")
