@@ -191,6 +191,12 @@ def _set(out: Parsed, flag: Flag, value: str) -> None:
     elif flag.kind == LIST:
         out.values.setdefault(flag.name, []).append(value)
     else:
+        if flag.name == "filename" and flag.name in out.values:
+            raise UsageError(  # kubectl reads each; silently keeping the last would lose pods
+                "-f is given twice: give one file (cat a.json b.json > both.json joins saves)"
+            )
+        if flag.name == "output" and flag.choices and value.lower() in flag.choices:
+            value = value.lower()  # kubectl takes -o JSON as -o json
         if flag.choices and value not in flag.choices:
             hint = _closest(value, flag.choices, "")
             raise UsageError(

@@ -179,6 +179,8 @@ def route(words: List[str]) -> Tuple[str, List[str]]:
         raise UsageError(f"{word} needs a name: '{PROG} {word} NAME' (or {word}/NAME)")
     if not name:
         raise UsageError(f"{first!r} names no {kind.lower()}: '{PROG} {word}/NAME'")
+    if "/" in name:  # kubectl: a resource name may not contain '/'
+        raise UsageError(f"{first!r}: a {kind.lower()} name may not contain '/' (TYPE/NAME)")
     if extra:
         raise UsageError(
             f"one {kind.lower()} at a time: {name!r} and then {extra[0]!r} (a sweep of a "

@@ -160,3 +160,21 @@ def test_completion_offline(args, expected):
     candidates, directive = complete(args)
     assert candidates == expected
     assert directive == (0 if args[0] == "-f" else 4)  # -f FILE: the shell completes files
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["-f", "a.json", "-f", "b.json"], "-f is given twice"),
+        (["pod/x/y"], "may not contain '/'"),
+        (["pod", "x/y"], "may not contain '/'"),
+    ],
+)
+def test_what_kubectl_refuses_or_reads_otherwise_is_a_usage_error(exitwhy, argv, needle):
+    run = exitwhy(*argv)
+    assert run.status == 2 and needle in run.err, run.err
+
+
+def test_output_format_case_is_kubectls(exitwhy):
+    run = exitwhy("-f", "examples/memory-settings.json", "-A", "-o", "JSON")
+    assert run.status == 0 and run.json()["kind"] == "DiagnosisList"
