@@ -7,6 +7,7 @@ command alike:
 
 ====================================  ==========================================================
 ``kubectl exitwhy -A -o json``         the sweep, through the real kubectl, as users run it
+``EXITWHY_NO_GZIP=1`` the same         the sweep without gzip: the bytes on the wire both ways
 ``kubectl get pods -A -o json``        what an SRE would run instead
 ``kubectl get pods -A``                the table (server-side Table)
 raw HTTP floor                         ``bench/rawlist.py``: Python, ``limit=500`` pages,
@@ -78,6 +79,7 @@ TARGETS = {
 # measurement ids, in the order they are run and printed
 CLUSTER_IDS = (
     "exitwhy_all_json",
+    "exitwhy_all_json_plain",
     "exitwhy_all_table",
     "exitwhy_all_by_pod",
     "kubectl_get_all_json",
@@ -222,6 +224,7 @@ class Measurement:
     capture: bool = False  # keep stdout in a file (and check it) instead of /dev/null
     check: Callable[[Path], dict[str, Any]] | None = None
     requests_log: bool = False  # summarise the API requests of its first run
+    env: dict[str, str] = field(default_factory=dict)  # environment for its runs
     info: bool = False  # informative only: no target depends on it
     samples: list[Sample] = field(default_factory=list)
     error: str | None = None
@@ -270,7 +273,12 @@ def run_rounds(
             err = workdir / f"{m.id}.err"
             mark = log.mark() if (log is not None and m.requests_log and r == 0) else None
             try:
-                sample = runner.run(m.argv, out, err)
+                runner.overrides.update(m.env)
+                try:
+                    sample = runner.run(m.argv, out, err)
+                finally:
+                    for key in m.env:
+                        runner.overrides.pop(key, None)
                 if sample.status != 0:
                     raise BenchError(
                         f"{m.label}: exit status {sample.status}\n{_tail(err)}".rstrip()
@@ -485,7 +493,9 @@ _NAME = re.compile(r"(/(?:pods|nodes|jobs|events|namespaces))/(?!\{)[^/]+")
 
 
 def summarise_requests(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Count the API requests of one command by path pattern: calls, bytes, page sizes."""
+    """Count the API requests of one command by path pattern: calls, bytes, page sizes.
+    ``bytes`` counts what went on the wire (compressed where the server gzipped the body),
+    ``raw_bytes`` the bodies unpacked, ``gzipped`` the answers that went compressed."""
     by: dict[str, dict[str, Any]] = {}
     for rec in records:
         path = _NAME.sub(r"\1/{name}", _NS.sub("/namespaces/{ns}", rec["path"]))
@@ -510,6 +520,8 @@ def summarise_requests(records: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "requests": len(records),
         "bytes": sum(int(r.get("bytes") or 0) for r in records),
+        "raw_bytes": sum(int(r.get("raw_bytes") or r.get("bytes") or 0) for r in records),
+        "gzipped": sum(1 for r in records if r.get("encoding") == "gzip"),
         "by_path": dict(sorted(by.items(), key=lambda kv: -kv[1]["requests"])),
     }
 
@@ -765,6 +777,17 @@ def bench_size(
                 check=check_diagnosis_list,
                 requests_log=True,
             ),
+            Measurement(
+                "exitwhy_all_json_plain",
+                "kubectl exitwhy -A -o json, no gzip",
+                [kubectl, "exitwhy", "-A", "-o", "json"],
+                runs,
+                capture=True,
+                check=check_diagnosis_list,
+                requests_log=True,
+                info=True,
+                env={"EXITWHY_NO_GZIP": "1"},
+            ),
             *(
                 Measurement(
                     mid,
@@ -965,7 +988,10 @@ def _requests_line(m: dict[str, Any]) -> str:
         parts.append(f"{key} x{e['requests']}{limits}{sels}")
     more = len(req["by_path"]) - 6
     tail = f", +{more} more paths" if more > 0 else ""
-    return f"{req['requests']} requests, {req['bytes'] / MB:.1f} MB: " + "; ".join(parts) + tail
+    size = f"{req['bytes'] / MB:.1f} MB"
+    if req.get("gzipped"):
+        size += f" on the wire ({req['raw_bytes'] / MB:.1f} MB unpacked, {req['gzipped']} gzip)"
+    return f"{req['requests']} requests, {size}: " + "; ".join(parts) + tail
 
 
 def format_report(results: dict[str, Any]) -> str:
@@ -1009,6 +1035,14 @@ def format_report(results: dict[str, Any]) -> str:
             lines.append(
                 f"  check: exitwhy -A -o json is a DiagnosisList of {'/'.join(map(str, items))} "
                 f"items; the raw floor listed {'/'.join(map(str, listed)) or '?'} pods"
+            )
+        packed = (ms.get("exitwhy_all_json") or {}).get("requests") or {}
+        plain = (ms.get("exitwhy_all_json_plain") or {}).get("requests") or {}
+        if packed.get("bytes") and plain.get("bytes"):
+            less = plain["bytes"] / packed["bytes"]
+            lines.append(
+                f"  bytes on the wire, exitwhy -A -o json: {packed['bytes'] / MB:.1f} MB with "
+                f"gzip, {plain['bytes'] / MB:.1f} MB without ({less:.1f}x less)"
             )
         for mid in (*CLUSTER_IDS, *POD_IDS):
             line = _requests_line(ms.get(mid) or {})

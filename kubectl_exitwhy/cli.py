@@ -4,7 +4,8 @@ the fast paths, and errors → exit statuses (DESIGN §1), in one place.
 kubectl hands a plugin every argument after its name and parses none of them: ``grammar.py``
 reads the flags as kubectl's own parser (pflag) would, anywhere on the line, and
 ``targets.py`` what the words name. ``code N``, ``--help`` and ``version`` are answered
-without loading typer at all: they must start in a few tens of milliseconds. Everything else
+without loading typer at all: they must start in a few tens of milliseconds. So is the common
+pod view, ``pod NAME [-n NS]`` of a cluster (``podview.py``: its fast path). Everything else
 goes through the typer app in ``commands.py``, with the flags in the one form click takes.
 """
 
@@ -17,7 +18,7 @@ from kubectl_exitwhy.errors import ExitStatus, ExitwhyError, UsageError
 
 TYPE_CHECKING = False  # typing is not imported at run time: `code N` must start fast
 if TYPE_CHECKING:
-    from typing import Any, List, Optional
+    from typing import Any, List, Optional, Union
 
 PROG = "kubectl exitwhy"
 POD_FLAGS = (
@@ -31,9 +32,9 @@ def _usage_error_class(typer: Any) -> Any:
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
-def prepare(args: List[str]) -> Optional[List[str]]:
-    """Answer what needs no typer (help, version, code N) and return None; else the arguments
-    for the typer app: ``[command, *flags, "--", *words]``."""
+def prepare(args: List[str]) -> Union[int, List[str]]:
+    """Answer what needs no typer (help, version, code N, the pod view's fast path) and return
+    the exit status; else the arguments for the typer app: ``[command, *flags, "--", *words]``."""
     from kubectl_exitwhy import grammar, targets
 
     parsed = grammar.parse(args)
@@ -46,28 +47,32 @@ def prepare(args: List[str]) -> Optional[List[str]]:
         from kubectl_exitwhy.helptext import top
 
         sys.stdout.write(top())
-        return None
+        return ExitStatus.OK
     if parsed.get("version") or (words and words[0] == "version"):
         from kubectl_exitwhy import __version__
 
         sys.stdout.write(f"kubectl-exitwhy {__version__}\n")
-        return None
+        return ExitStatus.OK
     command, values = targets.route(words)
     if command == "code":
         from kubectl_exitwhy.codeview import explain
 
         explain(values, parsed.get("output") or "table")
-        return None
+        return ExitStatus.OK
     if command == "completion":
         from kubectl_exitwhy.completion import script
 
         sys.stdout.write(script(values))
-        return None
+        return ExitStatus.OK
     grammar.check(parsed)
     if command == "pod":
         extra = grammar.unused(parsed, POD_FLAGS)
         if extra:
             raise UsageError(f"--{extra} applies to a sweep, not to the pod view")
+        from kubectl_exitwhy import podview
+
+        if podview.fast(parsed):
+            return podview.run(parsed, values[0])
         return ["pod", *grammar.command_args(parsed, POD_FLAGS), "--", *values]
     target = [f"--target={values[0]}"] if values else []
     return ["sweep", *grammar.command_args(parsed), *target]
@@ -83,8 +88,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         arranged = prepare(args)
-        if arranged is None:
-            sys.exit(ExitStatus.OK)
+        if isinstance(arranged, int):
+            sys.exit(arranged)
         import typer
 
         from kubectl_exitwhy.commands import app

@@ -7,23 +7,19 @@ Imported by ``cli.main`` for every command but the ``code`` fast path. Heavy mod
 # No `from __future__ import annotations` here: on Python 3.9 typer reads the commands'
 # annotations with inspect.signature, which would then see strings, not the Annotated options.
 
-import os
 import sys
-from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Annotated, Any, Iterable, Optional
+from typing import Annotated
 
 import typer
 
 from kubectl_exitwhy import __version__
-from kubectl_exitwhy.errors import ExitStatus, UsageError
+from kubectl_exitwhy.errors import UsageError
 from kubectl_exitwhy.options import (
     AllNamespacesOpt,
     AllOpt,
     By,
     ByOpt,
     ContextOpt,
-    FailOn,
     FailOnOpt,
     FileOpt,
     KubeconfigOpt,
@@ -38,6 +34,14 @@ from kubectl_exitwhy.options import (
     WatchOpt,
 )
 
+# shared with the pod view's fast path (podview.py): the same bytes either way
+from kubectl_exitwhy.present import emit as _emit
+from kubectl_exitwhy.present import now as _now
+from kubectl_exitwhy.present import status as _status
+from kubectl_exitwhy.present import style as _style
+from kubectl_exitwhy.present import timeout as _timeout
+from kubectl_exitwhy.present import warn as _warn
+
 app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
@@ -50,28 +54,6 @@ app = typer.Typer(
     "json|yaml output offline\n\nExit status: 0 ran (no finding at or above --fail-on), 1 a "
     "finding at or above --fail-on, 2 usage error, 3 bad input file, 4 cluster access failed.",
 )
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _color() -> bool:
-    return (
-        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    )
-
-
-def _timeout(text: Optional[str]) -> Optional[float]:
-    if text is None:
-        return None
-    import re
-
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
-    if not m:
-        raise UsageError(f"--request-timeout {text!r} is not a duration (try 30s or 1m)")
-    value = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
-    return value or None
 
 
 def _source(filename, kubeconfig, context, request_timeout, logs, flags=None):
@@ -92,80 +74,6 @@ def _source(filename, kubeconfig, context, request_timeout, logs, flags=None):
         warn=_warn,
         flags=flags,
     )
-
-
-_WARNED: set[str] = set()
-
-
-def _warn(message: str) -> None:
-    """Each warning once: the same refusal met by two reads is one thing to know."""
-    from kubectl_exitwhy.sanitize import clean_line
-
-    text = clean_line(message)
-    if text not in _WARNED:
-        _WARNED.add(text)
-        sys.stderr.write(f"warning: {text}\n")
-
-
-def _style(all_namespaces: bool, fold: bool = False) -> Any:
-    """A pipe gets 100 columns and every row; a terminal (or COLUMNS, LINES) sets the width,
-    and the height a folded sweep table fits."""
-    import shutil
-
-    from kubectl_exitwhy.render.style import Style
-
-    width, height = 100, None
-    columns = os.environ.get("COLUMNS", "")
-    tty = sys.stdout.isatty()
-    if columns.isdigit() and 40 <= int(columns) <= 1000:
-        width = int(columns)
-    elif tty:
-        width = max(40, shutil.get_terminal_size((100, 24)).columns)
-    if fold and tty:
-        height = max(10, shutil.get_terminal_size((100, 24)).lines)
-    return Style(
-        now=_now(), width=width, color=_color(), all_namespaces=all_namespaces, height=height
-    )
-
-
-def _emit(
-    report,
-    output: Output,
-    all_namespaces: bool,
-    pod_view: bool,
-    by: Optional[By],
-    info: bool = False,
-    fold: bool = False,
-) -> None:
-    """The pod view's JSON is the DiagnosisList alone; a sweep's adds its summaries."""
-    style = _style(all_namespaces, fold)
-    if output in (Output.json, Output.yaml):
-        from kubectl_exitwhy.render import structured
-
-        render = structured.render_json if output is Output.json else structured.render_yaml
-        sys.stdout.write(render(report.diagnoses, style, None if pod_view else report))
-    elif pod_view:
-        from kubectl_exitwhy.render import detail
-
-        sys.stdout.write(detail.render(report.diagnoses, style, report.nodes))
-    elif output is Output.wide or by is By.pod:
-        from kubectl_exitwhy.render import table
-
-        sys.stdout.write(table.render(report.diagnoses, style, wide=output is Output.wide))
-    else:
-        from kubectl_exitwhy.render import incident
-
-        sys.stdout.write(incident.render(report, style, show_info=info))
-
-
-def _status(diagnoses: Iterable, fail_on: Optional[FailOn]) -> ExitStatus:
-    if fail_on is None:
-        return ExitStatus.OK
-    from kubectl_exitwhy.diagnosis import SEVERITY_RANK
-
-    limit = SEVERITY_RANK[fail_on.value]
-    hit = any(SEVERITY_RANK[f.severity] <= limit for d in diagnoses for f in d.findings)
-    return ExitStatus.FINDINGS if hit else ExitStatus.OK
 
 
 @app.command("sweep", hidden=True)
@@ -267,35 +175,17 @@ def pod(
     watch: WatchOpt = False,
 ) -> None:
     """The full story of one pod: every container, evidence, next steps, previous-log tail."""
-    from kubectl_exitwhy.correlate import correlate
-    from kubectl_exitwhy.engine import diagnose
-    from kubectl_exitwhy.targets import one_namespace
+    from kubectl_exitwhy import podview
 
     if selector:
         raise UsageError("-l/--selector does not apply to a single pod")
     if watch and filename is not None:
         raise UsageError("--watch follows a cluster; a saved file does not change")
     source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj)
-    if filename is not None:
-        namespace = None if all_namespaces else namespace
-        one_namespace(source, name, namespace)
-    elif all_namespaces:
-        namespace = source.locate(name)
-    elif namespace is None:
-        namespace = source.default_namespace
-    evidence = source.pod(name, namespace)
-    for gap in getattr(source, "gaps", ()):
-        _warn(gap)
-    own = diagnose(evidence)
-    others = source.neighbours(evidence) if any(_killed(f) for f in own.findings) else []
-    report = correlate([evidence, *others], [own, *(diagnose(o) for o in others)])
-    report = replace(report, diagnoses=report.diagnoses[:1])
-    diagnosis = report.diagnoses[0]
-    if output in (Output.json, Output.yaml):  # the pod view prints them itself; JSON keeps
-        for w in diagnosis.warnings:  # stdout pure
-            _warn(w)
-    _emit(report, output, all_namespaces, pod_view=True, by=None)
-    status = _status([diagnosis], fail_on)
+    level = fail_on.value if fail_on is not None else None
+    evidence, status = podview.show(
+        source, name, namespace, output.value, all_namespaces, level, filename is not None
+    )
     if watch:
         from kubectl_exitwhy.sources.watch import Follower
 
@@ -304,17 +194,6 @@ def pod(
         follower.gone = _gone
         _follow(source, follower, "", output, all_pods)
     raise typer.Exit(status)
-
-
-# kills whose sender the pod's own record does not prove: the node's other pods may
-# (an OOM at the container's own limit, or an eviction, is proven by the pod alone)
-UNPROVEN_KILLS = {"sigkill", "oom_node", "container_status_unknown", "runtime_lost"}
-
-
-def _killed(f) -> bool:
-    """A kill from outside the program, sender unproven: the pod view then looks at the other
-    pods on the node."""
-    return f.cause in UNPROVEN_KILLS
 
 
 def _gone(obj: dict) -> None:

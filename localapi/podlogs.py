@@ -56,4 +56,4 @@ def serve_log(store: Store, t: Target, query: Mapping[str, str]) -> Response:
             text = text[: int(limit)]
         except ValueError:
             return bad_request(f"limitBytes: Invalid value: {limit!r}")
-    return Response(200, text, "text/plain")
+    return Response(200, text, "text/plain", compressible=False)  # StreamObject: never gzip

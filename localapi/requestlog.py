@@ -1,7 +1,9 @@
 """An in-memory (and optionally JSON-lines) log of every request the server answered.
 
 Each record is a dict: ``time`` (epoch seconds when the request arrived), ``method``, ``path``,
-``query`` (a dict, last value wins), ``status``, ``bytes`` (response body bytes actually sent),
+``query`` (a dict, last value wins), ``status``, ``bytes`` (response body bytes actually sent,
+compressed when the body went gzip: then also ``encoding`` "gzip" and ``raw_bytes``, the body's
+size before),
 ``duration`` (seconds), ``fault`` (the injected fault kinds, comma-separated, or None),
 ``agent`` (the User-Agent) and, when the request impersonates, ``impersonate``: each
 ``Impersonate-*`` header's values in order (``{"Impersonate-User": ["bob"], "Impersonate-Group":

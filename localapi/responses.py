@@ -48,6 +48,8 @@ class Response:
     wire: str = ""  # how the body goes out when a fault says so (``wirefaults``)
     pace: float = 1.0  # seconds a byte, for ``trickle``
     faults: list[str] = field(default_factory=list)
+    compressible: bool = True  # False: written as a stream by the apiserver (logs): never gzip
+    encoding: str = ""  # "gzip" once ``compression.apply`` compressed the body
 
 
 def status_body(

@@ -73,6 +73,7 @@ class LocalAPIServer:
         store: Store | None = None,
         bookmark_interval: float = 60.0,
         history_limit: int | None = None,
+        compression: bool = True,
     ) -> None:
         self.store = store if store is not None else Store()
         if history_limit is not None:
@@ -96,6 +97,7 @@ class LocalAPIServer:
         self._kubeconfig_path = Path(kubeconfig_path) if kubeconfig_path is not None else None
         self.faults = Faults(list(faults or ()))
         self.requests = RequestLog(request_log)
+        self.compression = compression  # gzip as the apiserver does (``compression.py``)
         self.ca_pem: bytes | None = None
         self.kubeconfig: Path | None = None
         self._tmp: Path | None = None
@@ -123,6 +125,7 @@ class LocalAPIServer:
         self._httpd = LocalHTTPServer(
             (self.host, self._port), api, self.requests, ssl_context, self._stopping
         )
+        self._httpd.compression = self.compression
         api.discovery = Discovery(f"{self.host}:{self.port}")
         path = self._kubeconfig_path or self._tmp / "kubeconfig"
         self.kubeconfig = write_kubeconfig(path, self.url, self.token, self.ca_pem)

@@ -27,6 +27,7 @@ RUN = ROOT / "bench" / "run.py"
 OFFLINE = ("exitwhy_code_137", "exitwhy_code_137_direct", "noop_plugin", "python_pass")
 CLUSTER = (
     "exitwhy_all_json",
+    "exitwhy_all_json_plain",
     "exitwhy_all_table",
     "exitwhy_all_by_pod",
     "kubectl_get_all_json",
@@ -131,6 +132,7 @@ def test_every_measurement_has_positive_samples(quick):
     assert set(ms) == set(CLUSTER)
     planned = {
         "exitwhy_all_json": plan["runs"]["2000"],
+        "exitwhy_all_json_plain": plan["runs"]["2000"],
         "exitwhy_all_table": plan["runs"]["2000"],
         "exitwhy_all_by_pod": plan["runs"]["2000"],
         "raw_floor": plan["runs"]["2000"],
@@ -157,6 +159,10 @@ def test_outputs_were_checked(quick):
     # the request log of the first run of each command against the server
     assert ms["raw_floor"]["requests"]["by_path"]["GET /api/v1/pods"]["limits"] == ["500"]
     assert ms["exitwhy_all_json"]["requests"]["requests"] > 0
+    # gzip as kubectl asks for it, and the same sweep without (EXITWHY_NO_GZIP=1)
+    packed, plain = ms["exitwhy_all_json"]["requests"], ms["exitwhy_all_json_plain"]["requests"]
+    assert packed["gzipped"] > 0 and plain["gzipped"] == 0
+    assert packed["bytes"] * 4 < plain["bytes"] == plain["raw_bytes"]
 
 
 def test_ratios_are_computed_from_the_samples(quick):

@@ -453,3 +453,15 @@ def test_localapi_continue_tokens_in_a_circle(paged):
     a, b, c, d = tokens("cycle", 4)  # 1200 pods: pages of 500, 500, 200, then page 2 again
     assert c == a and d == b and a != b
     assert len(set(tokens("newtoken", 5))) == 5
+
+
+@cluster
+@pytest.mark.parametrize(
+    "server_url,needle",
+    [("https://127.0.0.1:1", "connection refused"),
+     ("https://no-such-host.invalid:6443", "does not resolve")],
+)  # fmt: skip
+def test_a_refused_or_unknown_server_is_named_as_such_not_a_timeout(srv, server_url, needle):
+    proc, took = run(srv, "-A", f"--server={server_url}")
+    line = one_sentence(proc)
+    assert needle in line and "timed out" not in line, line

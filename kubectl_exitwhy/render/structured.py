@@ -1,8 +1,18 @@
-"""``-o json`` and ``-o yaml``: the DiagnosisList document of DESIGN §4, and nothing else."""
+"""``-o json`` and ``-o yaml``: the DiagnosisList document of DESIGN §4, and nothing else.
+
+``-o json`` is written by orjson where it is installed (a dependency: about ten times faster
+than ``json.dumps`` on a 50,000-pod sweep's document), byte for byte as ``json.dumps(indent=2,
+ensure_ascii=False)`` writes it: the same indentation, separators, escapes (``\n``, ``\u0001``;
+non-ASCII, DEL and U+2028 as they are) and key order. Where the two would differ, json writes
+it: a float below 1e-4 (``1e-05`` against ``0.00001``), NaN or infinity (orjson writes
+``null``) — found while the document is cleaned — and whatever orjson refuses (an integer
+beyond 64 bits, a lone surrogate, a key that is not a string).
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Optional
 
 from kubectl_exitwhy.correlate import Report
@@ -11,27 +21,57 @@ from kubectl_exitwhy.render.style import Style
 from kubectl_exitwhy.sanitize import clean
 
 
-def _cleaned(value: Any) -> Any:
-    """Cluster text may carry terminal escapes: strip them here too (a JSON file gets cat-ed)."""
+def _cleaned(value: Any, odd: Optional[list] = None) -> Any:
+    """Cluster text may carry terminal escapes: strip them here too (a JSON file gets cat-ed).
+    A float that orjson would write otherwise than json is noted in ``odd``."""
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, list):
-        return [_cleaned(v) for v in value]
+        return [_cleaned(v, odd) for v in value]
     if isinstance(value, dict):
-        return {k: _cleaned(v) for k, v in value.items()}
+        return {k: _cleaned(v, odd) for k, v in value.items()}
+    if isinstance(value, float) and odd is not None and not _same_float(value):
+        odd.append(value)
     return value
 
 
-def _document(diagnoses: list[PodDiagnosis], report: Optional[Report]) -> dict[str, Any]:
+def _same_float(value: float) -> bool:
+    """orjson and repr() agree on every finite float from 1e-4 up (both shortest round-trip,
+    with an exponent from 1e16); below, repr() writes 1e-05 where orjson writes 0.00001."""
+    return math.isfinite(value) and (value == 0 or abs(value) >= 1e-4)
+
+
+def _document(
+    diagnoses: list[PodDiagnosis], report: Optional[Report], odd: Optional[list] = None
+) -> dict[str, Any]:
     if report is None:
-        return _cleaned(document(diagnoses))
-    return _cleaned(document(diagnoses, report.workloads, report.nodes))
+        return _cleaned(document(diagnoses), odd)
+    return _cleaned(document(diagnoses, report.workloads, report.nodes), odd)
+
+
+def _dumps(doc: Any, exact: bool) -> str:
+    """``json.dumps(doc, indent=2, ensure_ascii=False)`` and a newline, by orjson when it is
+    installed and ``exact`` (no float that it writes otherwise: ``_same_float``)."""
+    if exact:
+        try:
+            import orjson
+        except ImportError:
+            pass
+        else:
+            try:
+                option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+                return orjson.dumps(doc, option=option).decode()
+            except (TypeError, ValueError):  # orjson.JSONEncodeError: json writes what it can
+                pass
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_json(
     diagnoses: list[PodDiagnosis], style: Style, report: Optional[Report] = None
 ) -> str:
-    return json.dumps(_document(diagnoses, report), indent=2, ensure_ascii=False) + "\n"
+    odd: list = []
+    doc = _document(diagnoses, report, odd)
+    return _dumps(doc, exact=not odd)
 
 
 def render_yaml(

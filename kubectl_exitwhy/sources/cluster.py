@@ -22,7 +22,7 @@ from typing import Callable, Iterator, Optional
 from kubectl_exitwhy.errors import ClusterError, UsageError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
 from kubectl_exitwhy.owners import census_key, resolve
-from kubectl_exitwhy.sources import controllers
+from kubectl_exitwhy.sources import controllers, typed
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
 from kubectl_exitwhy.sources.http import ApiReader, NotFound, Unreachable, _q
@@ -67,9 +67,10 @@ class ClusterSource(ApiReader):
         log_lines: int = 20,
         warn: Callable[[str], None] = lambda message: None,
         flags: Optional[dict] = None,
+        lean: bool = False,
     ) -> None:
         client, self.default_namespace, server = connect(
-            kubeconfig, context, flags=flags, timeout=request_timeout
+            kubeconfig, context, flags=flags, timeout=request_timeout, lean=lean
         )
         super().__init__(client, server, request_timeout, warn)
         self.log_lines = log_lines
@@ -93,7 +94,10 @@ class ClusterSource(ApiReader):
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
         try:
             for items in self.pages(
-                path, {"fieldSelector": field_selector}, f"listing events {where}"
+                path,
+                {"fieldSelector": field_selector},
+                f"listing events {where}",
+                decode=typed.decoder("events"),
             ):
                 for e in items:
                     if isinstance(e, dict) and (
@@ -137,7 +141,8 @@ class ClusterSource(ApiReader):
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
-            for items in self.pages(path, query, f"listing pods {where}"):
+            pods = self.pages(path, query, f"listing pods {where}", decode=typed.decoder("pods"))
+            for items in pods:
                 chosen = [p for p in items if isinstance(p, dict)]
                 if target is not None:
                     chosen = [p for p in chosen if target.may_own(census_key(p))]
@@ -238,7 +243,10 @@ class ClusterSource(ApiReader):
         nodes = {}
         if len(names) > 20:
             try:
-                for items in self.pages("/api/v1/nodes", {}, "listing nodes"):
+                nodes_list = self.pages(
+                    "/api/v1/nodes", {}, "listing nodes", decode=typed.decoder("nodes")
+                )
+                for items in nodes_list:
                     for n in items:
                         meta = n.get("metadata") if isinstance(n, dict) else None
                         name = meta.get("name") if isinstance(meta, dict) else None

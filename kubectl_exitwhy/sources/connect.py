@@ -16,13 +16,12 @@ def connect(
     context: Optional[str],
     flags: Optional[Any] = None,
     timeout: Optional[float] = None,
+    lean: bool = False,
 ):
     """``flags``: kubectl's global flags on the connection (``overrides.py``); ``timeout``:
-    --request-timeout, which also bounds an exec credential plugin (``credentials.py``)."""
-    from kubernetes import config as kconfig
-    from kubernetes.client.api_client import ApiClient
-    from kubernetes.client.configuration import Configuration
-
+    --request-timeout, which also bounds an exec credential plugin (``credentials.py``);
+    ``lean``: the package's loader without its start-up cost (``lean.py``, the fast path)."""
+    kconfig, ApiClient, Configuration = _package(lean)
     cfg = Configuration()
     # urllib3's own retries (3 by default, read timeouts included) would stretch every wait to
     # four times --request-timeout behind the plugin's back: the plugin retries by itself
@@ -57,6 +56,11 @@ def connect(
         contexts, active = kconfig.list_kube_config_contexts(config_file=joined)
     except (kconfig.ConfigException, OSError, ValueError) as err:
         raise ClusterError(f"the kubeconfig cannot be used: {one_line(err)}") from None
+    except (TypeError, AttributeError, KeyError):  # a YAML list, a string …: not a kubeconfig
+        raise ClusterError(
+            f"{joined} is not a kubeconfig: expected a mapping whose clusters, contexts and "
+            "users are lists of entries"
+        ) from None
     except Exception as err:  # yaml errors from a broken file; narrowed by message below
         if type(err).__module__.startswith("yaml"):
             raise ClusterError(f"the kubeconfig is not valid YAML: {one_line(err)}") from None
@@ -80,12 +84,28 @@ def connect(
             kconfig.load_kube_config(
                 config_file=joined, context=chosen, client_configuration=cfg, persist_config=False
             )
-    except (kconfig.ConfigException, OSError, ValueError) as err:
+    except (kconfig.ConfigException, OSError, ValueError, TypeError, AttributeError) as err:
         raise ClusterError(f"context {chosen!r} cannot be used: {one_line(err)}") from None
     if credentials.failure():  # the loader logs it and goes on without credentials: kubectl stops
         raise ClusterError(f"context {chosen!r} cannot be used: {credentials.failure()}")
     overrides.apply(cfg, flags)
     return _client(ApiClient(cfg), flags), namespace, cfg.host
+
+
+def _package(lean: bool) -> tuple[Any, Any, Any]:
+    """``kubernetes.config``, the client class and ``Configuration``; the kubeconfig is parsed
+    by libyaml either way (``lean.with_libyaml``)."""
+    from kubectl_exitwhy.sources import lean as lean_loader
+
+    loaded = lean_loader.load() if lean else None
+    if loaded is None:
+        from kubernetes import config as kconfig
+        from kubernetes.client.api_client import ApiClient
+        from kubernetes.client.configuration import Configuration
+
+        loaded = kconfig, ApiClient, Configuration
+    lean_loader.with_libyaml(loaded[0].kube_config)
+    return loaded
 
 
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote
 
 from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.sources import typed
 
 FEW_GETS = 3
 SPREAD = 10  # more than this many, over several namespaces: one cluster-wide list
@@ -65,6 +66,7 @@ def read(
         by_ns.setdefault(ns, set()).add(name)
     found: dict[tuple[str, str], dict] = {}
     lists = [METADATA_ONLY["list"]] if slim else []
+    decode = typed.decoder(plural)  # only the fields read (typed.py)
 
     def keep(items: list, names: Optional[set[str]] = None) -> None:
         for obj in items:
@@ -77,13 +79,15 @@ def read(
 
     try:
         if len(wanted) > SPREAD and len(by_ns) > 1:
-            for items in pages(f"{base}/{plural}", {}, f"listing {plural} cluster-wide", *lists):
+            cluster_wide = f"listing {plural} cluster-wide"
+            for items in pages(f"{base}/{plural}", {}, cluster_wide, *lists, decode=decode):
                 keep(items)
             return found
         for ns, names in sorted(by_ns.items()):
             path = f"{base}/namespaces/{_q(ns)}/{plural}"
             if len(names) > FEW_GETS:
-                for items in pages(path, {}, f"listing {plural} in namespace {ns}", *lists):
+                what = f"listing {plural} in namespace {ns}"
+                for items in pages(path, {}, what, *lists, decode=decode):
                     keep(items)
                 continue
             for name in sorted(names):

@@ -25,7 +25,7 @@ from kubectl_exitwhy.errors import (
     TimedOut,
     Unreachable,
 )
-from kubectl_exitwhy.sources import credentials, messages, paging, wire
+from kubectl_exitwhy.sources import credentials, gunzip, messages, paging, wire
 from kubectl_exitwhy.sources.connect import one_line
 
 __all__ = ["ApiReader", "Expired", "Forbidden", "NotFound", "TimedOut", "Unreachable", "_q"]
@@ -52,6 +52,7 @@ class ApiReader:
     def __init__(self, client: Any, server: str, timeout: Optional[float], warn) -> None:
         self.client, self.server, self.timeout, self.warn = client, server, timeout, warn
         self.requests = 0
+        self.gzip = gunzip.wanted()  # Accept-Encoding: gzip, as kubectl asks (EXITWHY_NO_GZIP=1)
         self.list_versions: dict[str, str] = {}  # path → resourceVersion of its last list
 
     def get(
@@ -64,9 +65,11 @@ class ApiReader:
         tries: int = RETRIES,
         accept: Optional[str] = None,
         listing: bool = False,
+        decode: Optional[Callable[[bytes], Any]] = None,
     ) -> Any:
         """GET ``path``: the decoded JSON (or bytes when ``raw``), all within ``timeout`` (else
-        the reader's). Maps every failure to a ClusterError."""
+        the reader's); ``decode``: bytes → object instead of ``json.loads`` (``typed.py``). Maps
+        every failure to a ClusterError."""
         params = [(k, v) for k, v in (query or {}).items() if v not in (None, "")]
         accept = accept or ("*/*" if raw else "application/json")
         budget = timeout or self.timeout or DEFAULT_TIMEOUT
@@ -77,7 +80,7 @@ class ApiReader:
             attempt += 1
             self.requests += 1
             try:
-                reply = wire.exchange(self.client, path, params, accept, deadline)
+                reply = wire.exchange(self.client, path, params, accept, deadline, self.gzip)
             except wire.WireError as err:
                 retry = err.kind in ("dropped", "truncated") and attempt < tries
                 if retry and deadline - time.monotonic() > BACKOFF:
@@ -107,7 +110,7 @@ class ApiReader:
             if raw:
                 return body
             try:
-                return json.loads(body)
+                return decode(body) if decode is not None else json.loads(body)
             except ValueError:
                 if attempt < tries and time.monotonic() < deadline:
                     continue
@@ -173,11 +176,17 @@ class ApiReader:
             response.release_conn()
 
     def pages(
-        self, path: str, query: dict, what: str, accept: Optional[str] = None
+        self,
+        path: str,
+        query: dict,
+        what: str,
+        accept: Optional[str] = None,
+        decode: Optional[Callable[[bytes], Any]] = None,
     ) -> Iterator[list]:
         """The items of a paged list, page by page (``paging.py``: a list that would not end is
-        ended with a warning; an expired list restarts once; callers de-duplicate by uid)."""
-        return paging.pages(self, path, query, what, accept)
+        ended with a warning; an expired list restarts once; callers de-duplicate by uid);
+        ``decode``: each page's decoder (``typed.py``), else ``json.loads``."""
+        return paging.pages(self, path, query, what, accept, decode)
 
     # --- the sentences ----------------------------------------------------------------------
 

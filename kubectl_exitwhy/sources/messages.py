@@ -119,6 +119,21 @@ def wire_text(server: str, err: WireError, what: str, limit: str, tries: int) ->
             f"the API server's answer {what} passed {MAX_BODY // (1 << 20)} MiB and was cut: "
             "a proxy sending without end?"
         )
+    if err.kind == "too_big_unpacked":
+        return (
+            f"the API server's gzip-compressed answer {what} unpacked past "
+            f"{MAX_BODY // (1 << 20)} MiB and was refused (a gzip bomb, or a proxy gone wrong?)"
+        )
+    if err.kind == "bad_gzip":
+        return (
+            f"the API server's answer {what} says it is gzip-compressed but does not unpack "
+            f"({_line(err.detail) or 'corrupt data'}); EXITWHY_NO_GZIP=1 asks for it plain"
+        )
+    if err.kind == "encoding":
+        return (
+            f"the API server's answer {what} came in the {_line(err.detail)!r} encoding, which "
+            "exitwhy did not ask for and cannot read (a proxy in between?)"
+        )
     return connection_text(server, err)
 
 

@@ -12,7 +12,7 @@ from the start; callers de-duplicate by uid. A second expiry ends the list the s
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError, Expired
 
@@ -25,12 +25,18 @@ class _Stop(Exception):
     pass
 
 
-def pages(reader: Any, path: str, query: dict, what: str, accept: Optional[str]) -> Iterator[list]:
-    """The items of the list at ``path``, page by page (``reader``: an ``ApiReader``)."""
+Decode = Optional[Callable[[bytes], Any]]
+
+
+def pages(
+    reader: Any, path: str, query: dict, what: str, accept: Optional[str], decode: Decode = None
+) -> Iterator[list]:
+    """The items of the list at ``path``, page by page (``reader``: an ``ApiReader``;
+    ``decode``: each page's decoder, ``typed.py``)."""
     restarted = False
     while True:
         try:
-            yield from _one_pass(reader, path, query, what, accept)
+            yield from _one_pass(reader, path, query, what, accept, decode)
             return
         except Expired:
             if restarted:
@@ -46,7 +52,9 @@ def pages(reader: Any, path: str, query: dict, what: str, accept: Optional[str])
             return
 
 
-def _one_pass(reader: Any, path: str, query: dict, what: str, accept: Optional[str]):
+def _one_pass(
+    reader: Any, path: str, query: dict, what: str, accept: Optional[str], decode: Decode
+):
     token: Optional[str] = None
     tokens: set[str] = set()
     uids: set[str] = set()
@@ -54,10 +62,11 @@ def _one_pass(reader: Any, path: str, query: dict, what: str, accept: Optional[s
     cap = MAX_PAGES
     announced = ""
     deadline = reader.timeout_parameter()
+    typed = {"decode": decode} if decode is not None else {}  # a reader may not know it
     while True:
         q = {**query, "limit": PAGE, "continue": token, "timeout": deadline}
         try:
-            page = reader.get(path, q, what, accept=accept, listing=True)
+            page = reader.get(path, q, what, accept=accept, listing=True, **typed)
         except Expired as err:
             if not token:  # nothing to start again from
                 raise ClusterError(err.message) from None

@@ -7,9 +7,14 @@ the caller waits for it until the deadline; at the deadline the caller stops wai
 the response's socket, which ends the worker's read. urllib3 itself never retries (the client's
 ``retries`` is False): every retry is the caller's (``http.py``), counted against the deadline.
 
+A body that comes gzip-compressed (asked for with ``Accept-Encoding: gzip``, ``gunzip.py``) is
+unpacked in the worker as it is read, under the same deadline, its packed and its unpacked size
+each bounded by MAX_BODY.
+
 Failures below HTTP come out as ``WireError`` with a ``kind`` (``timeout``, ``dropped``,
-``truncated``, ``refused``, ``dns``, ``tls``, ``too_big``, ``other``) that ``messages.py``
-turns into a sentence; urllib3's own texts (tuples of exceptions) are never shown.
+``truncated``, ``refused``, ``dns``, ``tls``, ``too_big``, ``too_big_unpacked``, ``bad_gzip``,
+``encoding``, ``other``) that ``messages.py`` turns into a sentence; urllib3's own texts (tuples
+of exceptions) are never shown.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
+
+from kubectl_exitwhy.sources.gunzip import Unpacker, UnpackError
 
 MAX_BODY = 256 * 1024 * 1024  # no answer the plugin asks for comes near this
 CHUNK = 1 << 16
@@ -44,13 +51,17 @@ class WireError(Exception):
         self.detail = ""
 
 
-def exchange(client: Any, path: str, params: list, accept: str, deadline: float) -> Reply:
-    """One GET whose every byte arrives before ``deadline`` (``time.monotonic()``)."""
+def exchange(
+    client: Any, path: str, params: list, accept: str, deadline: float, gzip: bool = False
+) -> Reply:
+    """One GET whose every byte arrives before ``deadline`` (``time.monotonic()``); ``gzip``:
+    ask for a compressed body (it is unpacked here)."""
     box: dict[str, Any] = {"got": 0}
+    headers = {"Accept": accept, **({"Accept-Encoding": "gzip"} if gzip else {})}
 
     def work(limit: float) -> None:
         try:
-            box["reply"] = _send(client, path, params, accept, limit, box)
+            box["reply"] = _send(client, path, params, headers, limit, box)
         except BaseException as err:  # handed to the caller, which maps it
             box["error"] = err
         finally:
@@ -95,7 +106,7 @@ def _bounded(work: Callable[[float], None], box: dict, deadline: float) -> Any:
     return box["reply"]
 
 
-def _send(client: Any, path: str, params: list, accept: str, limit: float, box: dict) -> Reply:
+def _send(client: Any, path: str, params: list, headers: dict, limit: float, box: dict) -> Reply:
     """The GET, in the worker: the status, the whole body (at most MAX_BODY) and the headers.
     kubernetes >= 37 splits the call in param_serialize + call_api; older clients take it in one
     call_api and raise ApiException on error statuses."""
@@ -104,7 +115,7 @@ def _send(client: Any, path: str, params: list, accept: str, limit: float, box: 
             "GET",
             path,
             query_params=params,
-            header_params={"Accept": accept},
+            header_params=dict(headers),
             auth_settings=["BearerToken"],
         )
         rest = client.call_api(method, url, header_params=headers, _request_timeout=(limit, limit))
@@ -117,7 +128,7 @@ def _send(client: Any, path: str, params: list, accept: str, limit: float, box: 
                 path,
                 "GET",
                 query_params=params,
-                header_params={"Accept": accept},
+                header_params=dict(headers),
                 auth_settings=["BearerToken"],
                 _preload_content=False,
                 _request_timeout=(limit, limit),
@@ -135,19 +146,30 @@ def _send(client: Any, path: str, params: list, accept: str, limit: float, box: 
 
 
 def _read(response: Any, box: dict) -> bytes:
-    parts = []
+    """The body as it came off the wire (urllib3 does not decode it), unpacked if gzip."""
     read = getattr(response, "read1", None) or response.read  # read1: what has come (urllib3 2)
-    while True:
-        chunk = read(CHUNK)
-        if not chunk:
-            break
-        parts.append(chunk)
-        box["got"] += len(chunk)
-        if box["got"] > MAX_BODY:
-            cut(response)
-            raise WireError("too_big", "body", box["got"])
+    try:
+        unpacker = Unpacker(response.getheader("Content-Encoding"), MAX_BODY)
+        while True:
+            chunk = read(CHUNK, decode_content=False)
+            if not chunk:
+                break
+            box["got"] += len(chunk)
+            if box["got"] > MAX_BODY:
+                raise WireError("too_big", "body", box["got"])
+            unpacker.feed(chunk)
+        body = unpacker.body()
+    except (WireError, UnpackError) as err:
+        cut(response)
+        with contextlib.suppress(Exception):  # the connection is spoilt: never back to the pool
+            response.close()
+        if isinstance(err, WireError):
+            raise
+        refused = WireError(err.kind, "body", box["got"])
+        refused.detail = err.detail
+        raise refused from None
     response.release_conn()
-    return b"".join(parts)
+    return body
 
 
 def _open(client: Any, path: str, params: list, timeout: tuple) -> Any:
@@ -194,7 +216,7 @@ def cut(response: Any) -> None:
         sock = getattr(getattr(response, "_connection", None), "sock", None)
         if sock is not None:
             sock.shutdown(socket.SHUT_RDWR)
-    except (OSError, AttributeError, ValueError):
+    except (OSError, AttributeError, ValueError, RuntimeError):  # RuntimeError: read, released
         pass
 
 
@@ -210,7 +232,11 @@ def classify(err: BaseException, phase: str = "headers", got: int = 0) -> BaseEx
     found = WireError("other", phase, got)
     cause = err.args[1] if isinstance(err, u3.ProtocolError) and len(err.args) > 1 else err
     text = str(err)
-    if isinstance(err, u3.ConnectTimeoutError):
+    if isinstance(err, u3.NameResolutionError):  # urllib3 2 makes these NewConnectionErrors,
+        found.kind = "dns"  # and those ConnectTimeoutErrors: the subclasses first
+    elif isinstance(err, u3.NewConnectionError) and "timed out" not in text.lower():
+        found.kind = "refused" if "refused" in text.lower() else "other"
+    elif isinstance(err, u3.ConnectTimeoutError):
         found.kind, found.phase = "timeout", "connect"
     elif isinstance(err, (u3.TimeoutError, socket.timeout, TimeoutError)):
         found.kind = "timeout"

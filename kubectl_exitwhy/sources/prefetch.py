@@ -1,0 +1,159 @@
+"""The pod view's reads sent at once: the pod with its events, then — as soon as the pod is in —
+its node and the node's events, its owner (ReplicaSet or Job) and the logs of the containers
+that ended, each in a thread of its own, each with its usual deadline.
+
+The pod view itself (``ClusterSource.pod``) stays what it is, one read after the other, with
+its warnings and errors in that order; only its GETs are answered from here. Which GETs it will
+make is learnt by running it first on stand-in answers (an empty list, an empty object, an empty
+log) with its warnings muted: a *dry run* that sends nothing and records each call, exactly as
+it will be made. Those calls are then sent (sending each as it is met was measured slower: the
+threads contend with the dry run), and the real run takes each answer (or the error)
+when it asks for it, in its own order: a call the dry run did not foresee (a second page, the
+Job's events when the Job could not be read) is sent then, as before; an answer it does not ask
+for is dropped. So the output is the sequential one, byte for byte, sooner.
+
+Threads are daemons and every request keeps its deadline (``http.py``): an answer no one waits
+for never holds the run.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any, Callable, Hashable, Optional
+
+from kubectl_exitwhy.errors import TimedOut
+from kubectl_exitwhy.sources.http import DEFAULT_TIMEOUT
+
+Call = tuple[tuple, dict]
+SLACK = 10.0  # seconds past a GET's own deadline before its thread is given up on (never met)
+
+
+def read_pod(
+    source: Any, name: str, namespace: Optional[str], meanwhile: Optional[Callable[[], Any]] = None
+) -> Any:
+    """``source.pod(name, namespace)`` (a ``ClusterSource``), its reads sent concurrently;
+    ``meanwhile`` runs while the first answers travel (the engine's imports)."""
+    with Ahead(source) as ahead:
+        stand_in = {"metadata": {"name": name, "namespace": namespace}}
+        first = ahead.dry_run(lambda: source.pod(name, namespace), stand_in)
+        ahead.send(first)
+        if meanwhile is not None:
+            meanwhile()
+        obj = ahead.peek(first[0]) if first else None
+        if isinstance(obj, dict):
+            ns = namespace or source.default_namespace  # as source.pod reads it
+            ahead.send(ahead.dry_run(lambda: source.pod_from(copy.deepcopy(obj), ns)))
+        return source.pod(name, namespace)
+
+
+class Ahead:
+    """GETs answered ahead of time for one reader: ``with ahead:`` puts it in front of the
+    reader's ``get``."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self._get = reader.get  # the reader's own
+        self._sent: dict[Hashable, _Pending] = {}
+        self._recording: Optional[list[Call]] = None
+        self._answer: Any = {}
+
+    def __enter__(self) -> Ahead:
+        self.reader.get = self.get
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        del self.reader.get  # the class's again
+        self._sent.clear()
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        if self._recording is not None:
+            self._recording.append((args, kwargs))
+            if kwargs.get("raw") or (len(args) > 3 and args[3]):
+                return b""
+            if kwargs.get("listing"):
+                return {"items": [], "metadata": {}}
+            return copy.deepcopy(self._answer)
+        pending = self._sent.pop(_key(args, kwargs), None)
+        if pending is None:
+            return self._get(*args, **kwargs)
+        return pending.result()
+
+    def dry_run(self, run: Callable[[], Any], answer: Any = None) -> list[Call]:
+        """The GETs ``run`` makes when every object read is ``answer`` (else ``{}``), every list
+        empty and every log empty; nothing is sent, nothing is said."""
+        self._recording, self._answer = [], answer if answer is not None else {}
+        warn, versions = self.reader.warn, dict(self.reader.list_versions)
+        self.reader.warn = lambda message: None
+        try:
+            run()
+        except Exception:  # a dry run only learns the calls; the real run decides
+            pass
+        finally:
+            calls, self._recording = self._recording, None
+            self.reader.warn = warn
+            self.reader.list_versions.clear()
+            self.reader.list_versions.update(versions)
+        return calls
+
+    def send(self, calls: list[Call]) -> None:
+        for args, kwargs in calls:
+            key = _key(args, kwargs)
+            if key not in self._sent:
+                budget = kwargs.get("timeout") or self.reader.timeout or DEFAULT_TIMEOUT
+                self._sent[key] = _Pending(self._get, args, kwargs, budget + SLACK)
+
+    def peek(self, call: Call) -> Any:
+        """The answer to a call sent, left for the real run; None if it failed."""
+        pending = self._sent.get(_key(*call))
+        if pending is None:
+            return None
+        try:
+            return pending.result()
+        except Exception:  # the real run meets it again, and says it
+            return None
+
+
+class _Pending:
+    """One GET in a daemon thread; ``result()`` waits for it: the GET keeps its deadline, and
+    ``limit`` bounds the wait even so."""
+
+    def __init__(self, get: Callable[..., Any], args: tuple, kwargs: dict, limit: float) -> None:
+        self._limit = limit
+        self._what = str(args[2]) if len(args) > 2 else str(kwargs.get("what", ""))
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: Optional[BaseException] = None
+
+        def work() -> None:
+            try:
+                self._value = get(*args, **kwargs)
+            except BaseException as err:  # handed to the one who asks, as the GET raised it
+                self._error = err
+            finally:
+                self._done.set()
+
+        threading.Thread(target=work, name="exitwhy-ahead", daemon=True).start()
+
+    def result(self) -> Any:
+        if not self._done.wait(self._limit):
+            raise TimedOut(f"no answer came {self._what} within {self._limit:g}s")
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _key(args: tuple, kwargs: dict) -> Hashable:
+    return _freeze(args), _freeze(sorted(kwargs.items()))
+
+
+def _freeze(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return ("{}", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return value

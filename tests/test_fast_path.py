@@ -1,0 +1,247 @@
+"""The pod view's fast path (podview.py: no typer, the kubernetes package loaded lean, the pod's
+reads sent at once) prints the same bytes and exits with the same status as the typer path
+(EXITWHY_NO_FAST_PATH=1), for every pod of the bundled examples and for the ways a run fails,
+against the local API server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+KUBECTL = shutil.which("kubectl")
+# runs the plugin as its console script does, and notes at exit which heavy modules it loaded
+WRAPPER = """\
+import atexit, os, sys
+
+def note():
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("typer", "click", "pydantic")
+                    or m == "kubernetes.client.api" or m.startswith("kubernetes.client.api"))
+    with open(os.environ["EXITWHY_TEST_NOTE"], "w") as f:
+        f.write("\\n".join(loaded))
+
+atexit.register(note)
+from kubectl_exitwhy.cli import main
+main(sys.argv[1:])
+"""
+
+
+def example_pods() -> list[tuple[str, str]]:
+    pods = []
+    for path in sorted((ROOT / "examples").glob("*.json")):
+        doc = json.loads(path.read_text())
+        for item in doc.get("items", []) if doc.get("kind") == "List" else []:
+            if item.get("kind") == "Pod":
+                meta = item["metadata"]
+                pods.append((meta.get("namespace", "default"), meta["name"]))
+    return pods
+
+
+@pytest.fixture(scope="module")
+def server():
+    from localapi import LocalAPIServer
+
+    with LocalAPIServer(data_dir=ROOT / "examples") as srv:
+        yield srv
+
+
+@pytest.fixture
+def faults(server):
+    yield server.faults
+    server.faults.clear()
+
+
+class Ran:
+    def __init__(self, proc: subprocess.CompletedProcess, loaded: list[str]) -> None:
+        self.status, self.out, self.err, self.loaded = (
+            proc.returncode,
+            proc.stdout,
+            proc.stderr,
+            loaded,
+        )
+
+    def same_as(self, other: Ran) -> bool:
+        return (self.status, self.out, self.err) == (other.status, other.out, other.err)
+
+
+def run(server, tmp_path: Path, *args: str, fast: bool = True, env: dict | None = None) -> Ran:
+    note = tmp_path / f"note-{os.getpid()}-{id(args)}-{fast}-{os.urandom(4).hex()}"
+    full = {
+        **os.environ,
+        "KUBECONFIG": str(server.kubeconfig),
+        "NO_COLOR": "1",
+        "EXITWHY_TEST_NOTE": str(note),
+        **(env or {}),
+    }
+    full.pop("EXITWHY_NO_FAST_PATH", None)
+    if not fast:
+        full["EXITWHY_NO_FAST_PATH"] = "1"
+    proc = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=120,
+    )
+    loaded = note.read_text().split() if note.exists() else ["(no note)"]
+    return Ran(proc, loaded)
+
+
+def both(server, tmp_path: Path, *args: str, env: dict | None = None) -> tuple[Ran, Ran]:
+    fast = run(server, tmp_path, *args, env=env)
+    typer = run(server, tmp_path, *args, fast=False, env=env)
+    assert not fast.loaded, f"{args}: the fast path loaded {fast.loaded}"
+    assert "typer" in typer.loaded, f"{args}: EXITWHY_NO_FAST_PATH=1 did not take typer"
+    return fast, typer
+
+
+def test_every_example_pod_is_the_same_through_both_paths(server, tmp_path):
+    pods = example_pods()
+    assert len(pods) >= 60
+
+    def compare(pod: tuple[str, str]) -> str:
+        ns, name = pod
+        fast, typer = both(server, tmp_path, "pod", name, "-n", ns)
+        if fast.same_as(typer):
+            return ""
+        return f"{ns}/{name}: {fast.status}/{typer.status}\n{fast.err}---\n{typer.err}"
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        differ = [d for d in pool.map(compare, pods) if d]
+    assert not differ, "\n\n".join(differ)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["pod", "orders-api-5d8c7b9f6-w7zxq", "-n", "prod", "-o", "json"],
+        ["pod/orders-api-5d8c7b9f6-w7zxq", "-nprod", "-o", "yaml"],
+        ["-o=json", "po", "orders-api-5d8c7b9f6-w7zxq", "--namespace=prod", "--logs", "0"],
+        ["pod", "orders-api-5d8c7b9f6-w7zxq", "-n", "prod", "--fail-on", "info"],
+        ["pod", "orders-api-5d8c7b9f6-w7zxq", "--context", "local-prod", "--request-timeout=5s"],
+        ["pod", "orders-api-5d8c7b9f6-w7zxq", "-n", "prod", "--as", "jane", "--as-group", "ops"],
+        ["pod", "orders-api-5d8c7b9f6-w7zxq", "-n", "prod", "--all", "-A=false", "-l", ""],
+    ],
+)
+def test_flags_give_the_same_answer(server, tmp_path, args):
+    fast, typer = both(server, tmp_path, *args)
+    assert fast.same_as(typer), (fast.err, typer.err)
+    assert fast.out
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["pod", "no-such-pod", "-n", "prod"], 'pod "no-such-pod" not found in namespace prod'),
+        (["pod", "orders-api-5d8c7b9f6-w7zxx", "-n", "prod"], "did you mean"),
+        (["pod", "x", "--kubeconfig", "/nonexistent/kubeconfig"], "does not exist"),
+        (["pod", "x", "--context", "nope"], "context 'nope' is not in the kubeconfig"),
+        (["pod", "x", "--context", "unreachable"], "cannot reach the API server"),
+        (["pod", "x", "--context", "broken-tls"], "TLS"),
+        (["pod", "x", "--context", "bad-token"], "401"),
+        (["pod", "x", "--request-timeout", "soon"], "is not a duration"),
+    ],
+)
+def test_errors_are_the_same_sentence(server, tmp_path, args, needle):
+    fast, typer = both(server, tmp_path, *args)
+    assert fast.same_as(typer), (fast.err, typer.err)
+    assert fast.status in (2, 4) and fast.out == ""
+    assert needle in fast.err and len(fast.err.strip().splitlines()) == 1, fast.err
+    assert "Traceback" not in fast.err
+
+
+def test_a_kubeconfig_that_is_not_yaml(server, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nclusters: [\n  - {name: x\n")
+    fast, typer = both(server, tmp_path, "pod", "x", "--kubeconfig", str(broken))
+    assert fast.same_as(typer) and fast.status == 4, (fast.err, typer.err)
+    assert len(fast.err.strip().splitlines()) == 1 and "Traceback" not in fast.err
+
+
+@pytest.mark.parametrize(
+    "fault,status",
+    [
+        (("forbidden", "pods", "prod"), 4),  # the pod itself: the run fails
+        (("forbidden", "events"), 0),  # the side reads: warnings
+        (("forbidden", "nodes"), 0),
+        (("forbidden", "log"), 0),
+        (("forbidden", "replicasets"), 0),
+        (("forbidden", "jobs"), 0),
+        (("error", "events"), 0),
+        (("notfound", "nodes"), 0),
+    ],
+)
+def test_refusals_are_the_same(server, faults, tmp_path, fault, status):
+    faults.set(*fault)
+    for ns, name in (
+        ("prod", "orders-api-5d8c7b9f6-w7zxq"),
+        ("batch", "invoice-export-29919180-c5h2n"),
+    ):
+        fast, typer = both(server, tmp_path, "pod", name, "-n", ns)
+        assert fast.same_as(typer), (fast.err, typer.err)
+        assert fast.status == (status if len(fault) < 3 or fault[2] == ns else 0), fast.err
+        assert "Traceback" not in fast.err
+
+
+def test_the_fast_path_through_kubectl(server, tmp_path):
+    if KUBECTL is None:
+        pytest.skip("kubectl is not installed")
+    here = Path(sys.executable).parent
+    plugin = here if (here / "kubectl-exitwhy").exists() else None
+    if plugin is None:
+        pytest.skip("kubectl-exitwhy is not installed beside this Python")
+    env = {
+        **os.environ,
+        "PATH": f"{plugin}{os.pathsep}{os.environ['PATH']}",
+        "KUBECONFIG": str(server.kubeconfig),
+        "NO_COLOR": "1",
+    }
+    env.pop("EXITWHY_NO_FAST_PATH", None)
+    argv = [KUBECTL, "exitwhy", "pod", "orders-api-5d8c7b9f6-w7zxq", "-n", "prod"]
+    fast = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    typer = subprocess.run(
+        argv, capture_output=True, text=True, env={**env, "EXITWHY_NO_FAST_PATH": "1"}, timeout=120
+    )
+    assert fast.returncode == typer.returncode == 0, fast.stderr + typer.stderr
+    assert (fast.stdout, fast.stderr) == (typer.stdout, typer.stderr)
+    assert "liveness_probe_kill" in fast.stdout
+
+
+def test_the_fast_path_loads_neither_typer_nor_the_generated_client(server, tmp_path):
+    code = (
+        "import sys\nfrom kubectl_exitwhy import cli\n"
+        "try:\n    cli.main(['pod', 'orders-api-5d8c7b9f6-w7zxq', '-n', 'prod', '-o', 'json'])\n"
+        "except SystemExit as done:\n    assert not done.code, done.code\n"
+        # (requests: kubernetes < 37's REST layer imports it; 37's does not, nor does exitwhy)
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'pydantic',"
+        " 'oauthlib', 'requests_oauthlib') or m.startswith('kubernetes.client.api')"
+        " or m in ('kubernetes.watch', 'kubernetes.dynamic', 'kubernetes.client.models'))\n"
+        "assert not heavy, heavy\n"
+        "assert 'kubernetes.config.kube_config' in sys.modules  # the package's own loader\n"
+    )
+    env = {**os.environ, "KUBECONFIG": str(server.kubeconfig)}
+    env.pop("EXITWHY_NO_FAST_PATH", None)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["items"][0]["pod"] == "orders-api-5d8c7b9f6-w7zxq"
+
+
+def test_the_pod_and_its_reads_go_out_together(server, tmp_path):
+    """Every read the pod view makes is sent once, and no read is sent that it does not make."""
+    server.requests.clear()
+    fast = run(server, tmp_path, "pod", "orders-api-5d8c7b9f6-w7zxq", "-n", "prod")
+    sent_fast = sorted((r["path"], sorted(r["query"].items())) for r in server.requests)
+    server.requests.clear()
+    typer = run(server, tmp_path, "pod", "orders-api-5d8c7b9f6-w7zxq", "-n", "prod", fast=False)
+    sent_typer = sorted((r["path"], sorted(r["query"].items())) for r in server.requests)
+    assert fast.same_as(typer)
+    assert sent_fast == sent_typer and len(sent_fast) >= 4
