@@ -5,7 +5,6 @@ surrogate, a key that is not a string), json writes it."""
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 from hypothesis import given, settings
