@@ -282,3 +282,14 @@ def replicaset(name: str, deployment: str, ns: str = "prod") -> dict:
         },
         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": deployment}}},
     }  # fmt: skip
+
+
+def kubeconfig(url: str, user: str = "{token: t}") -> str:
+    """A one-context kubeconfig (context, cluster and user all "r", namespace prod) for a test
+    server at ``url``; ``user`` is the user entry as YAML flow."""
+    return (
+        "apiVersion: v1\nkind: Config\ncurrent-context: r\n"
+        f"clusters: [{{name: r, cluster: {{server: '{url}'}}}}]\n"
+        f"users: [{{name: r, user: {user}}}]\n"
+        "contexts: [{name: r, context: {cluster: r, user: r, namespace: prod}}]\n"
+    )

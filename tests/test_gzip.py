@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 import pytest
 
+import builders
 from builders import pod, status, terminated
 from kubectl_exitwhy.sources import gunzip, wire
 from kubectl_exitwhy.sources.gunzip import Unpacker, UnpackError
@@ -129,12 +130,7 @@ def rogue(tmp_path: Path) -> Iterator[tuple[type, Path]]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     kubeconfig = tmp_path / "kubeconfig"
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: r\n"
-        f"clusters: [{{name: r, cluster: {{server: '{url}'}}}}]\n"
-        "users: [{name: r, user: {token: t}}]\n"
-        "contexts: [{name: r, context: {cluster: r, user: r, namespace: prod}}]\n"
-    )
+    kubeconfig.write_text(builders.kubeconfig(url))
     yield handler, kubeconfig
     server.shutdown()
     server.server_close()

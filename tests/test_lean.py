@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import pytest
 from test_kubeconfig import SHAPES as KUBECONFIG_SHAPES
 
+import builders
 from kubectl_exitwhy import grammar, podview
 from kubectl_exitwhy.errors import ClusterError, Forbidden
 
@@ -104,12 +105,7 @@ def recorder(request, tmp_path: Path) -> Iterator[tuple[list, Path]]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     kubeconfig = tmp_path / "kubeconfig"
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: r\n"
-        f"clusters: [{{name: r, cluster: {{server: '{url}'}}}}]\n"
-        f"users: [{{name: r, user: {USERS[request.param]}}}]\n"
-        "contexts: [{name: r, context: {cluster: r, user: r, namespace: prod}}]\n"
-    )
+    kubeconfig.write_text(builders.kubeconfig(url, USERS[request.param]))
     yield handler.seen, kubeconfig
     server.shutdown()
     server.server_close()
