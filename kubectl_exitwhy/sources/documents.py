@@ -4,6 +4,10 @@ The text's encoding (UTF-8, with or without its BOM; UTF-16 or UTF-32 as PowerSh
 writes them), then one JSON document or several one after another, or YAML (``yamldocs.py``).
 What Python cannot hold is read as the nearest thing it can: an integer past the 4,300-digit
 conversion limit as infinity, a lone UTF-16 surrogate (``"\\ud800"``) as U+FFFD.
+
+One UTF-8 JSON document is first decoded straight from its bytes into the fields the diagnosis
+reads (``typed_documents``, ``typed.py``): a 200 MB save then never exists as a Python string,
+nor as the dicts of its ``managedFields``. Whatever that decoder refuses is read the plain way.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from kubectl_exitwhy.errors import BadInput
+from kubectl_exitwhy.sources import typed
 
 # longest first: UTF-32 LE's BOM begins with UTF-16 LE's
 _BOMS = (
@@ -37,8 +42,8 @@ _ZEROS: dict[tuple[bool, ...], tuple[str, str]] = {
 }
 
 
-def read_text(path: str) -> tuple[str, str]:
-    """The file's text and a name for messages; ``-`` is standard input."""
+def read_bytes(path: str) -> tuple[bytes, str]:
+    """The file's bytes and a name for messages; ``-`` is standard input."""
     if path == "-":
         data = sys.stdin.buffer.read()
         label = "standard input"
@@ -53,19 +58,22 @@ def read_text(path: str) -> tuple[str, str]:
             data = p.read_bytes()
         except OSError as err:
             raise BadInput(f"{path}: cannot read it ({err.strerror or err})") from None
-    return decode(data, label), label
+    return data, label
+
+
+def _encoding(data: bytes) -> tuple[str, str]:
+    """The codec and the name of the encoding the file's BOM or first character says."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            return codec, name
+    if len(data) >= 4:
+        return _ZEROS.get(tuple(b == 0 for b in data[:4]), ("utf-8", "UTF-8"))
+    return "utf-8", "UTF-8"
 
 
 def decode(data: bytes, label: str) -> str:
     """The text of a file's bytes, in the encoding its BOM or first character says."""
-    codec, name = "utf-8", "UTF-8"
-    for bom, bom_codec, bom_name in _BOMS:
-        if data.startswith(bom):
-            codec, name = bom_codec, bom_name
-            break
-    else:
-        if len(data) >= 4:
-            codec, name = _ZEROS.get(tuple(b == 0 for b in data[:4]), (codec, name))
+    codec, name = _encoding(data)
     if codec in ("utf-8", "utf-8-sig") and b"\x00" in data[:8192]:
         raise BadInput(f"{label} is binary data, not Kubernetes JSON or YAML")
     try:
@@ -127,6 +135,60 @@ def _quiet_collector() -> Iterator[None]:
             gc.enable()
 
 
+def typed_documents(data: bytes) -> Optional[list[Any]]:
+    """The file's one JSON document, decoded from its UTF-8 bytes (after a BOM, if any) as
+    ``typed.FILE``. None: not for this decoder (msgspec missing or switched off, another
+    encoding, YAML) or refused by it (several documents, NaN, a lone surrogate, an integer the
+    plain path reads as infinity, a typed part of another type): then read it the plain way,
+    which reads or refuses it as it always did."""
+    start = {"utf-8": 0, "utf-8-sig": len(codecs.BOM_UTF8)}.get(_encoding(data)[0])
+    if start is None or not _LIMITS or not _JSON_START.match(data, start):
+        return None
+    decoder = typed.file_decoder()
+    if decoder is None or not _utf8(data, start):
+        return None
+    with _quiet_collector(), _digits_at_most(_DIGITS - 1):
+        try:
+            doc = decoder(memoryview(data)[start:])
+        except RecursionError:
+            return None
+    return None if doc is None else [doc]
+
+
+_DIGITS = 4000  # an integer of more characters reads as infinity (_int)
+_LIMITS = hasattr(sys, "set_int_max_str_digits")  # 3.11, and the security releases before
+_CHUNK = 1 << 16
+
+
+def _utf8(data: bytes, start: int) -> bool:
+    """msgspec checks the UTF-8 only of the strings it keeps, where ``decode`` refuses a file
+    with a byte that is not UTF-8 anywhere: checked here, a slice at a time (no copy of it)."""
+    if data.isascii():
+        return True
+    check = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for at in range(start, len(data), _CHUNK):
+            check.decode(view[at : at + _CHUNK])
+        check.decode(b"", True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@contextmanager
+def _digits_at_most(most: int) -> Iterator[None]:
+    """msgspec reads an integer exactly up to Python's conversion limit (4,300 digits), where
+    the plain path reads one of more than 4,000 characters, a sign included, as infinity: with
+    the limit lowered while it decodes, msgspec refuses those instead."""
+    was = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(most if was == 0 or was > most else was)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(was)
+
+
 def parse_documents(text: str, label: str) -> list[Any]:
     with _quiet_collector():
         if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
@@ -143,7 +205,7 @@ def parse_documents(text: str, label: str) -> list[Any]:
 def _int(digits: str) -> Any:
     """JSON integers past Python's 4,300-digit conversion limit are no count anyone meant: they
     read as infinity, which every reader here treats as unreadable."""
-    if len(digits) <= 4000:
+    if len(digits) <= _DIGITS:
         return int(digits)
     return float("-inf") if digits.startswith("-") else float("inf")
 

@@ -16,8 +16,9 @@ from kubectl_exitwhy.evidence import Pod
 from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.selector import Selector
 from kubectl_exitwhy.selector import parse as parse_selector
-from kubectl_exitwhy.sources.documents import parse_documents, read_text
+from kubectl_exitwhy.sources.documents import decode, parse_documents, read_bytes, typed_documents
 from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis
+from kubectl_exitwhy.sources.typed import kept_whole
 
 
 def flatten(docs: list[Any], label: str, notes: Optional[list[str]] = None) -> list[dict]:
@@ -90,6 +91,20 @@ def flatten(docs: list[Any], label: str, notes: Optional[list[str]] = None) -> l
 _NOT_OBJECTS = (None, "", "PartialObjectMetadata")
 
 
+def _typed(data: bytes, label: str, notes: list[str]) -> Optional[list[dict]]:
+    """The objects of a JSON file decoded into the fields read (``documents.typed_documents``);
+    None: read it the plain way (refused, or a pod's spec decoded empty: ``typed.kept_whole``)."""
+    docs = typed_documents(data)
+    if docs is None:
+        return None
+    found: list[str] = []
+    objects = flatten(docs, label, found)
+    if not kept_whole(objects):
+        return None
+    notes += found
+    return objects
+
+
 def _d(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -111,11 +126,20 @@ class FileSource:
     previous-log lines that were saved beside them)."""
 
     def __init__(self, path: str) -> None:
-        text, label = read_text(path)
-        docs = parse_documents(text, label)
-        del text  # the objects are what is kept: a 200 MB file need not stay in memory twice
+        # the objects are what is kept: a 200 MB file need not stay in memory twice, so the
+        # bytes and the text go as soon as they are decoded
+        data, label = read_bytes(path)
         self.notes: list[str] = []
-        self._load(flatten(docs, label, self.notes), label)
+        objects = _typed(data, label, self.notes)
+        if objects is None:
+            text = decode(data, label)
+            del data
+            docs = parse_documents(text, label)
+            del text
+            objects = flatten(docs, label, self.notes)
+        else:
+            del data
+        self._load(objects, label)
 
     @classmethod
     def from_objects(

@@ -3,7 +3,8 @@
 A pod as the API server sends it is ~7 KB of JSON, of which a diagnosis reads perhaps a third:
 ``managedFields`` alone is often half of it, then volumes, tolerations, ports, mounts,
 annotations. msgspec decodes a page into ``TypedDict``s that declare only what is read
-(``evidence.py``, ``join.py``, ``owners.py``, ``targets.py``, ``cluster.py``): what is not
+(``evidence.py``, ``join.py``, ``owners.py``, ``targets.py``, ``cluster.py``, ``files.py``;
+``kind``, ``items`` and ``rows`` for a saved file's Lists and Tables): what is not
 declared is skipped without being built, and the result is plain dicts and lists, absent keys
 absent, as ``json.loads`` would give them, so everything downstream is the same code.
 
@@ -13,15 +14,21 @@ where a typed part is not what it should be (``spec: "x"``, a container that is 
 a ``NaN``) is decoded again the plain way, whole: the tolerant helpers then judge it as they
 always did, and no pod is dropped. ``EXITWHY_PLAIN_DECODE=1`` (or no msgspec) decodes every page
 the plain way; the two must give the same diagnosis (tests/test_typed_decode.py).
+
+A saved file (``-f``) is read through the same declarations: ``Document`` is any object of it,
+of whichever kind, with the union of the fields read of each, and its List's items are
+Documents again. Its decoder refuses instead of decoding plainly: ``documents.py`` then reads
+the file the plain way, whole, as it reads what is not UTF-8 JSON.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Optional, TypedDict
+from typing import Any, Callable, Iterable, Optional, TypedDict, Union
 
 Decode = Callable[[bytes], Any]
+FileDecode = Callable[[memoryview], Any]  # the file's bytes, after a BOM: never copied
 
 
 class Meta(TypedDict, total=False):
@@ -71,19 +78,32 @@ class EventMeta(TypedDict, total=False):
     uid: Any
 
 
-class Event(TypedDict, total=False):  # cluster.EVENT_KEYS, and the uid to de-duplicate
-    metadata: EventMeta
+class EventFields(TypedDict, total=False):
+    """What ``evidence.build_event`` and ``join.EventIndex`` read of an Event, core/v1 or
+    events.k8s.io/v1 (``regarding``, ``note``, ``deprecated*``: a file may hold those)."""
+
     involvedObject: Any
+    regarding: Any
     reason: Any
     message: Any
+    note: Any
     type: Any
     count: Any
+    deprecatedCount: Any
     firstTimestamp: Any
     lastTimestamp: Any
+    deprecatedFirstTimestamp: Any
+    deprecatedLastTimestamp: Any
     eventTime: Any
     series: Any
     source: Any
+    deprecatedSource: Any
     reportingComponent: Any
+    reportingController: Any
+
+
+class Event(EventFields, total=False):  # the uid to de-duplicate; cluster.EVENT_KEYS are kept
+    metadata: EventMeta
 
 
 class NodeStatus(TypedDict, total=False):
@@ -108,6 +128,26 @@ class Job(TypedDict, total=False):
 
 class Owned(TypedDict, total=False):  # a ReplicaSet, read for its owner
     metadata: Meta
+
+
+class Spec(PodSpec, JobSpec, total=False):  # a Node's spec is not read
+    """A spec in a saved file, which mixes kinds: a Pod's and a Job's fields in one."""
+
+
+class Document(EventFields, total=False):
+    """An object of a saved file, whatever its kind: a Pod, Event, Node, Job or ReplicaSet as
+    read above (an Event's metadata: its uid, and its creationTimestamp for a time), any other
+    kind for its kind alone; a List, whose items are Documents; a Table, its rows read whole."""
+
+    kind: Any
+    metadata: Meta
+    spec: Spec
+    status: Any  # a Pod's: nearly all evidence; a Node's and a Job's: their conditions
+    items: Optional[list[Document]]
+    rows: Any
+
+
+FILE = Union[Document, list[Document]]  # one object or List, or a JSON array of them
 
 
 class PodList(TypedDict, total=False):
@@ -137,7 +177,7 @@ class OwnedList(TypedDict, total=False):
 
 LISTS = {"pods": PodList, "events": EventList, "nodes": NodeList, "jobs": JobList}
 LISTS["replicasets"] = OwnedList
-_decoders: dict[str, Optional[Decode]] = {}
+_decoders: dict[str, Optional[Callable[[Any], Any]]] = {}
 
 
 def plain() -> bool:
@@ -155,7 +195,34 @@ def decoder(resource: str) -> Optional[Decode]:
     return _decoders[resource]
 
 
-def _make(shape: Any) -> Optional[Decode]:
+def file_decoder() -> Optional[FileDecode]:
+    """The decoder of a saved JSON file's bytes (UTF-8, no BOM) into ``FILE``; it gives None
+    where msgspec refuses them. None: decode the plain way."""
+    if plain():
+        return None
+    if "file" not in _decoders:
+        _decoders["file"] = _make(FILE, refused=lambda body: None)
+    return _decoders["file"]
+
+
+def kept_whole(objects: Iterable[dict]) -> bool:
+    """False where a Pod's spec, or a container in it, decoded empty: it may have held only
+    fields not declared, and an empty spec says "not saved" (``has_spec`` in evidence.py), so
+    the file is read again the plain way. kubectl's output never has such a spec."""
+    for obj in objects:
+        spec = obj.get("spec")
+        if obj.get("kind") != "Pod" or not isinstance(spec, dict):
+            continue
+        if not spec:
+            return False
+        for key in ("containers", "initContainers", "ephemeralContainers"):
+            listed = spec.get(key)
+            if isinstance(listed, list) and any(c == {} for c in listed):
+                return False
+    return True
+
+
+def _make(shape: Any, refused: Callable[[Any], Any] = json.loads) -> Optional[Callable[[Any], Any]]:
     try:
         import msgspec
     except ImportError:
@@ -163,10 +230,10 @@ def _make(shape: Any) -> Optional[Decode]:
     typed = msgspec.json.Decoder(shape)
     failed = (msgspec.DecodeError, msgspec.ValidationError)
 
-    def decode(body: bytes) -> Any:
+    def decode(body: Any) -> Any:
         try:
             return typed.decode(body)
         except failed:  # not the shape declared, or not JSON msgspec reads: judge it plainly
-            return json.loads(body)
+            return refused(body)
 
     return decode
