@@ -76,6 +76,8 @@ def test_pflag_refusals(argv, message):
     [
         (["-l", "a=(b"], "cannot parse label selector"),
         (["-l", "=x"], "cannot parse label selector"),
+        (["-l", "tier>x"], "for '>' and '<' the value must be an integer"),
+        (["-l", "tier<1.5"], "for '>' and '<' the value must be an integer"),
         (["--as-group", "g"], "only with --as"),
         (["--certificate-authority=ca", "--insecure-skip-tls-verify"], "cannot be given together"),
     ],
@@ -84,6 +86,26 @@ def test_checked_on_the_client(argv, message):
     with pytest.raises(UsageError) as err:
         grammar.check(grammar.parse(argv))
     assert message in err.value.message
+
+
+@pytest.mark.parametrize(
+    "text,labels,matches",
+    [
+        ("tier>3", {"tier": "4"}, True),
+        ("tier>3", {"tier": "3"}, False),
+        ("tier<3", {"tier": "-7"}, True),
+        ("tier<3", {"tier": "two"}, False),  # not an integer: no match, as apimachinery
+        ("tier>3", {}, False),  # without the label: no match
+        ("tier>3,app=web", {"tier": "9", "app": "web"}, True),
+        ("tier>3,app=web", {"tier": "9", "app": "db"}, False),
+    ],
+)
+def test_greater_and_less_than_selectors(text, labels, matches):
+    """kubectl takes ``-l 'tier>3'`` (apimachinery's GreaterThan): a saved file is filtered the
+    same way the API server filters a cluster."""
+    from kubectl_exitwhy.selector import parse
+
+    assert parse(text).matches(labels) is matches
 
 
 def test_flags_for_click_and_for_the_connection():
