@@ -127,7 +127,10 @@ def _one_line(text: str) -> str:
 
 
 def _fail(message: str, status: int) -> None:
+    from kubectl_exitwhy import progress
     from kubectl_exitwhy.sanitize import clean_line
+
+    progress.clear()  # a sweep's progress line, if one is shown
 
     sys.stderr.write(f"error: {clean_line(message)}\n")
     sys.exit(int(status))

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from kubectl_exitwhy import __version__
-from kubectl_exitwhy.errors import UsageError
+from kubectl_exitwhy.errors import ClusterError, NotFound, UsageError
 from kubectl_exitwhy.options import (
     AllNamespacesOpt,
     AllOpt,
@@ -56,7 +56,7 @@ app = typer.Typer(
 )
 
 
-def _source(filename, kubeconfig, context, request_timeout, logs, flags=None):
+def _source(filename, kubeconfig, context, request_timeout, logs, flags=None, progress=None):
     if filename is not None:
         from kubectl_exitwhy.sources.files import FileSource
 
@@ -73,6 +73,8 @@ def _source(filename, kubeconfig, context, request_timeout, logs, flags=None):
         log_lines=logs,
         warn=_warn,
         flags=flags,
+        lean=True,  # the package's loader without its start-up cost (sources/lean.py)
+        progress=progress,
     )
 
 
@@ -100,14 +102,19 @@ def sweep(
     import gc
 
     gc.disable()  # speed: a short run of acyclic API dicts; the collector only slows it
+    from kubectl_exitwhy import progress
     from kubectl_exitwhy.correlate import correlate
     from kubectl_exitwhy.engine import diagnose
+    from kubectl_exitwhy.sanitize import clean_line
     from kubectl_exitwhy.targets import Target, sweep_pods
 
     if watch and filename is not None:
         raise UsageError("--watch follows a cluster; a saved file does not change")
     target = Target.of(target_ref) if target_ref else None
-    source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj)
+    line = progress.start()  # on a terminal: what is being read, from the first page on
+    if filename is not None:
+        line.say(f"reading {clean_line(filename)}", now=True)
+    source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj, line)
     if all_namespaces:
         scope = None
     elif namespace is not None:
@@ -119,20 +126,26 @@ def sweep(
     pods = sweep_pods(source, scope, selector, all_pods, target, filename is not None)
     for gap in getattr(source, "gaps", ()):
         _warn(gap)
+    line.say(f"diagnosing {len(pods):,} pods", now=True)
     diagnoses = [diagnose(p) for p in pods]
     if not all_pods:  # completed Jobs and graceful stops (info only) are listed with --all
         kept = [i for i, d in enumerate(diagnoses) if any(f.severity != "info" for f in d.findings)]
         pods, diagnoses = [pods[i] for i in kept], [diagnoses[i] for i in kept]
     per_pod = output is Output.wide or (output is Output.table and by is By.pod)
     report = correlate(pods, diagnoses, source.census, include_info=all_pods, group=not per_pod)
-    from kubectl_exitwhy.sanitize import clean_line
-
+    line.clear()
     where = "any namespace" if scope is None else f"namespace {clean_line(scope)}"
     listed = sum(source.census.values()) if source.census is not None else None
     if listed == 0 and not selector and scope is not None and target is None:
         # a typo must not read as a healthy namespace, whatever the output (stderr: -o json
         # stays a clean document)
         sys.stderr.write(f"No pods in {where} (is the name right? kubectl get namespaces).\n")
+    elif listed == 0 and target is not None and filename is None:
+        if source.exists(target, scope) is False:
+            where = "" if target.kind == "Node" else f" in namespace {clean_line(scope or '')}"
+            raise NotFound(f"{target.kind.lower()} {clean_line(target.name)} not found{where}")
+        if output in (Output.table, Output.wide):
+            sys.stderr.write(target.nothing(where if scope is not None else None, listed))
     elif not diagnoses and output in (Output.table, Output.wide):
         if target is not None:
             sys.stderr.write(target.nothing(where if scope is not None else None, listed))
@@ -144,6 +157,9 @@ def sweep(
                 "healthy pods too).\n"
             )
     _emit(report, output, scope is None, pod_view=False, by=by, info=all_pods, fold=not no_fold)
+    missing = getattr(source, "missing", None)
+    if missing:  # what was read is diagnosed above; the exit status says it is not the whole
+        raise ClusterError(f"{missing}: the diagnosis covers only those (see the warning above)")
     status = _status(diagnoses, fail_on)
     if watch:
         from kubectl_exitwhy.sources.watch import Follower

@@ -50,6 +50,9 @@ def warn(message: str) -> None:
     text = clean_line(message)
     if text not in WARNED:
         WARNED.add(text)
+        from kubectl_exitwhy import progress
+
+        progress.clear()  # a sweep's progress line: the warning takes its place
         sys.stderr.write(f"warning: {text}\n")
 
 
@@ -88,8 +91,12 @@ def emit(
     if output in ("json", "yaml"):
         from kubectl_exitwhy.render import structured
 
-        render = structured.render_json if output == "json" else structured.render_yaml
-        sys.stdout.write(render(report.diagnoses, shape, None if pod_view else report))
+        summaries = None if pod_view else report
+        if output == "json":  # written as it is made: the document is never held whole
+            for chunk in structured.json_chunks(report.diagnoses, summaries):
+                sys.stdout.write(chunk)
+        else:
+            sys.stdout.write(structured.render_yaml(report.diagnoses, shape, summaries))
     elif pod_view:
         from kubectl_exitwhy.render import detail
 

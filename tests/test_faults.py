@@ -263,13 +263,27 @@ def test_a_list_that_would_not_end_is_ended_and_said(paged, kind, needle):
 
 
 @cluster
-def test_a_sweep_with_circling_pages_warns_and_diagnoses_what_it_read(srv):
+def test_a_sweep_with_circling_pages_diagnoses_what_it_read_and_exits_4(srv):
+    """Pods were never read: the diagnosis of those that were is printed, and the exit status
+    (4, with one sentence) says the run is not whole, for -o json's reader too."""
     srv.faults.add_fault("kind=cycle,resource=pods")
     proc, took = run(srv, "-n", "prod", "-o", "json", "--request-timeout", "5s")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 4, proc.stderr
     assert "listing pods in namespace prod stopped after" in proc.stderr
     assert {i["pod"] for i in json.loads(proc.stdout)["items"]} == {"api-1", "web-1"}
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: the pods in namespace prod were not all read (")
     assert took < 5 + MARGIN
+
+
+@cluster
+def test_a_sweep_whose_events_list_circles_is_whole_and_exits_0(srv):
+    """Events cut short make diagnoses less certain (a warning); every pod was read."""
+    srv.faults.add_fault("kind=cycle,resource=events")
+    proc, _ = run(srv, "-n", "prod", "-o", "json", "--request-timeout", "5s")
+    assert proc.returncode == 0, proc.stderr
+    assert "listing events in namespace prod stopped after" in proc.stderr
+    assert "error:" not in proc.stderr
 
 
 class _Pages:

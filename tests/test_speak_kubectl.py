@@ -38,6 +38,7 @@ def server():
         replicaset("checkout-5f7d", "checkout", "prod"),
         broken("cart-6c8e-a", "prod", ("ReplicaSet", "cart-6c8e")),
         replicaset("cart-6c8e", "cart", "prod"),
+        replicaset("idle-7b9c", "idle", "prod"),  # a workload without pods
         broken("db-0", "prod", ("StatefulSet", "db"), node="n2"),
         broken("twin", "prod", None),
         broken("twin", "staging", None),
@@ -174,9 +175,24 @@ def test_targets_through_kubectl(server, args, expected):
 
 
 def test_a_workload_without_pods_says_so(server):
-    proc = run(server, "plugin", "deploy/gone", "-n", "prod")
-    assert proc.returncode == 0 and proc.stdout == ""
-    assert "No pods of deployment/gone in namespace prod." in proc.stderr
+    proc = run(server, "plugin", "rs/idle-7b9c", "-n", "prod")
+    assert proc.returncode == 0 and proc.stdout == "", proc.stderr
+    assert "No pods of replicaset/idle-7b9c in namespace prod." in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args,sentence",
+    [
+        (["deploy/gone", "-n", "prod"], "error: deployment gone not found in namespace prod"),
+        (["sts", "gone", "-n", "prod", "-o", "json"], "error: statefulset gone not found in"),
+        (["node/n9"], "error: node n9 not found"),
+    ],
+)
+def test_a_target_that_does_not_exist_is_not_found(server, args, sentence):
+    """A typo must not read as a healthy workload: as kubectl get says NotFound, exit 4."""
+    proc = run(server, "plugin", *args)
+    assert proc.returncode == 4 and proc.stdout == "", proc.stderr
+    assert proc.stderr.startswith(sentence), proc.stderr
 
 
 def test_pod_in_any_namespace(server):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from kubectl_exitwhy.correlate import Report
 from kubectl_exitwhy.diagnosis import PodDiagnosis, document
@@ -70,6 +70,35 @@ def _dumps(doc: Any, exact: bool) -> str:
 def render_json(
     diagnoses: list[PodDiagnosis], style: Style, report: Optional[Report] = None
 ) -> str:
+    return "".join(json_chunks(diagnoses, report))
+
+
+ITEMS = '\n  "items": []'  # where the items go: a top-level key, so indented by two
+
+
+def json_chunks(diagnoses: list[PodDiagnosis], report: Optional[Report] = None) -> Iterator[str]:
+    """The document of ``render_json`` in pieces, an item at a time: a 50,000-pod sweep's
+    document is never held whole (nor its cleaned copy, nor its text), and the bytes are those
+    of ``json.dumps`` of the whole (an item's own text, each line indented by four more spaces,
+    is what the whole document's writer puts there; which writer writes each item is decided
+    item by item, by its floats)."""
+    odd: list = []
+    frame = _dumps(_document([], report, odd), exact=not odd)
+    head, found, tail = frame.partition(ITEMS)
+    if not diagnoses or not found:  # (no items, or a frame of another shape: the whole)
+        yield frame if not diagnoses else render_whole(diagnoses, report)
+        return
+    yield head + '\n  "items": [\n    '
+    for i, d in enumerate(diagnoses):
+        odd = []
+        item = _cleaned(d.to_dict(), odd)
+        text = _dumps(item, exact=not odd)[:-1].replace("\n", "\n    ")
+        yield text if i == 0 else ",\n    " + text
+    yield "\n  ]" + tail
+
+
+def render_whole(diagnoses: list[PodDiagnosis], report: Optional[Report] = None) -> str:
+    """The document made whole, then written (what ``json_chunks`` must equal)."""
     odd: list = []
     doc = _document(diagnoses, report, odd)
     return _dumps(doc, exact=not odd)

@@ -22,13 +22,14 @@ from typing import Callable, Iterator, Optional
 from kubectl_exitwhy.errors import ClusterError, UsageError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
 from kubectl_exitwhy.owners import census_key, resolve
+from kubectl_exitwhy.progress import Progress
 from kubectl_exitwhy.sources import controllers, typed
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
 from kubectl_exitwhy.sources.http import ApiReader, NotFound, Unreachable, _q
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
 from kubectl_exitwhy.sources.logread import LogGate
-from kubectl_exitwhy.targets import Target
+from kubectl_exitwhy.targets import GROUPS, Target
 
 # Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
 # `unknown` finding of a broken pod), and these Normal ones; the rest (Scheduled, Pulled,
@@ -68,6 +69,7 @@ class ClusterSource(ApiReader):
         warn: Callable[[str], None] = lambda message: None,
         flags: Optional[dict] = None,
         lean: bool = False,
+        progress: Optional[Progress] = None,
     ) -> None:
         client, self.default_namespace, server = connect(
             kubeconfig, context, flags=flags, timeout=request_timeout, lean=lean
@@ -76,6 +78,8 @@ class ClusterSource(ApiReader):
         self.log_lines = log_lines
         self._logs = LogGate(self)  # one try each, bounded, failures in the kubelet's terms
         self.census: Optional[Counter] = None  # pods listed per workload, after a sweep
+        self.progress = progress or Progress(enabled=False)  # what a sweep has read so far
+        self.missing: Optional[str] = None  # after a sweep whose pod list ended early: what
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -92,6 +96,7 @@ class ClusterSource(ApiReader):
             "/api/v1/events" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/events"
         )
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
+        read = 0
         try:
             for items in self.pages(
                 path,
@@ -99,6 +104,8 @@ class ClusterSource(ApiReader):
                 f"listing events {where}",
                 decode=typed.decoder("events"),
             ):
+                read += len(items)
+                self.progress.say(f"{label}: {read:,} read")
                 for e in items:
                     if isinstance(e, dict) and (
                         e.get("type") == "Warning" or e.get("reason") in USEFUL_EVENTS
@@ -130,7 +137,9 @@ class ClusterSource(ApiReader):
         keeps only its pods: a node's by a field selector, a workload's as they are read."""
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/pods"
+        self.progress.say(f"reading events {where}", now=True)
         events, events_known = self._events(namespace)
+        self.progress.say(f"reading pods {where}", now=True)
         observed = datetime.now(timezone.utc)
         built: dict[str, Pod] = {}
         needs_more: set[str] = set()  # pods whose node and Job may change the diagnosis
@@ -165,10 +174,14 @@ class ClusterSource(ApiReader):
                     if flag:
                         needs_more.add(key)
                 del chosen
+                self.progress.say(f"pods: {len(counted):,} read, {len(needs_more):,} to diagnose")
         finally:
             if gc_was_enabled:
                 gc.enable()
+        if path in self.cut_short:  # some pods were never read: the run must not look whole
+            self.missing = f"the pods {where} were not all read ({len(counted):,} were)"
         wanted = [built[k] for k in needs_more]
+        self.progress.say(f"reading the nodes and owners of {len(wanted):,} pods", now=True)
         nodes = self._nodes(
             {p.node_name for p in wanted if p.node_name}, events, namespace is None and events_known
         )
@@ -220,6 +233,7 @@ class ClusterSource(ApiReader):
             )
             wanted = wanted[: logreader.SWEEP_LOGS]
         self._logs.expect(built[k] for k, _ in wanted)
+        self.progress.say(f"reading {len(wanted)} previous logs", now=True)
         tails = logreader.read(
             self._logs,
             [t for _, t in wanted],
@@ -294,6 +308,28 @@ class ClusterSource(ApiReader):
         except NotFound:
             raise NotFound(self._not_found(name, ns)) from None
         return self.pod_from(obj, ns)
+
+    def exists(self, target: Target, namespace: Optional[str]) -> Optional[bool]:
+        """Whether the workload or node a sweep found no pods of exists (a typo must not read
+        as a healthy workload): one GET of its metadata; None when that cannot tell (refused,
+        or a workload of every namespace)."""
+        plural = target.kind.lower() + "s"
+        if target.kind == "Node":
+            path = f"/api/v1/nodes/{_q(target.name)}"
+        elif namespace is None:
+            return None
+        else:
+            group = GROUPS[target.kind]
+            path = f"/apis/{group}/v1/namespaces/{_q(namespace)}/{plural}/{_q(target.name)}"
+        try:
+            self.get(path, None, f"getting {target.ref}", accept=controllers.METADATA_ONLY["get"])
+        except NotFound:
+            return False
+        except Unreachable:
+            raise
+        except ClusterError:
+            return None
+        return True
 
     def locate(self, name: str) -> str:
         """The namespace of the pod of this name (``pod NAME -A``): one list, every namespace."""

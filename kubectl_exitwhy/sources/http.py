@@ -54,6 +54,7 @@ class ApiReader:
         self.requests = 0
         self.gzip = gunzip.wanted()  # Accept-Encoding: gzip, as kubectl asks (EXITWHY_NO_GZIP=1)
         self.list_versions: dict[str, str] = {}  # path → resourceVersion of its last list
+        self.cut_short: dict[str, str] = {}  # path → why its list ended early (paging.py)
 
     def get(
         self,

@@ -12,6 +12,7 @@ from the start; callers de-duplicate by uid. A second expiry ends the list the s
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError, Expired
@@ -40,22 +41,32 @@ def pages(
             return
         except Expired:
             if restarted:
-                reader.warn(
+                _ended(
+                    reader,
+                    path,
                     f"{what} stopped: the list expired (410 Gone) again after it was started "
-                    "anew; the diagnosis uses what was read, the rest is missing"
+                    "anew; the diagnosis uses what was read, the rest is missing",
                 )
                 return
             restarted = True
             reader.warn(f"the list {what} expired while paging; starting it again")
         except _Stop as stop:
-            reader.warn(str(stop))
+            _ended(reader, path, str(stop))
             return
+
+
+def _ended(reader: Any, path: str, why: str) -> None:
+    """A list ended before its last page: warned, and noted on the reader (``cut_short``, by
+    path) for a caller that must not call the run whole (a sweep missing pods)."""
+    reader.warn(why)
+    cut = getattr(reader, "cut_short", None)
+    if isinstance(cut, dict):
+        cut[path] = why
 
 
 def _one_pass(
     reader: Any, path: str, query: dict, what: str, accept: Optional[str], decode: Decode
 ):
-    token: Optional[str] = None
     tokens: set[str] = set()
     uids: set[str] = set()
     count = number = 0
@@ -63,44 +74,87 @@ def _one_pass(
     announced = ""
     deadline = reader.timeout_parameter()
     typed = {"decode": decode} if decode is not None else {}  # a reader may not know it
-    while True:
+
+    def fetch(token: Optional[str]) -> Any:
         q = {**query, "limit": PAGE, "continue": token, "timeout": deadline}
         try:
-            page = reader.get(path, q, what, accept=accept, listing=True, **typed)
+            return reader.get(path, q, what, accept=accept, listing=True, **typed)
         except Expired as err:
             if not token:  # nothing to start again from
                 raise ClusterError(err.message) from None
             raise
+
+    token: Optional[str] = None
+    page = fetch(token)
+    while True:
         if not isinstance(page, dict):
             raise ClusterError(f"the API server's answer {what} is not a list")
         items = page.get("items")
         items = items if isinstance(items, list) else []
         meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
+        del page
         if token is None:  # the list's snapshot: a watch starts from it
             rv = meta.get("resourceVersion")
             reader.list_versions[path] = rv if isinstance(rv, str) else ""
         number += 1
-        fresh = _uids(items) - uids
-        if number > 1 and items and not fresh and len(_uids(items)) == len(items):
+        listed = _uids(items)
+        fresh = listed - uids
+        if number > 1 and items and not fresh and len(listed) == len(items):
             raise _Stop(_cut(what, number - 1, count, "it sent the same items again"))
         uids |= fresh
         count += len(items)
-        yield items
         following = meta.get("continue")
         if not following or not isinstance(following, str):
+            yield items
             return
         remaining = meta.get("remainingItemCount")
         if number == 1 and isinstance(remaining, int) and remaining >= 0:
             cap = 1 + math.ceil(remaining / PAGE) + SLACK
             announced = f", where its first page announced {len(items) + remaining} items"
+        stop = None
         if following == token or following in tokens:
             why = "it sent a continue token it had sent before (its pages run in a circle)"
-            raise _Stop(_cut(what, number, count, why))
-        if number >= cap:
+            stop = _Stop(_cut(what, number, count, why))
+        elif number >= cap:
             why = f"it kept sending pages, each with a new continue token{announced}"
-            raise _Stop(_cut(what, number, count, why))
+            stop = _Stop(_cut(what, number, count, why))
+        ahead = None if stop else _Ahead(fetch, following)
+        yield items
+        del items
+        if stop is not None:
+            raise stop
         tokens.add(following)
         token = following
+        assert ahead is not None
+        page = ahead.result()
+
+
+class _Ahead:
+    """The next page, asked for while the caller works on this one: the server (or the
+    network) prepares it meanwhile. Its request is bounded by its own deadline, so waiting
+    for it ends."""
+
+    def __init__(self, fetch: Callable[[str], Any], token: str) -> None:
+        self._box: dict[str, Any] = {}
+        self._done = threading.Event()
+        thread = threading.Thread(
+            target=self._run, args=(fetch, token), name="exitwhy-page", daemon=True
+        )
+        thread.start()
+
+    def _run(self, fetch: Callable[[str], Any], token: str) -> None:
+        try:
+            self._box["page"] = fetch(token)
+        except BaseException as err:  # handed to the caller, which raises it
+            self._box["error"] = err
+        finally:
+            self._done.set()
+
+    def result(self) -> Any:
+        self._done.wait()
+        if "error" in self._box:
+            raise self._box.pop("error")
+        return self._box.pop("page")
 
 
 def _uids(items: list) -> set[str]:
