@@ -13,9 +13,16 @@ Protocol, over stdin/stdout, one request per line, fields separated by NUL::
     STDOUT_PATH \\0 STDERR_PATH \\0 TIMEOUT_S \\0 N \\0 KEY=VALUE (N times) \\0 ARGV...
 
 (an empty STDOUT_PATH means /dev/null; ``KEY=`` with nothing after ``=`` unsets KEY). The answer
-is one line: ``ok WALL_S MAXRSS_KB USER_S SYS_S STATUS TIMED_OUT`` or ``error MESSAGE``. Wall time
-is ``time.perf_counter`` around ``posix_spawn`` .. ``wait4``; ``ru_maxrss`` (KiB on Linux) and
-the CPU times come from ``wait4`` of that child only. The launcher exits at the end of its input.
+is one line: ``ok WALL_S MAXRSS_KB USER_S SYS_S STATUS TIMED_OUT FIRST_S`` or ``error MESSAGE``.
+Wall time is ``time.perf_counter`` around ``posix_spawn`` .. ``wait4``; ``ru_maxrss`` (KiB on
+Linux) and the CPU times come from ``wait4`` of that child only. The launcher exits at the end of
+its input.
+
+A STDERR_PATH written ``pty:PATH`` gives the command a terminal for its stderr, as a user at a
+terminal runs it (a sweep then shows its progress line there): what it writes is copied to PATH,
+and FIRST_S is when its first byte came, in seconds from the start (-1: nothing came, or no
+terminal was asked for). Its stdout stays the file: a pipeline's output, a user's screen of
+progress.
 """
 
 import os
@@ -45,19 +52,30 @@ def _serve(fields):
             env.pop(key, None)
     argv = fields[4 + n :]
     wronly = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    terminal = stderr_path.startswith("pty:")
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, stdout_path or os.devnull, wronly, 0o644),
-        (os.POSIX_SPAWN_OPEN, 2, stderr_path or os.devnull, wronly, 0o644),
     ]
+    if terminal:
+        leader, follower = os.openpty()
+        actions += [(os.POSIX_SPAWN_DUP2, follower, 2), (os.POSIX_SPAWN_CLOSE, leader)]
+    else:
+        actions.append((os.POSIX_SPAWN_OPEN, 2, stderr_path or os.devnull, wronly, 0o644))
     started = time.perf_counter()
     try:
         pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
     except OSError as exc:
         return f"error cannot run {argv[0]}: {exc}"
+    finally:
+        if terminal:
+            os.close(follower)
     _child[0] = pid
     signal.setitimer(signal.ITIMER_REAL, timeout)
+    first = -1.0
     try:
+        if terminal:
+            first = _copy(leader, stderr_path[len("pty:") :], started)
         _, status, usage = os.wait4(pid, 0)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -65,7 +83,26 @@ def _serve(fields):
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     timed_out = int(code == -signal.SIGKILL and wall >= timeout)
-    return f"ok {wall!r} {usage.ru_maxrss} {usage.ru_utime!r} {usage.ru_stime!r} {code} {timed_out}"
+    usage_text = f"{usage.ru_maxrss} {usage.ru_utime!r} {usage.ru_stime!r}"
+    return f"ok {wall!r} {usage_text} {code} {timed_out} {first!r}"
+
+
+def _copy(leader, path, started):
+    """The terminal's output, to ``path`` until the command closes it; when its first byte came."""
+    first = -1.0
+    with open(path, "wb") as out:
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # every copy of the terminal's far end is closed: Linux says EIO
+                break
+            if not chunk:
+                break
+            if first < 0:
+                first = time.perf_counter() - started
+            out.write(chunk)
+    os.close(leader)
+    return first
 
 
 def main():

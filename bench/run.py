@@ -8,18 +8,24 @@ command alike:
 ====================================  ==========================================================
 ``kubectl exitwhy -A -o json``         the sweep, through the real kubectl, as users run it
 ``EXITWHY_NO_GZIP=1`` the same         the sweep without gzip: the bytes on the wire both ways
+``kubectl exitwhy -A``                 the default view, its stderr a terminal: when its first
+                                       output (the progress line) comes
+``kubectl exitwhy -A --by pod``        one row per container: the grouping's cost
 ``kubectl get pods -A -o json``        what an SRE would run instead
 ``kubectl get pods -A``                the table (server-side Table)
 raw HTTP floor                         ``bench/rawlist.py``: Python, ``limit=500`` pages,
-                                       ``json.loads`` per page, keeping nothing
-``kubectl exitwhy pod X -n NS``        X: a pod with a termination (OOMKilled) from the data
+                                       ``orjson.loads`` per page, GC off, keeping nothing
+``kubectl-exitwhy pod X -n NS``        X: a pod with a termination (OOMKilled) from the data,
+                                       run directly (and, for information, through kubectl)
 ``kubectl get pod X -n NS -o json``
 ====================================  ==========================================================
 
-and, once, without a cluster: ``kubectl exitwhy code 137`` against ``python -c pass``; for
-information also ``kubectl-exitwhy code 137`` run directly (the difference is kubectl's own
-start-up and plugin lookup) and ``kubectl benchnoop``, an empty Python script installed as a
-plugin for the run: the floor of any Python plugin run through kubectl.
+and, once, without a cluster: ``kubectl-exitwhy code 137`` run directly against ``python -c
+pass``; for information also ``kubectl exitwhy code 137`` through kubectl (the difference is
+kubectl's own start-up and plugin lookup) and ``kubectl benchnoop``, an empty Python script
+installed as a plugin for the run: the floor of any Python plugin run through kubectl; and
+``kubectl-exitwhy -f FILE -A -o json`` on two generated saved files, a 200 MB JSON List (peak
+RSS) and a 12 MB ``-o yaml`` (wall): see ``bench/files.py``.
 
 Wall time is ``time.perf_counter`` around the child; peak RSS is ``ru_maxrss`` from ``os.wait4``
 of that child only. Results (every raw sample) go to a JSON file; a table per size and the target
@@ -29,6 +35,7 @@ when a target is missed, and 1 only when something failed to run (or printed inv
     python bench/run.py                      # the full run: 10,000 and 50,000 pods
     python bench/run.py --sizes 20000 --runs 3 --kubectl-runs 1
     python bench/run.py --quick              # 2,000 pods, 2 runs: the harness test uses this
+    python bench/run.py --offline-only       # code 137 and the saved files (bench/files.py)
 """
 
 from __future__ import annotations
@@ -59,7 +66,8 @@ ROOT = HERE.parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-import rawlist  # noqa: E402  (bench/ is not a package: ``python bench/run.py`` is the interface)
+import files  # noqa: E402  (bench/ is not a package: ``python bench/run.py`` is the interface)
+import rawlist  # noqa: E402
 
 SCHEMA = "exitwhy-bench/v1"
 DEFAULT_OUT = HERE / "results" / "latest.json"
@@ -69,12 +77,18 @@ TARGET_SIZE = 50_000  # the -A targets are set for this cluster size
 MB = 1_000_000  # RSS is reported in MB = 10^6 bytes (ru_maxrss is in KiB on Linux)
 
 TARGETS = {
-    "all_wall": 0.15,  # exitwhy -A -o json wall / kubectl get pods -A -o json wall, 50k pods
-    "all_rss_mb": 250.0,  # exitwhy -A -o json peak RSS, 50k pods
-    "pod_wall": 8.0,  # exitwhy pod X / kubectl get pod X -o json
-    "code_wall": 4.0,  # kubectl exitwhy code 137 / python -c pass
+    "all_wall": 0.05,  # exitwhy -A -o json wall / kubectl get pods -A -o json wall, 50k pods
+    "all_floor": 0.90,  # exitwhy -A -o json wall / the raw floor's, 50k pods
+    "all_rss_mb": 130.0,  # exitwhy -A -o json peak RSS, 50k pods
+    "first_output_s": 1.5,  # exitwhy -A, stderr a terminal: its first byte (progress), 50k pods
+    "wire": 0.15,  # exitwhy -A -o json: bytes on the wire with gzip / without, 50k pods
+    "pod_wall": 4.0,  # kubectl-exitwhy pod X (direct) / kubectl get pod X -o json
+    "code_wall": 2.5,  # kubectl-exitwhy code 137 (direct) / python -c pass
     "grouping": 1.10,  # exitwhy -A (workloads, nodes) / exitwhy -A --by pod, 50k pods
+    "file_200mb_rss_mb": 1000.0,  # kubectl-exitwhy -f (200 MB JSON List) -A -o json peak RSS
+    "yaml_12mb_s": 5.0,  # kubectl-exitwhy -f (12 MB -o yaml) -A -o json wall (bench/files.py)
 }
+AT_SIZE = ("all_wall", "all_floor", "all_rss_mb", "first_output_s", "wire", "grouping")
 
 # measurement ids, in the order they are run and printed
 CLUSTER_IDS = (
@@ -86,8 +100,9 @@ CLUSTER_IDS = (
     "kubectl_get_all_table",
     "raw_floor",
 )
-POD_IDS = ("exitwhy_pod", "kubectl_get_pod_json")
+POD_IDS = ("exitwhy_pod_direct", "exitwhy_pod", "kubectl_get_pod_json")
 OFFLINE_IDS = ("exitwhy_code_137", "exitwhy_code_137_direct", "noop_plugin", "python_pass")
+FILE_IDS = files.IDS  # kubectl-exitwhy -f on generated saved files: bench/files.py
 
 
 class BenchError(Exception):
@@ -147,10 +162,14 @@ class Runner:
             start_new_session=True,  # its own process group: kill() reaches a running command
         )
 
-    def run(self, argv: list[str], stdout: Path | None, stderr: Path) -> Sample:
-        """Run ``argv`` (stdout to ``stdout`` or /dev/null, stderr to ``stderr``); measure it."""
+    def run(
+        self, argv: list[str], stdout: Path | None, stderr: Path, terminal: bool = False
+    ) -> Sample:
+        """Run ``argv`` (stdout to ``stdout`` or /dev/null, stderr to ``stderr``; ``terminal``:
+        stderr a terminal, copied to ``stderr``, and when its first byte came); measure it."""
         env = [f"{k}={v}" for k, v in self.overrides.items()]
-        fields = [str(stdout or ""), str(stderr), repr(self.timeout), str(len(env)), *env, *argv]
+        where = f"pty:{stderr}" if terminal else str(stderr)
+        fields = [str(stdout or ""), where, repr(self.timeout), str(len(env)), *env, *argv]
         if any("\0" in f or "\n" in f for f in fields):
             raise BenchError(f"{_show(argv)}: arguments with NUL or newline are not supported")
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -162,10 +181,11 @@ class Runner:
         kind, _, rest = line.partition(" ")
         if kind != "ok":
             raise BenchError(f"{_show(argv)}: {rest or 'the launcher died'}")
-        wall, rss, user, system, status, timed_out = rest.split()
+        wall, rss, user, system, status, timed_out, first = rest.split()
         if int(timed_out):
             raise BenchError(f"{_show(argv)}: timed out after {self.timeout:.0f} s")
-        return Sample(float(wall), int(rss), float(user), float(system), int(status))
+        extra = {"first_output_s": round(float(first), 4)} if float(first) >= 0 else {}
+        return Sample(float(wall), int(rss), float(user), float(system), int(status), extra)
 
     def launcher_peak_mb(self) -> float | None:
         return _vm_hwm_mb(self.proc.pid)
@@ -226,6 +246,8 @@ class Measurement:
     requests_log: bool = False  # summarise the API requests of its first run
     env: dict[str, str] = field(default_factory=dict)  # environment for its runs
     info: bool = False  # informative only: no target depends on it
+    terminal: bool = False  # stderr a terminal: the time of its first byte is measured
+    input: dict[str, Any] | None = None  # the file it reads (bench/files.py): size, contents
     samples: list[Sample] = field(default_factory=list)
     error: str | None = None
     requests: dict[str, Any] | None = None
@@ -251,8 +273,13 @@ class Measurement:
                 peak_rss_mb=round(max(rss) * 1024 / MB, 1),
                 median_rss_mb=round(statistics.median(rss) * 1024 / MB, 1),
             )
+        firsts = [s.extra["first_output_s"] for s in self.samples if "first_output_s" in s.extra]
+        if firsts:
+            d["median_first_output_s"] = round(statistics.median(firsts), 4)
         if self.requests is not None:
             d["requests"] = self.requests
+        if self.input is not None:
+            d["input"] = self.input
         return d
 
 
@@ -275,7 +302,7 @@ def run_rounds(
             try:
                 runner.overrides.update(m.env)
                 try:
-                    sample = runner.run(m.argv, out, err)
+                    sample = runner.run(m.argv, out, err, m.terminal)
                 finally:
                     for key in m.env:
                         runner.overrides.pop(key, None)
@@ -575,6 +602,9 @@ def parse_args(argv: list[str] | None) -> tuple[Plan, Path]:
         help="runs of the short commands: pod NAME, code 137, python -c pass (default: 10)",
     )
     parser.add_argument("--quick", action="store_true", help="2,000 pods, 2 runs (for the test)")
+    parser.add_argument(
+        "--offline-only", action="store_true", help="only the commands without a cluster"
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated cluster")
     parser.add_argument(
         "--timeout", type=float, default=900, help="seconds before one command is killed"
@@ -590,6 +620,8 @@ def parse_args(argv: list[str] | None) -> tuple[Plan, Path]:
             parser.error("--sizes: give positive pod counts")
     else:
         sizes = [QUICK_SIZE] if args.quick else list(DEFAULT_SIZES)
+    if args.offline_only:
+        sizes = []
     for name in ("runs", "kubectl_runs", "short_runs"):
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -691,6 +723,7 @@ def bench_offline(
             n,
             capture=True,
             check=check_nonempty,
+            info=True,
         ),
         Measurement(
             "exitwhy_code_137_direct",
@@ -699,7 +732,6 @@ def bench_offline(
             n,
             capture=True,
             check=check_nonempty,
-            info=True,
         ),
         Measurement(
             "noop_plugin",
@@ -726,11 +758,22 @@ def bench_offline(
         run_rounds(runner, ms, workdir, progress)
     finally:
         runner.overrides.pop("PATH", None)
-    return {m.id: m for m in ms}
+    saved = [
+        Measurement(**spec, capture=True, check=check_diagnosis_list)
+        for spec in files.measurements(plugin, workdir / "files", plan.seed, plan.quick, progress)
+    ]
+    run_rounds(runner, saved, workdir, progress)
+    return {m.id: m for m in [*ms, *saved]}
 
 
 def bench_size(
-    runner: Runner, kubectl: str, plan: Plan, size: int, workdir: Path, progress: Any
+    runner: Runner,
+    kubectl: str,
+    plugin: str,
+    plan: Plan,
+    size: int,
+    workdir: Path,
+    progress: Any,
 ) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"pods": size, "loadavg_start": _loadavg()}
@@ -796,10 +839,11 @@ def bench_size(
                     runs,
                     capture=True,
                     check=check_nonempty,
+                    terminal=terminal,
                 )
-                for mid, label, extra in (
-                    ("exitwhy_all_table", "kubectl exitwhy -A (workloads and nodes)", []),
-                    ("exitwhy_all_by_pod", "kubectl exitwhy -A --by pod", ["--by", "pod"]),
+                for mid, label, extra, terminal in (
+                    ("exitwhy_all_table", "kubectl exitwhy -A (stderr a terminal)", [], True),
+                    ("exitwhy_all_by_pod", "kubectl exitwhy -A --by pod", ["--by", "pod"], False),
                 )
             ),  # fmt: skip
             Measurement(
@@ -829,6 +873,14 @@ def bench_size(
         ]
         single = [
             Measurement(
+                "exitwhy_pod_direct",
+                "kubectl-exitwhy pod NAME (direct)",
+                [plugin, "pod", name, "-n", ns],
+                plan.short_runs,
+                capture=True,
+                check=check_nonempty,
+            ),
+            Measurement(
                 "exitwhy_pod",
                 "kubectl exitwhy pod NAME",
                 [kubectl, "exitwhy", "pod", name, "-n", ns],
@@ -836,6 +888,7 @@ def bench_size(
                 capture=True,
                 check=check_nonempty,
                 requests_log=True,
+                info=True,
             ),
             Measurement(
                 "kubectl_get_pod_json",
@@ -882,22 +935,26 @@ def _peak_mb(m: dict[str, Any]) -> float | None:
 
 
 def compute_ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every ratio, recomputed from the raw samples in ``results``."""
+    """Every ratio and measured figure with a target, recomputed from the raw samples in
+    ``results``. A target in AT_SIZE holds for TARGET_SIZE pods; the others at every size."""
     out: list[dict[str, Any]] = []
 
-    def wall_ratio(
-        rid: str, size: int | None, ms: dict[str, Any], num: str, den: str, target: float | None
+    def add(
+        rid: str,
+        size: int | None,
+        kind: str,
+        num: str,
+        den: str | None,
+        value: Any,
+        full: bool = True,  # a saved file's target applies at the size it is set for
     ) -> None:
-        a, b = _median(ms.get(num) or {}), _median(ms.get(den) or {})
-        value = a / b if a is not None and b else None
-        applies = target is not None and (
-            rid not in ("all_wall", "grouping") or size == TARGET_SIZE
-        )
+        target = TARGETS.get(rid)
+        applies = target is not None and full and (rid not in AT_SIZE or size == TARGET_SIZE)
         out.append(
             {
                 "id": rid,
                 "size": size,
-                "kind": "wall",
+                "kind": kind,
                 "numerator": num,
                 "denominator": den,
                 "value": value,
@@ -907,52 +964,64 @@ def compute_ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
 
+    def wall_ratio(rid: str, size: int | None, ms: dict[str, Any], num: str, den: str) -> None:
+        a, b = _median(ms.get(num) or {}), _median(ms.get(den) or {})
+        add(rid, size, "wall", num, den, a / b if a is not None and b else None)
+
     for sr in results.get("sizes") or ():
         size, ms = sr["pods"], sr.get("measurements") or {}
-        wall_ratio(
-            "all_wall", size, ms, "exitwhy_all_json", "kubectl_get_all_json", TARGETS["all_wall"]
+        wall_ratio("all_wall", size, ms, "exitwhy_all_json", "kubectl_get_all_json")
+        wall_ratio("all_floor", size, ms, "exitwhy_all_json", "raw_floor")
+        add(
+            "all_rss_mb",
+            size,
+            "rss",
+            "exitwhy_all_json",
+            None,
+            _peak_mb(ms.get("exitwhy_all_json") or {}),
         )
-        peak = _peak_mb(ms.get("exitwhy_all_json") or {})
-        applies = size == TARGET_SIZE
-        target = TARGETS["all_rss_mb"]
-        out.append(
-            {
-                "id": "all_rss_mb",
-                "size": size,
-                "kind": "rss",
-                "numerator": "exitwhy_all_json",
-                "denominator": None,
-                "value": peak,
-                "target": target,
-                "target_applies": applies,
-                "pass": (peak <= target) if (applies and peak is not None) else None,
-            }
-        )
-        wall_ratio("pod_wall", size, ms, "exitwhy_pod", "kubectl_get_pod_json", TARGETS["pod_wall"])
-        wall_ratio(
-            "grouping", size, ms, "exitwhy_all_table", "exitwhy_all_by_pod", TARGETS["grouping"]
-        )
-        wall_ratio("all_vs_floor", size, ms, "exitwhy_all_json", "raw_floor", None)
-        wall_ratio("all_vs_table", size, ms, "exitwhy_all_json", "kubectl_get_all_table", None)
-        wall_ratio("floor_vs_get_json", size, ms, "raw_floor", "kubectl_get_all_json", None)
+        first = (ms.get("exitwhy_all_table") or {}).get("median_first_output_s")
+        add("first_output_s", size, "seconds", "exitwhy_all_table", None, first)
+        packed = ((ms.get("exitwhy_all_json") or {}).get("requests") or {}).get("bytes")
+        plain = ((ms.get("exitwhy_all_json_plain") or {}).get("requests") or {}).get("bytes")
+        wire = packed / plain if packed and plain else None
+        add("wire", size, "bytes", "exitwhy_all_json", "exitwhy_all_json_plain", wire)
+        wall_ratio("pod_wall", size, ms, "exitwhy_pod_direct", "kubectl_get_pod_json")
+        wall_ratio("pod_kubectl", size, ms, "exitwhy_pod", "kubectl_get_pod_json")
+        wall_ratio("grouping", size, ms, "exitwhy_all_table", "exitwhy_all_by_pod")
+        wall_ratio("all_plain_vs_floor", size, ms, "exitwhy_all_json_plain", "raw_floor")
+        wall_ratio("all_vs_table", size, ms, "exitwhy_all_json", "kubectl_get_all_table")
+        wall_ratio("floor_vs_get_json", size, ms, "raw_floor", "kubectl_get_all_json")
     off = (results.get("offline") or {}).get("measurements") or {}
-    wall_ratio("code_wall", None, off, "exitwhy_code_137", "python_pass", TARGETS["code_wall"])
-    wall_ratio("code_direct", None, off, "exitwhy_code_137_direct", "python_pass", None)
-    wall_ratio("noop_plugin", None, off, "noop_plugin", "python_pass", None)
+    wall_ratio("code_wall", None, off, "exitwhy_code_137_direct", "python_pass")
+    wall_ratio("code_kubectl", None, off, "exitwhy_code_137", "python_pass")
+    wall_ratio("noop_plugin", None, off, "noop_plugin", "python_pass")
+    big = off.get("exitwhy_file_json_200mb") or {}
+    rss, full = _peak_mb(big), files.full_size(big)
+    add("file_200mb_rss_mb", None, "rss", "exitwhy_file_json_200mb", None, rss, full)
+    mid = off.get("exitwhy_file_yaml_12mb") or {}
+    wall, full = _median(mid), files.full_size(mid)
+    add("yaml_12mb_s", None, "seconds", "exitwhy_file_yaml_12mb", None, wall, full)
     return out
 
 
 RATIO_LABELS = {
     "all_wall": "-A wall: exitwhy -A -o json / kubectl get pods -A -o json",
+    "all_floor": "-A wall: exitwhy -A -o json / raw HTTP floor",
     "all_rss_mb": "-A peak RSS: exitwhy -A -o json (MB)",
-    "pod_wall": "pod NAME wall: exitwhy pod / kubectl get pod -o json",
+    "first_output_s": "-A first output: progress line on a terminal (s)",
+    "wire": "-A bytes on the wire: with gzip / without",
+    "pod_wall": "pod NAME wall: kubectl-exitwhy pod (direct) / kubectl get pod -o json",
+    "pod_kubectl": "kubectl exitwhy pod (through kubectl) / kubectl get pod -o json",
     "grouping": "workloads and nodes: exitwhy -A / exitwhy -A --by pod",
-    "code_wall": "code 137 wall: kubectl exitwhy code 137 / python -c pass",
-    "all_vs_floor": "exitwhy -A -o json / raw HTTP floor",
+    "code_wall": "code 137 wall: kubectl-exitwhy code 137 (direct) / python -c pass",
+    "code_kubectl": "kubectl exitwhy code 137 (through kubectl) / python -c pass",
+    "all_plain_vs_floor": "exitwhy -A -o json without gzip / raw HTTP floor",
     "all_vs_table": "exitwhy -A -o json / kubectl get pods -A",
     "floor_vs_get_json": "raw HTTP floor / kubectl get pods -A -o json",
-    "code_direct": "kubectl-exitwhy code 137 (direct) / python -c pass",
     "noop_plugin": "kubectl + a no-op Python plugin / python -c pass (the floor)",
+    "file_200mb_rss_mb": "-f 200 MB JSON List peak RSS: kubectl-exitwhy -f -A -o json (MB)",
+    "yaml_12mb_s": "-f 12 MB -o yaml wall: kubectl-exitwhy -f -A -o json (s)",
 }
 
 
@@ -961,7 +1030,7 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 
 
 def format_table(measurements: dict[str, Any], order: tuple[str, ...]) -> str:
-    head = f"  {'command':<46}{'runs':>5}{'median s':>11}{'min s':>10}{'max s':>10}{'peak MB':>10}"
+    head = f"  {'command':<48}{'runs':>5}{'median s':>11}{'min s':>10}{'max s':>10}{'peak MB':>10}"
     rows = [head, "  " + "-" * (len(head) - 2)]
     for mid in order:
         m = measurements.get(mid)
@@ -970,7 +1039,7 @@ def format_table(measurements: dict[str, Any], order: tuple[str, ...]) -> str:
         n = len(m.get("samples") or ())
         label = m["label"] + (" [FAILED]" if m.get("error") else "")
         rows.append(
-            f"  {label:<46}{n:>5}{_fmt(m.get('median_wall_s')):>11}"
+            f"  {label:<48}{n:>5}{_fmt(m.get('median_wall_s')):>11}"
             f"{_fmt(m.get('min_wall_s')):>10}{_fmt(m.get('max_wall_s')):>10}"
             f"{_fmt(m.get('peak_rss_mb'), 1):>10}"
         )
@@ -1011,7 +1080,12 @@ def format_report(results: dict[str, Any]) -> str:
     ]
     off = (results.get("offline") or {}).get("measurements") or {}
     if off:
-        lines += ["offline (no cluster)", format_table(off, OFFLINE_IDS), ""]
+        lines += [
+            "offline (no cluster)",
+            format_table(off, (*OFFLINE_IDS, *FILE_IDS)),
+            *files.describe(off),
+            "",
+        ]
     for sr in results.get("sizes") or ():
         srv = sr.get("server") or {}
         pod = sr.get("pod") or {}
@@ -1050,7 +1124,8 @@ def format_report(results: dict[str, Any]) -> str:
                 lines.append(f"  requests, {(ms[mid])['label']}: {line}")
         lines.append("")
     lines.append(
-        f"ratios (targets: -A at {TARGET_SIZE:,} pods; pod NAME at every size; code 137 offline)"
+        f"ratios (targets: -A at {TARGET_SIZE:,} pods; pod NAME at every size; code 137 offline; "
+        "-f at the file sizes named)"
     )
     for r in results.get("ratios") or ():
         where = f"{r['size']:,} pods" if r["size"] else "offline"
@@ -1058,6 +1133,9 @@ def format_report(results: dict[str, Any]) -> str:
         if r["kind"] == "rss":
             value = f"{_fmt(r['value'], 1)} MB"
             target = f"<= {r['target']:.0f} MB"
+        elif r["kind"] == "seconds":
+            value = f"{_fmt(r['value'], 2)} s"
+            target = f"<= {r['target']:g} s"
         else:
             value = _fmt(r["value"], 3)
             target = f"<= {r['target']:g}" if r["target"] is not None else ""
@@ -1066,7 +1144,7 @@ def format_report(results: dict[str, Any]) -> str:
         elif r["pass"] is False:
             verdict = "FAIL"
         elif r["target"] is not None and r["value"] is not None:
-            verdict = f"(target is for {TARGET_SIZE:,} pods)"
+            verdict = f"(target is for {TARGET_SIZE:,} pods)" if r["size"] else "(smaller file)"
         elif r["value"] is None:
             verdict = "(not measured)"
         else:
@@ -1122,7 +1200,8 @@ def main(argv: list[str] | None = None) -> int:
         "errors": [],
     }
     runner = Runner(env, plan.timeout)
-    progress(f"bench: sizes {', '.join(f'{s:,}' for s in plan.sizes)}; results -> {out}")
+    sizes = ", ".join(f"{s:,}" for s in plan.sizes) or "none (offline only)"
+    progress(f"bench: sizes {sizes}; results -> {out}")
     try:
         with tempfile.TemporaryDirectory(prefix="exitwhy-bench-") as tmp:
             work = Path(tmp)
@@ -1134,7 +1213,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["errors"].append(f"offline: {exc}")
             for size in plan.sizes:
                 try:
-                    sr = bench_size(runner, kubectl, plan, size, work / f"size-{size}", progress)
+                    sr = bench_size(
+                        runner, kubectl, plugin, plan, size, work / f"size-{size}", progress
+                    )
                 except (BenchError, OSError) as exc:
                     results["errors"].append(f"{size:,} pods: {exc}")
                     results["sizes"].append({"pods": size, "error": str(exc), "measurements": {}})
