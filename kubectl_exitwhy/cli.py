@@ -4,9 +4,10 @@ the fast paths, and errors → exit statuses (DESIGN §1), in one place.
 kubectl hands a plugin every argument after its name and parses none of them: ``grammar.py``
 reads the flags as kubectl's own parser (pflag) would, anywhere on the line, and
 ``targets.py`` what the words name. ``code N``, ``--help`` and ``version`` are answered
-without loading typer at all: they must start in a few tens of milliseconds. So is the common
-pod view, ``pod NAME [-n NS]`` of a cluster (``podview.py``: its fast path). Everything else
-goes through the typer app in ``commands.py``, with the flags in the one form click takes.
+without loading typer at all: they must start in a few tens of milliseconds. So are the common
+pod view, ``pod NAME [-n NS]`` of a cluster (``podview.py``: its fast path), and every sweep
+that does not watch (``sweepview.py``). Everything else goes through the typer app in
+``commands.py``, with the flags in the one form click takes.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ def prepare(args: List[str]) -> Union[int, List[str]]:
         if podview.fast(parsed):
             return podview.run(parsed, values[0])
         return ["pod", *grammar.command_args(parsed, POD_FLAGS), "--", *values]
+    from kubectl_exitwhy import sweepview
+
+    if sweepview.fast(parsed):
+        return sweepview.run(parsed, values[0] if values else None)
     target = [f"--target={values[0]}"] if values else []
     return ["sweep", *grammar.command_args(parsed), *target]
 

@@ -13,11 +13,10 @@ from typing import Annotated
 import typer
 
 from kubectl_exitwhy import __version__
-from kubectl_exitwhy.errors import ClusterError, NotFound, UsageError
+from kubectl_exitwhy.errors import UsageError
 from kubectl_exitwhy.options import (
     AllNamespacesOpt,
     AllOpt,
-    By,
     ByOpt,
     ContextOpt,
     FailOnOpt,
@@ -35,11 +34,8 @@ from kubectl_exitwhy.options import (
 )
 
 # shared with the pod view's fast path (podview.py): the same bytes either way
-from kubectl_exitwhy.present import emit as _emit
 from kubectl_exitwhy.present import now as _now
-from kubectl_exitwhy.present import status as _status
 from kubectl_exitwhy.present import style as _style
-from kubectl_exitwhy.present import timeout as _timeout
 from kubectl_exitwhy.present import warn as _warn
 
 app = typer.Typer(
@@ -57,25 +53,9 @@ app = typer.Typer(
 
 
 def _source(filename, kubeconfig, context, request_timeout, logs, flags=None, progress=None):
-    if filename is not None:
-        from kubectl_exitwhy.sources.files import FileSource
+    from kubectl_exitwhy.sweepview import open_source
 
-        source = FileSource(filename)
-        for note in source.notes:
-            _warn(note)
-        return source
-    from kubectl_exitwhy.sources.cluster import ClusterSource
-
-    return ClusterSource(
-        kubeconfig=kubeconfig,
-        context=context,
-        request_timeout=_timeout(request_timeout),
-        log_lines=logs,
-        warn=_warn,
-        flags=flags,
-        lean=True,  # the package's loader without its start-up cost (sources/lean.py)
-        progress=progress,
-    )
+    return open_source(filename, kubeconfig, context, request_timeout, logs, flags, progress)
 
 
 @app.command("sweep", hidden=True)
@@ -102,65 +82,28 @@ def sweep(
     import gc
 
     gc.disable()  # speed: a short run of acyclic API dicts; the collector only slows it
-    from kubectl_exitwhy import progress
-    from kubectl_exitwhy.correlate import correlate
-    from kubectl_exitwhy.engine import diagnose
-    from kubectl_exitwhy.sanitize import clean_line
-    from kubectl_exitwhy.targets import Target, sweep_pods
+    from kubectl_exitwhy import sweepview
+    from kubectl_exitwhy.targets import Target
 
     if watch and filename is not None:
         raise UsageError("--watch follows a cluster; a saved file does not change")
     target = Target.of(target_ref) if target_ref else None
-    line = progress.start()  # on a terminal: what is being read, from the first page on
-    if filename is not None:
-        line.say(f"reading {clean_line(filename)}", now=True)
+    line = sweepview.begin(filename)  # on a terminal: what is being read, from the first page on
     source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj, line)
-    if all_namespaces:
-        scope = None
-    elif namespace is not None:
-        scope = namespace
-    elif filename is not None or (target is not None and target.kind == "Node"):
-        scope = None  # a file: all it holds; a node: its pods of every namespace
-    else:
-        scope = source.default_namespace
-    pods = sweep_pods(source, scope, selector, all_pods, target, filename is not None)
-    for gap in getattr(source, "gaps", ()):
-        _warn(gap)
-    line.say(f"diagnosing {len(pods):,} pods", now=True)
-    diagnoses = [diagnose(p) for p in pods]
-    if not all_pods:  # completed Jobs and graceful stops (info only) are listed with --all
-        kept = [i for i, d in enumerate(diagnoses) if any(f.severity != "info" for f in d.findings)]
-        pods, diagnoses = [pods[i] for i in kept], [diagnoses[i] for i in kept]
-    per_pod = output is Output.wide or (output is Output.table and by is By.pod)
-    report = correlate(pods, diagnoses, source.census, include_info=all_pods, group=not per_pod)
-    line.clear()
-    where = "any namespace" if scope is None else f"namespace {clean_line(scope)}"
-    listed = sum(source.census.values()) if source.census is not None else None
-    if listed == 0 and not selector and scope is not None and target is None:
-        # a typo must not read as a healthy namespace, whatever the output (stderr: -o json
-        # stays a clean document)
-        sys.stderr.write(f"No pods in {where} (is the name right? kubectl get namespaces).\n")
-    elif listed == 0 and target is not None and filename is None:
-        if source.exists(target, scope) is False:
-            where = "" if target.kind == "Node" else f" in namespace {clean_line(scope or '')}"
-            raise NotFound(f"{target.kind.lower()} {clean_line(target.name)} not found{where}")
-        if output in (Output.table, Output.wide):
-            sys.stderr.write(target.nothing(where if scope is not None else None, listed))
-    elif not diagnoses and output in (Output.table, Output.wide):
-        if target is not None:
-            sys.stderr.write(target.nothing(where if scope is not None else None, listed))
-        elif all_pods or listed == 0:
-            sys.stderr.write(f"No pods in {where}.\n")
-        else:
-            sys.stderr.write(
-                f"No pod with a failure to explain in {where} (--all lists completed and "
-                "healthy pods too).\n"
-            )
-    _emit(report, output, scope is None, pod_view=False, by=by, info=all_pods, fold=not no_fold)
-    missing = getattr(source, "missing", None)
-    if missing:  # what was read is diagnosed above; the exit status says it is not the whole
-        raise ClusterError(f"{missing}: the diagnosis covers only those (see the warning above)")
-    status = _status(diagnoses, fail_on)
+    pods, scope, status = sweepview.show(
+        source,
+        line,
+        namespace=namespace,
+        all_namespaces=all_namespaces,
+        selector=selector,
+        all_pods=all_pods,
+        target=target,
+        from_file=filename is not None,
+        output=output.value,
+        by=by.value if by is not None else None,
+        fail_on=fail_on.value if fail_on is not None else None,
+        fold=not no_fold,
+    )
     if watch:
         from kubectl_exitwhy.sources.watch import Follower
 

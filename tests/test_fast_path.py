@@ -245,3 +245,37 @@ def test_the_pod_and_its_reads_go_out_together(server, tmp_path):
     sent_typer = sorted((r["path"], sorted(r["query"].items())) for r in server.requests)
     assert fast.same_as(typer)
     assert sent_fast == sent_typer and len(sent_fast) >= 4
+
+
+# --- the sweep's fast path (sweepview.py): every sweep that does not watch ---------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["-A"],
+        ["-A", "-o", "json"],
+        ["-A", "-o", "yaml", "--all"],
+        ["-A", "-o", "wide"],
+        ["-A", "--by", "pod", "--fail-on", "warning"],
+        ["-n", "prod", "--fail-on=critical", "--logs", "0"],
+        ["-nprod", "-l", "app", "-ojson"],
+        ["--namespace=no-such-namespace"],
+        ["deploy/orders-api", "-n", "prod"],
+        ["deploy/gone", "-n", "prod"],
+        ["node/no-such-node"],
+        ["-A", "-f", "examples/memory-settings.json", "-o", "json"],
+        ["-f", "examples/memory-settings.json", "--all"],
+        ["-A", "--request-timeout=5s", "--as", "jane", "--no-fold"],
+        ["-A", "--context", "unreachable"],
+        ["-A", "--request-timeout", "soon"],
+    ],
+)
+def test_sweeps_give_the_same_answer_through_both_paths(server, tmp_path, monkeypatch, args):
+    """The sweep without typer prints the same bytes, warnings and errors, with the same exit
+    status, as the typer command (EXITWHY_NO_FAST_PATH=1)."""
+    monkeypatch.chdir(ROOT)  # the example files are named from the repository's root
+    fast, typer = both(server, tmp_path, *args)
+    assert fast.same_as(typer), (args, fast.status, typer.status, fast.err, typer.err)
+    assert "Traceback" not in fast.err

@@ -5,6 +5,7 @@ surrogate, a key that is not a string), json writes it."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -76,3 +77,52 @@ def test_the_floats_both_write_alike():
     assert structured._same_float(0.5) and structured._same_float(123456789.123)
     assert not structured._same_float(1e-5) and not structured._same_float(float("nan"))
     assert not structured._same_float(1e16) and not structured._same_float(1.2e300)
+
+
+def _sweep_report(path):
+    from kubectl_exitwhy.correlate import correlate
+    from kubectl_exitwhy.engine import diagnose
+    from kubectl_exitwhy.sources.files import FileSource
+
+    source = FileSource(str(path))
+    pods = list(source.sweep(None, None, True))
+    return correlate(pods, [diagnose(p) for p in pods], source.census, include_info=True)
+
+
+EXAMPLES = [
+    p
+    for p in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
+    if p.name != "expected.json"  # the examples' expected causes, not a saved cluster
+]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_streamed_document_is_the_whole_document(path):
+    """-o json is written an entry at a time (items, workloads, nodes): byte for byte what the
+    whole document, made at once, writes — a sweep's and a pod view's."""
+    report = _sweep_report(path)
+    assert report.diagnoses
+    whole = structured.render_whole(report.diagnoses, report)
+    assert "".join(structured.json_chunks(report.diagnoses, report)) == whole
+    assert json.loads(whole)["items"]
+    one = report.diagnoses[:1]
+    assert "".join(structured.json_chunks(one)) == structured.render_whole(one)
+    assert "".join(structured.json_chunks([])) == structured.render_whole([])
+
+
+def test_an_entry_with_a_float_orjson_writes_otherwise_is_written_by_json(monkeypatch):
+    """Each entry picks its writer by its own floats: a 1e-05 in one item is written as json
+    writes it, the others by orjson, and the whole is json.dumps of the whole."""
+
+    class Odd:
+        def __init__(self, diagnosis):
+            self.diagnosis = diagnosis
+
+        def to_dict(self):
+            return {**self.diagnosis.to_dict(), "x": 1e-05}
+
+    report = _sweep_report(EXAMPLES[0])
+    entries = [Odd(report.diagnoses[0]), *report.diagnoses[1:]]
+    text = "".join(structured.json_chunks(entries, report))  # type: ignore[arg-type]
+    assert '"x": 1e-05' in text and text.count('"x"') == 1
+    assert text == structured.render_whole(entries, report)  # type: ignore[arg-type]

@@ -73,28 +73,33 @@ def render_json(
     return "".join(json_chunks(diagnoses, report))
 
 
-ITEMS = '\n  "items": []'  # where the items go: a top-level key, so indented by two
-
-
 def json_chunks(diagnoses: list[PodDiagnosis], report: Optional[Report] = None) -> Iterator[str]:
-    """The document of ``render_json`` in pieces, an item at a time: a 50,000-pod sweep's
+    """The document of ``render_json`` in pieces, an entry at a time: a 50,000-pod sweep's
     document is never held whole (nor its cleaned copy, nor its text), and the bytes are those
-    of ``json.dumps`` of the whole (an item's own text, each line indented by four more spaces,
-    is what the whole document's writer puts there; which writer writes each item is decided
-    item by item, by its floats)."""
+    of ``json.dumps`` of the whole: an entry's own text, each line indented by four more spaces,
+    is what the whole document's writer puts there (which writer writes each entry is decided
+    entry by entry, by its floats)."""
+    sections: list[tuple[str, Any]] = [("items", diagnoses)]
+    if report is not None:
+        sections += [("workloads", report.workloads), ("nodes", report.nodes)]
     odd: list = []
-    frame = _dumps(_document([], report, odd), exact=not odd)
-    head, found, tail = frame.partition(ITEMS)
-    if not diagnoses or not found:  # (no items, or a frame of another shape: the whole)
-        yield frame if not diagnoses else render_whole(diagnoses, report)
-        return
-    yield head + '\n  "items": [\n    '
-    for i, d in enumerate(diagnoses):
-        odd = []
-        item = _cleaned(d.to_dict(), odd)
-        text = _dumps(item, exact=not odd)[:-1].replace("\n", "\n    ")
-        yield text if i == 0 else ",\n    " + text
-    yield "\n  ]" + tail
+    rest = _dumps(_document([], None if report is None else _EMPTY, odd), exact=not odd)
+    for key, entries in sections:
+        head, found, rest = rest.partition(f'\n  "{key}": []')
+        if not found:  # (a frame of another shape: the whole document, as it always was)
+            yield render_whole(diagnoses, report)
+            return
+        yield head + f'\n  "{key}": ['
+        for i, entry in enumerate(entries):
+            odd = []
+            value = _cleaned(entry.to_dict(), odd)
+            text = _dumps(value, exact=not odd)[:-1].replace("\n", "\n    ")
+            yield ("\n    " if i == 0 else ",\n    ") + text
+        yield "\n  ]" if entries else "]"
+    yield rest
+
+
+_EMPTY = Report([], [], [])  # the frame: every list empty
 
 
 def render_whole(diagnoses: list[PodDiagnosis], report: Optional[Report] = None) -> str:

@@ -110,11 +110,9 @@ class ClusterSource(ApiReader):
                     if isinstance(e, dict) and (
                         e.get("type") == "Warning" or e.get("reason") in USEFUL_EVENTS
                     ):
-                        slim = {k: e[k] for k in EVENT_KEYS if k in e}
                         meta = e.get("metadata")
-                        if isinstance(meta, dict) and meta.get("uid"):
-                            slim["metadata"] = {"uid": meta["uid"]}  # de-duplication
-                        index.add(slim)
+                        uid = meta.get("uid") if isinstance(meta, dict) else None
+                        index.add({k: e[k] for k in EVENT_KEYS if k in e}, uid)  # uid: once
         except Unreachable:
             raise
         except ClusterError as err:

@@ -116,8 +116,10 @@ class EventIndex:
         self.count = 0
         self._seen: set[str] = set()
 
-    def add(self, event: Mapping[str, Any]) -> None:
-        uid = _d(event.get("metadata")).get("uid")
+    def add(self, event: Mapping[str, Any], uid: Any = None) -> None:
+        """Index one event; ``uid``: its metadata.uid, when the event itself no longer holds it
+        (a sweep keeps only what is read)."""
+        uid = uid if uid is not None else _d(event.get("metadata")).get("uid")
         if isinstance(uid, str) and uid:  # a list restarted after 410 Gone sends it again
             if uid in self._seen:
                 return

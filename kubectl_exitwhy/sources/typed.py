@@ -102,8 +102,39 @@ class EventFields(TypedDict, total=False):
     reportingController: Any
 
 
-class Event(EventFields, total=False):  # the uid to de-duplicate; cluster.EVENT_KEYS are kept
+class EventObject(TypedDict, total=False):
+    """What is read of the object a live event is about (``join.EventIndex``, ``build_event``)."""
+
+    kind: Any
+    namespace: Any
+    name: Any
+    uid: Any
+    fieldPath: Any
+
+
+class EventSource(TypedDict, total=False):
+    component: Any
+
+
+class Event(TypedDict, total=False):
+    """A core/v1 Event as a sweep lists it (``cluster.EVENT_KEYS``, and the uid to de-duplicate):
+    its involvedObject and source only as far as they are read. A sweep holds every useful event
+    of the cluster while it pages through the pods, so what is not read is not kept. (A core/v1
+    event has no ``regarding`` or ``deprecatedSource`` to fall back on: the files' shape,
+    ``EventFields``, keeps those two whole.)"""
+
     metadata: EventMeta
+    involvedObject: Optional[EventObject]
+    reason: Any
+    message: Any
+    type: Any
+    count: Any
+    firstTimestamp: Any
+    lastTimestamp: Any
+    eventTime: Any
+    series: Any
+    source: Optional[EventSource]
+    reportingComponent: Any
 
 
 class NodeStatus(TypedDict, total=False):
