@@ -298,3 +298,18 @@ def test_a_sweep_reads_the_same_with_and_without_gzip(server):
                 f.pop("history", None)  # ages move between the two runs
     assert outputs[0]["items"] == outputs[1]["items"]
     assert wire_bytes[0] < wire_bytes[1] // 4
+
+
+def test_a_cluster_with_disable_compression_is_asked_for_no_gzip(rogue, monkeypatch):
+    """kubectl honours the kubeconfig's ``disable-compression: true`` (client-go's
+    Cluster.DisableCompression): the plugin too, for that cluster only (and --cluster's)."""
+    handler, kubeconfig = rogue
+    doc = {"kind": "PodList", "metadata": {}, "items": []}
+    handler.body, handler.encoding = json.dumps(doc).encode(), "identity"
+    monkeypatch.delenv("EXITWHY_NO_GZIP", raising=False)
+    text = kubeconfig.read_text()
+    kubeconfig.write_text(text.replace("{server: '", "{disable-compression: true, server: '"))
+    assert _get(kubeconfig) == doc
+    kubeconfig.write_text(text.replace("{server: '", "{disable-compression: false, server: '"))
+    assert _get(kubeconfig) == doc
+    assert handler.seen[0] in (None, "identity") and handler.seen[1] == "gzip"

@@ -89,7 +89,26 @@ def connect(
     if credentials.failure():  # the loader logs it and goes on without credentials: kubectl stops
         raise ClusterError(f"context {chosen!r} cannot be used: {credentials.failure()}")
     overrides.apply(cfg, flags)
-    return _client(ApiClient(cfg), flags), namespace, cfg.host
+    client = _client(ApiClient(cfg), flags)
+    client.compression_disabled = _compression_disabled(kconfig, joined, chosen, flags)
+    return client, namespace, cfg.host
+
+
+def _compression_disabled(kconfig: Any, joined: str, context: str, flags: Optional[Any]) -> bool:
+    """The context's cluster (or --cluster's) says ``disable-compression: true``: kubectl (1.26
+    and later, client-go's ``Cluster.DisableCompression``) then asks for no gzip, where the
+    network is fast enough that compressing costs more than it saves."""
+    try:
+        loader = kconfig.kube_config._get_kube_config_loader(
+            filename=joined, active_context=context, persist_config=False
+        )
+        name = (flags or {}).get("cluster") or loader._current_context["context"].safe_get(
+            "cluster"
+        )
+        entry = loader._config["clusters"].get_with_name(name, safe=True)
+        return bool(entry) and entry["cluster"].safe_get("disable-compression") is True
+    except Exception:  # a kubeconfig the loader already took cannot fail here; if it does: gzip
+        return False
 
 
 def _package(lean: bool) -> tuple[Any, Any, Any]:

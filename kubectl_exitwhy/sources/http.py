@@ -52,7 +52,9 @@ class ApiReader:
     def __init__(self, client: Any, server: str, timeout: Optional[float], warn) -> None:
         self.client, self.server, self.timeout, self.warn = client, server, timeout, warn
         self.requests = 0
-        self.gzip = gunzip.wanted()  # Accept-Encoding: gzip, as kubectl asks (EXITWHY_NO_GZIP=1)
+        # Accept-Encoding: gzip, as kubectl asks, unless EXITWHY_NO_GZIP=1 or the kubeconfig's
+        # cluster says disable-compression: true (connect.py)
+        self.gzip = gunzip.wanted() and not getattr(client, "compression_disabled", False)
         self.list_versions: dict[str, str] = {}  # path → resourceVersion of its last list
         self.cut_short: dict[str, str] = {}  # path → why its list ended early (paging.py)
 
