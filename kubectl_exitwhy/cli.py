@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-from kubectl_exitwhy.errors import ExitStatus, ExitwhyError, UsageError
+from kubectl_exitwhy.errors import ExitStatus, ExitwhyError, OutputClosed, UsageError
 
 TYPE_CHECKING = False  # typing is not imported at run time: `code N` must start fast
 if TYPE_CHECKING:
@@ -110,14 +110,16 @@ def main(argv: Optional[List[str]] = None) -> None:
             raise KeyboardInterrupt from None
         except _usage_error_class(typer) as err:
             raise UsageError(f"{_one_line(err.format_message())} (see '{PROG} --help')") from None
+        if status == ExitStatus.INTERRUPTED:  # typer's own Ctrl-C (click's Exit(130))
+            raise KeyboardInterrupt
         sys.exit(int(status or 0))
     except ExitwhyError as err:
         _fail(err.message, err.status)
-    except BrokenPipeError:
+    except (BrokenPipeError, OutputClosed):  # | head: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(ExitStatus.OK)
     except KeyboardInterrupt:
-        _fail("interrupted", ExitStatus.USAGE)
+        _fail("interrupted", ExitStatus.INTERRUPTED)
 
 
 def _connection(args: List[str]) -> dict:

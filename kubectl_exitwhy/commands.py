@@ -35,6 +35,7 @@ from kubectl_exitwhy.options import (
 
 # shared with the pod view's fast path (podview.py): the same bytes either way
 from kubectl_exitwhy.present import now as _now
+from kubectl_exitwhy.present import out as _out
 from kubectl_exitwhy.present import style as _style
 from kubectl_exitwhy.present import warn as _warn
 
@@ -48,7 +49,8 @@ app = typer.Typer(
     "cluster\n\nkubectl exitwhy pod NAME [-n NS]   the full story of one pod\n\nkubectl exitwhy "
     "code N   explain an exit code\n\nkubectl exitwhy -f FILE   diagnose saved kubectl get -o "
     "json|yaml output offline\n\nExit status: 0 ran (no finding at or above --fail-on), 1 a "
-    "finding at or above --fail-on, 2 usage error, 3 bad input file, 4 cluster access failed.",
+    "finding at or above --fail-on, 2 usage error, 3 bad input file, 4 cluster access failed "
+    "(or a pod list the server cut short: what was read is printed), 130 interrupted.",
 )
 
 
@@ -162,8 +164,7 @@ def _gone(obj: dict) -> None:
     meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
     when = _now().strftime("%Y-%m-%dT%H:%M:%SZ")
     who = clean_line(f"{meta.get('namespace', '')}/{meta.get('name', '')}")
-    sys.stdout.write(f"{when}  {who}  deleted: the pod is gone, the watch ends\n")
-    sys.stdout.flush()
+    _out(f"{when}  {who}  deleted: the pod is gone, the watch ends\n", flush=True)
 
 
 def _follow(source, follower, version: str, output: Output, show_info: bool, keep=None) -> None:
@@ -182,11 +183,11 @@ def _follow(source, follower, version: str, output: Output, show_info: bool, kee
         if output in (Output.json, Output.yaml):
             if any(f.severity != "info" or show_info for f in d.findings):
                 render = structured.line if output is Output.json else structured.yaml_document
-                sys.stdout.write(render(d))
+                _out(render(d))
         else:
             for text in watch.lines(d, _style(True), show_info):
-                sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+                _out(text + "\n")
+        _out("", flush=True)
 
     if sys.stderr.isatty():
         sys.stderr.write("Watching for new failures (Ctrl-C to stop)…\n")

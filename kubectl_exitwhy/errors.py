@@ -11,6 +11,12 @@ class ExitStatus(IntEnum):
     USAGE = 2
     BAD_INPUT = 3
     CLUSTER = 4
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as a shell reports a command it interrupted)
+
+
+class OutputClosed(Exception):
+    """The reader of the output went away (``| head``): not an OSError, so that no framework
+    on the way (click maps EPIPE to exit 1) takes it for a failure."""
 
 
 class ExitwhyError(Exception):

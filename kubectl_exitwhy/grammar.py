@@ -230,6 +230,13 @@ def check(parsed: Parsed) -> None:
         )
     if parsed.get("logs", 0) < 0:
         raise UsageError("--logs takes a count of lines, 0 or more")
+    namespace = parsed.get("namespace")
+    if namespace:
+        from kubectl_exitwhy.targets import path_segment
+
+        refused = path_segment(namespace)
+        if refused:
+            raise UsageError(f"invalid namespace {namespace!r}: {refused}")
 
 
 def command_args(parsed: Parsed, accepted: Tuple[str, ...] = COMMAND_FLAGS) -> List[str]:

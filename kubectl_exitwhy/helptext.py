@@ -48,7 +48,8 @@ Flags go anywhere, in kubectl's forms: -n prod, -nprod, -n=prod, --namespace=pro
 --all-namespaces=false. A command's own help: kubectl exitwhy help pod.
 
 Exit status: 0 ran (no finding at or above --fail-on), 1 a finding at or above --fail-on,
-2 usage error, 3 bad input file, 4 cluster access failed.
+2 usage error, 3 bad input file, 4 cluster access failed (or a pod list the server cut
+short: what was read is printed), 130 interrupted.
 """
 
 

@@ -37,7 +37,12 @@ def timeout(text: Optional[str]) -> Optional[float]:
     if not m:
         raise UsageError(f"--request-timeout {text!r} is not a duration (try 30s or 1m)")
     value = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
+    if value > MAX_DURATION:  # Go's time.ParseDuration refuses what an int64 of ns cannot hold
+        raise UsageError(f"--request-timeout {text!r} is not a duration (too long)")
     return value or None
+
+
+MAX_DURATION = (2**63 - 1) / 1e9  # seconds: about 292 years
 
 
 WARNED: set[str] = set()
@@ -77,6 +82,19 @@ def style(all_namespaces: bool, fold: bool = False) -> Any:
     )
 
 
+def out(text: str, flush: bool = False) -> None:
+    """Write to stdout; a reader that went away (``| head``) is OutputClosed, which ``cli.py``
+    ends the run on with status 0, whatever framework the write happens under."""
+    from kubectl_exitwhy.errors import OutputClosed
+
+    try:
+        sys.stdout.write(text)
+        if flush:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise OutputClosed() from None
+
+
 def emit(
     report: Any,
     output: str,
@@ -94,21 +112,21 @@ def emit(
         summaries = None if pod_view else report
         if output == "json":  # written as it is made: the document is never held whole
             for chunk in structured.json_chunks(report.diagnoses, summaries):
-                sys.stdout.write(chunk)
+                out(chunk)
         else:
-            sys.stdout.write(structured.render_yaml(report.diagnoses, shape, summaries))
+            out(structured.render_yaml(report.diagnoses, shape, summaries))
     elif pod_view:
         from kubectl_exitwhy.render import detail
 
-        sys.stdout.write(detail.render(report.diagnoses, shape, report.nodes))
+        out(detail.render(report.diagnoses, shape, report.nodes))
     elif output == "wide" or by == "pod":
         from kubectl_exitwhy.render import table
 
-        sys.stdout.write(table.render(report.diagnoses, shape, wide=output == "wide"))
+        out(table.render(report.diagnoses, shape, wide=output == "wide"))
     else:
         from kubectl_exitwhy.render import incident
 
-        sys.stdout.write(incident.render(report, shape, show_info=info))
+        out(incident.render(report, shape, show_info=info))
 
 
 def status(diagnoses: Iterable, fail_on: Optional[str]) -> ExitStatus:

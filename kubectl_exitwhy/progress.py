@@ -12,8 +12,8 @@ calls ``clear``) or the output itself.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
+import threading
 import time
 from typing import Optional, TextIO
 
@@ -29,6 +29,7 @@ class Progress:
         self.enabled = enabled
         self.shown = False
         self._last = 0.0
+        self._lock = threading.Lock()  # -v traces come from the reading threads too
 
     def say(self, text: str, now: bool = False) -> None:
         """Show ``text`` as the line (``now``: even if the last rewrite was just now)."""
@@ -37,15 +38,27 @@ class Progress:
         moment = time.monotonic()
         if self.shown and not now and moment - self._last < EVERY:
             return
-        width = shutil.get_terminal_size((80, 24)).columns - 1
-        self._write(ERASE + text[: max(width, 10)])
-        self.shown, self._last = True, moment
+        with self._lock:
+            self._write(ERASE + text[: max(self._width() - 1, 1)])
+            self.shown, self._last = True, moment
+
+    def _width(self) -> int:
+        """COLUMNS, else the width of the terminal the line is written to (stderr's: stdout
+        may be a file or a pipe), else 80. A line as wide as the terminal would wrap."""
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns or 80
+        except (OSError, ValueError, AttributeError):
+            return 80
 
     def clear(self) -> None:
         """Erase the line, if it is shown."""
-        if self.shown:
-            self._write(ERASE)
-            self.shown = False
+        with self._lock:
+            if self.shown:
+                self._write(ERASE)
+                self.shown = False
 
     def _write(self, text: str) -> None:
         try:

@@ -94,8 +94,9 @@ def parse(text: str) -> Selector:
 
 
 def _integer(value: Any) -> Any:
-    """The value as apimachinery reads it for ``>`` and ``<`` (a 64-bit integer), else None."""
-    if not isinstance(value, str) or not re.fullmatch(r"[+-]?\d+", value):
+    """The value as apimachinery reads it for ``>`` and ``<`` (a 64-bit integer that is also a
+    label value: digits, no sign), else None."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d+", value):  # a label value: no sign
         return None
     number = int(value)
     return number if -(2**63) <= number < 2**63 else None

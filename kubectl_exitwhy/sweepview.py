@@ -97,16 +97,24 @@ def show(
     where = "any namespace" if scope is None else f"namespace {clean_line(scope)}"
     listed = sum(source.census.values()) if source.census is not None else None
     text = output in ("table", "wide")
-    if listed == 0 and not selector and scope is not None and target is None:
+    missing = getattr(source, "missing", None)
+    if missing:  # some pods were never read: "no pods" would not be true (the error says why)
+        pass
+    elif listed == 0 and not selector and scope is not None and target is None:
         # a typo must not read as a healthy namespace, whatever the output (stderr: -o json
         # stays a clean document)
         sys.stderr.write(f"No pods in {where} (is the name right? kubectl get namespaces).\n")
     elif listed == 0 and target is not None and not from_file:
-        if source.exists(target, scope) is False:
-            where = "" if target.kind == "Node" else f" in namespace {clean_line(scope or '')}"
+        exists = source.exists(target, scope)
+        if exists is False:
+            where = "" if target.kind == "Node" else f" in {where}"
             raise NotFound(f"{target.kind.lower()} {clean_line(target.name)} not found{where}")
         if text:
             sys.stderr.write(target.nothing(where if scope is not None else None, listed))
+            if exists is None:
+                sys.stderr.write(
+                    f"(Whether {target.ref} exists could not be checked: reading it was refused.)\n"
+                )
     elif not diagnoses and text:
         if target is not None:
             sys.stderr.write(target.nothing(where if scope is not None else None, listed))
@@ -118,7 +126,6 @@ def show(
                 "healthy pods too).\n"
             )
     present.emit(report, output, scope is None, pod_view=False, by=by, info=all_pods, fold=fold)
-    missing = getattr(source, "missing", None)
     if missing:  # what was read is diagnosed above; the exit status says it is not the whole
         raise ClusterError(f"{missing}: the diagnosis covers only those (see the warning above)")
     return pods, scope, int(present.status(diagnoses, fail_on))
@@ -130,7 +137,8 @@ def begin(filename: Optional[str]) -> Progress:
 
     line = progress.start()
     if filename is not None:
-        line.say(f"reading {clean_line(filename)}", now=True)
+        name = "standard input" if filename == "-" else clean_line(filename)
+        line.say(f"reading {name}", now=True)
     return line
 
 

@@ -5,7 +5,8 @@ the pods on it).
 
 A workload is matched on the workload ``owners.py`` resolves for each pod (ReplicaSet →
 Deployment, Job → CronJob), or on the pod's own owner reference (``job/x`` of a CronJob's Job,
-``rs/x``): the workload object itself is never read.
+``rs/x``): the workload object itself is read only when none of its pods is found
+(``ClusterSource.exists``: a typo is NotFound, not a calm "No pods of").
 
 Imported on every run (``code N`` too): the standard library only.
 """
@@ -181,6 +182,9 @@ def route(words: List[str]) -> Tuple[str, List[str]]:
         raise UsageError(f"{first!r} names no {kind.lower()}: '{PROG} {word}/NAME'")
     if "/" in name:  # kubectl: a resource name may not contain '/'
         raise UsageError(f"{first!r}: a {kind.lower()} name may not contain '/' (TYPE/NAME)")
+    refused = path_segment(name)
+    if refused:
+        raise UsageError(f"invalid resource name {name!r}: {refused}")
     if extra:
         raise UsageError(
             f"one {kind.lower()} at a time: {name!r} and then {extra[0]!r} (a sweep of a "
@@ -189,6 +193,17 @@ def route(words: List[str]) -> Tuple[str, List[str]]:
     if kind == "Pod":
         return "pod", [name]
     return "sweep", [f"{kind}/{name}"]
+
+
+def path_segment(name: str) -> str:
+    """Why a name cannot be one segment of a URL path, as client-go's request builder refuses
+    it (apimachinery's IsValidPathSegmentName) before anything is sent: "" if it can."""
+    if name in (".", ".."):
+        return f"may not be '{name}'"
+    for bad in ("/", "%"):
+        if bad in name:
+            return f"may not contain '{bad}'"
+    return ""
 
 
 def unknown(word: str, rest: List[str]) -> str:

@@ -279,3 +279,48 @@ def test_sweeps_give_the_same_answer_through_both_paths(server, tmp_path, monkey
     fast, typer = both(server, tmp_path, *args)
     assert fast.same_as(typer), (args, fast.status, typer.status, fast.err, typer.err)
     assert "Traceback" not in fast.err
+
+
+def _started(server, args: list[str], fast: bool, **kw) -> subprocess.Popen:
+    env = {**os.environ, "KUBECONFIG": str(server.kubeconfig), "NO_COLOR": "1"}
+    env.pop("EXITWHY_NO_FAST_PATH", None)
+    if not fast:
+        env["EXITWHY_NO_FAST_PATH"] = "1"
+    return subprocess.Popen(
+        [sys.executable, "-m", "kubectl_exitwhy", *args], env=env, cwd=ROOT, **kw
+    )
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "typer"])
+def test_ctrl_c_is_exit_130_with_one_sentence_on_both_paths(server, faults, fast):
+    """Interrupted while it reads: 130 (128 + SIGINT, as a shell reports it), one sentence."""
+    import signal
+    import time
+
+    faults.add_fault("kind=slow,resource=pods,delay=6")
+    proc = _started(server, ["-A"], fast, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err == "error: interrupted\n" and out == ""
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "typer"])
+def test_a_reader_that_goes_away_ends_the_run_quietly_on_both_paths(server, fast):
+    """``-o json | head``: the reader has what it wanted; exit 0 and nothing on stderr (click,
+    under typer, would take EPIPE for a failure: status 1)."""
+    proc = _started(
+        server,
+        ["-A", "--all", "-o", "json"],
+        fast,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10) == b'{\n  "apiVe'
+    proc.stdout.close()  # as head -c 10 does
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0, err
+    assert b"Traceback" not in err and b"error" not in err

@@ -272,7 +272,7 @@ def test_a_sweep_with_circling_pages_diagnoses_what_it_read_and_exits_4(srv):
     assert "listing pods in namespace prod stopped after" in proc.stderr
     assert {i["pod"] for i in json.loads(proc.stdout)["items"]} == {"api-1", "web-1"}
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: the pods in namespace prod were not all read (")
+    assert last.startswith("error: the pods in namespace prod were not all read: the list ")
     assert took < 5 + MARGIN
 
 

@@ -78,6 +78,9 @@ def test_pflag_refusals(argv, message):
         (["-l", "=x"], "cannot parse label selector"),
         (["-l", "tier>x"], "for '>' and '<' the value must be an integer"),
         (["-l", "tier<1.5"], "for '>' and '<' the value must be an integer"),
+        (["-l", "tier>-5"], "for '>' and '<' the value must be an integer"),  # not a label value
+        (["-n", ".."], "invalid namespace '..': may not be '..'"),
+        (["-n", "a%2f"], "invalid namespace 'a%2f': may not contain '%'"),
         (["--as-group", "g"], "only with --as"),
         (["--certificate-authority=ca", "--insecure-skip-tls-verify"], "cannot be given together"),
     ],
@@ -93,7 +96,8 @@ def test_checked_on_the_client(argv, message):
     [
         ("tier>3", {"tier": "4"}, True),
         ("tier>3", {"tier": "3"}, False),
-        ("tier<3", {"tier": "-7"}, True),
+        ("tier<3", {"tier": "2"}, True),
+        ("tier<3", {"tier": "-7"}, False),  # not a label value Kubernetes would hold
         ("tier<3", {"tier": "two"}, False),  # not an integer: no match, as apimachinery
         ("tier>3", {}, False),  # without the label: no match
         ("tier>3,app=web", {"tier": "9", "app": "web"}, True),
@@ -200,3 +204,20 @@ def test_what_kubectl_refuses_or_reads_otherwise_is_a_usage_error(exitwhy, argv,
 def test_output_format_case_is_kubectls(exitwhy):
     run = exitwhy("-f", "examples/memory-settings.json", "-A", "-o", "JSON")
     assert run.status == 0 and run.json()["kind"] == "DiagnosisList"
+
+
+@pytest.mark.parametrize("words", [["node/.."], ["pod", "."], ["deploy/a%2Fb"]])
+def test_names_that_cannot_be_a_path_segment_are_refused(words):
+    """As client-go's request builder refuses them before anything is sent."""
+    with pytest.raises(UsageError) as err:
+        targets.route(words)
+    assert err.value.message.startswith("invalid resource name")
+
+
+def test_a_request_timeout_past_what_go_can_hold_is_a_usage_error():
+    from kubectl_exitwhy.present import timeout
+
+    assert timeout("8760h") == 8760 * 3600
+    with pytest.raises(UsageError) as err:
+        timeout("99999999999h")
+    assert "is not a duration" in err.value.message

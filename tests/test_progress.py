@@ -4,10 +4,13 @@ there from the first request on and gone when the table is printed."""
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import pty
+import struct
 import subprocess
+import termios
 
 import pytest
 
@@ -39,6 +42,26 @@ def test_a_terminal_gets_the_line_rewritten_in_place_then_erased(monkeypatch):
     line.clear()
     line.clear()  # erased once
     assert stream.getvalue() == f"{ERASE}reading events{ERASE}reading pods{ERASE}"
+
+
+def test_the_line_fits_the_terminal_stderr_is_not_stdout(monkeypatch):
+    """With stdout a file or a pipe (``-o json > out.json``), the width is stderr's terminal's:
+    a line as wide as 80 columns on a 30-column terminal would wrap and stay on screen."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 30, 0, 0))
+        with os.fdopen(os.dup(follower), "w") as stream:
+            Progress(stream, enabled=True).say("reading events in namespace data-sync", now=True)
+        written = os.read(leader, 1024).decode()
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert written == ERASE + "reading events in namespace data-sync"[:29]
+    stream = Terminal()
+    monkeypatch.setenv("COLUMNS", "3")
+    Progress(stream, enabled=True).say("reading", now=True)
+    assert stream.getvalue() == ERASE + "re"
 
 
 def test_a_dumb_terminal_gets_nothing(monkeypatch):

@@ -186,6 +186,7 @@ def test_a_workload_without_pods_says_so(server):
         (["deploy/gone", "-n", "prod"], "error: deployment gone not found in namespace prod"),
         (["sts", "gone", "-n", "prod", "-o", "json"], "error: statefulset gone not found in"),
         (["node/n9"], "error: node n9 not found"),
+        (["deploy/gone", "-A"], "error: deployment gone not found in any namespace"),
     ],
 )
 def test_a_target_that_does_not_exist_is_not_found(server, args, sentence):
@@ -291,3 +292,15 @@ def test_completion_through_kubectl(server):
     assert complete(server, "-o", "j") == (["json"], ":4")
     assert "deployment" in complete(server, "")[0] and "code" in complete(server, "")[0]
     assert complete(server, "--context=unreachable", "pod", "") == ([], ":4")
+
+
+def test_a_workload_whose_lookup_is_refused_says_it_was_not_checked(server):
+    """RBAC refuses the lookup: the name may be right; the sweep says it could not check."""
+    server.faults.add_fault("kind=forbidden,resource=deployments")
+    try:
+        proc = run(server, "plugin", "deploy/gone", "-n", "prod")
+    finally:
+        server.faults.clear()
+    assert proc.returncode == 0, proc.stderr
+    assert "No pods of deployment/gone in namespace prod." in proc.stderr
+    assert "Whether deployment/gone exists could not be checked" in proc.stderr

@@ -144,12 +144,14 @@ class ClusterSource(ApiReader):
         owner_keys: dict[str, tuple[str, str, str, str]] = {}
         listed: Counter = Counter()  # pods listed per owner: a workload's "3 of 5 pods"
         counted: set[str] = set()
+        seen = 0  # items the list held, the target's or not
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
             pods = self.pages(path, query, f"listing pods {where}", decode=typed.decoder("pods"))
             for items in pods:
+                seen += len(items)
                 chosen = [p for p in items if isinstance(p, dict)]
                 if target is not None:
                     chosen = [p for p in chosen if target.may_own(census_key(p))]
@@ -177,7 +179,10 @@ class ClusterSource(ApiReader):
             if gc_was_enabled:
                 gc.enable()
         if path in self.cut_short:  # some pods were never read: the run must not look whole
-            self.missing = f"the pods {where} were not all read ({len(counted):,} were)"
+            self.missing = (
+                f"the pods {where} were not all read: the list ended after {seen:,} "
+                f"pod{'s' * (seen != 1)}"
+            )
         wanted = [built[k] for k in needs_more]
         self.progress.say(f"reading the nodes and owners of {len(wanted):,} pods", now=True)
         nodes = self._nodes(
@@ -231,7 +236,8 @@ class ClusterSource(ApiReader):
             )
             wanted = wanted[: logreader.SWEEP_LOGS]
         self._logs.expect(built[k] for k, _ in wanted)
-        self.progress.say(f"reading {len(wanted)} previous logs", now=True)
+        if wanted:
+            self.progress.say(f"reading {len(wanted)} previous logs", now=True)
         tails = logreader.read(
             self._logs,
             [t for _, t in wanted],
@@ -309,17 +315,23 @@ class ClusterSource(ApiReader):
 
     def exists(self, target: Target, namespace: Optional[str]) -> Optional[bool]:
         """Whether the workload or node a sweep found no pods of exists (a typo must not read
-        as a healthy workload): one GET of its metadata; None when that cannot tell (refused,
-        or a workload of every namespace)."""
+        as a healthy workload): one GET of its metadata (with -A, one list by name); None when
+        that cannot tell (refused)."""
         plural = target.kind.lower() + "s"
-        if target.kind == "Node":
-            path = f"/api/v1/nodes/{_q(target.name)}"
-        elif namespace is None:
-            return None
-        else:
-            group = GROUPS[target.kind]
-            path = f"/apis/{group}/v1/namespaces/{_q(namespace)}/{plural}/{_q(target.name)}"
+        group = f"/apis/{GROUPS[target.kind]}/v1" if target.kind != "Node" else "/api/v1"
         try:
+            if target.kind != "Node" and namespace is None:  # -A: one list, by name
+                query = {"fieldSelector": f"metadata.name={target.name}", "limit": 1}
+                found = self.get(
+                    f"{group}/{plural}",
+                    query,
+                    f"looking for {target.ref} in every namespace",
+                    accept=controllers.METADATA_ONLY["list"],
+                )
+                items = found.get("items") if isinstance(found, dict) else None
+                return bool(items)
+            where = f"/namespaces/{_q(namespace)}" if namespace and target.kind != "Node" else ""
+            path = f"{group}{where}/{plural}/{_q(target.name)}"
             self.get(path, None, f"getting {target.ref}", accept=controllers.METADATA_ONLY["get"])
         except NotFound:
             return False

@@ -116,6 +116,9 @@ def impersonation(flags: Flags) -> list[tuple[str, str]]:
 def trace(message: str) -> None:
     """One line on stderr, as klog writes it (``I1130 03:16:19.994414  4846 ...``)."""
     now = datetime.now()
+    from kubectl_exitwhy import progress
+
+    progress.clear()  # a sweep's progress line: the trace takes its place
     sys.stderr.write(f"I{now:%m%d %H:%M:%S.%f} {os.getpid():>7} exitwhy] {message}\n")
 
 
