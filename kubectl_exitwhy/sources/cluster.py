@@ -1,6 +1,6 @@
 """Live source: what a sweep and a pod view read from the Kubernetes API, and how they join
 it (``connect.py`` makes the client, ``http.py`` talks to the server, ``controllers.py`` reads
-owners, ``logs.py`` log tails, ``watch.py`` follows pods).
+owners, ``logs.py`` log tails, ``watch.py`` follows pods, ``lookups.py`` finds things by name).
 
 A sweep makes O(pages) requests, never one per pod:
 1. events, listed once (per namespace, or cluster-wide for ``-A``), paged, indexed by pod;
@@ -12,24 +12,24 @@ Only GET is ever sent.
 
 from __future__ import annotations
 
-import difflib
 import gc
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Callable, Iterator, Optional
 
-from kubectl_exitwhy.errors import ClusterError, UsageError
+from kubectl_exitwhy.errors import ClusterError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
 from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.progress import Progress
 from kubectl_exitwhy.sources import controllers, typed
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
-from kubectl_exitwhy.sources.http import ApiReader, NotFound, Unreachable, _q
+from kubectl_exitwhy.sources.http import NotFound, Unreachable, _q
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
 from kubectl_exitwhy.sources.logread import LogGate
-from kubectl_exitwhy.targets import GROUPS, Target
+from kubectl_exitwhy.sources.lookups import Lookups, _uid
+from kubectl_exitwhy.targets import Target
 
 # Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
 # `unknown` finding of a broken pod), and these Normal ones; the rest (Scheduled, Pulled,
@@ -57,7 +57,7 @@ EVENT_KEYS = (
 )
 
 
-class ClusterSource(ApiReader):
+class ClusterSource(Lookups):
     """Pods, events, nodes, jobs and logs from the cluster of a kubeconfig context."""
 
     def __init__(
@@ -313,56 +313,6 @@ class ClusterSource(ApiReader):
             raise NotFound(self._not_found(name, ns)) from None
         return self.pod_from(obj, ns)
 
-    def exists(self, target: Target, namespace: Optional[str]) -> Optional[bool]:
-        """Whether the workload or node a sweep found no pods of exists (a typo must not read
-        as a healthy workload): one GET of its metadata (with -A, one list by name); None when
-        that cannot tell (refused)."""
-        plural = target.kind.lower() + "s"
-        group = f"/apis/{GROUPS[target.kind]}/v1" if target.kind != "Node" else "/api/v1"
-        try:
-            if target.kind != "Node" and namespace is None:  # -A: one list, by name
-                query = {"fieldSelector": f"metadata.name={target.name}", "limit": 1}
-                found = self.get(
-                    f"{group}/{plural}",
-                    query,
-                    f"looking for {target.ref} in every namespace",
-                    accept=controllers.METADATA_ONLY["list"],
-                )
-                items = found.get("items") if isinstance(found, dict) else None
-                return bool(items)
-            where = f"/namespaces/{_q(namespace)}" if namespace and target.kind != "Node" else ""
-            path = f"{group}{where}/{plural}/{_q(target.name)}"
-            self.get(path, None, f"getting {target.ref}", accept=controllers.METADATA_ONLY["get"])
-        except NotFound:
-            return False
-        except Unreachable:
-            raise
-        except ClusterError:
-            return None
-        return True
-
-    def locate(self, name: str) -> str:
-        """The namespace of the pod of this name (``pod NAME -A``): one list, every namespace."""
-        found = sorted(
-            {
-                str((p.get("metadata") or {}).get("namespace", ""))
-                for items in self.pages(
-                    "/api/v1/pods",
-                    {"fieldSelector": f"metadata.name={name}"},
-                    f"looking for pod {name} in every namespace",
-                )
-                for p in items
-                if isinstance(p, dict)
-            }
-        )
-        if not found:
-            raise NotFound(f'pod "{name}" not found in any namespace')
-        if len(found) > 1:
-            raise UsageError(
-                f"pod {name} is in {len(found)} namespaces ({', '.join(found)}): choose one with -n"
-            )
-        return found[0]
-
     def pod_from(self, obj: dict, ns: str) -> Pod:
         """The pod view's evidence for a pod object already read (a GET, or a watch event): its
         events, node, owners and logs."""
@@ -401,69 +351,6 @@ class ClusterSource(ApiReader):
         )
         pod = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
         return replace(pod, warnings=tuple(warnings)) if warnings else pod
-
-    def neighbours(self, pod: Pod) -> list[Pod]:
-        """The other pods on the pod's node that ended a container, status alone (one list, no
-        events): enough to see several workloads killed there within minutes."""
-        if not pod.node_name:
-            return []
-        found = []
-        try:
-            for items in self.pages(
-                "/api/v1/pods",
-                {"fieldSelector": f"spec.nodeName={pod.node_name}"},
-                f"listing pods on node {pod.node_name}",
-            ):
-                found += [p for p in items if isinstance(p, dict) and _ended(p)]
-        except Unreachable:
-            raise
-        except ClusterError as err:
-            self.warn(f"the other pods on node {pod.node_name} could not be read ({err.message})")
-            return []
-        others = [p for p in found if _uid(p) != (pod.uid or f"{pod.namespace}/{pod.name}")]
-        return list(assemble(others, EventIndex(), events_known=False, nodes={}))
-
-    def _not_found(self, name: str, ns: str) -> str:
-        message = f'pod "{name}" not found in namespace {ns}'
-        try:
-            names = [
-                str((p.get("metadata") or {}).get("name"))
-                for items in self.pages(f"/api/v1/namespaces/{_q(ns)}/pods", {}, "listing pods")
-                for p in items
-                if isinstance(p, dict)
-            ]
-        except ClusterError:
-            return message
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-        if close:
-            message += f"; did you mean {', '.join(close)}?"
-        return message
-
-
-def _ended(pod: dict) -> bool:
-    """A container of the pod terminated (now or last time)."""
-    status = pod.get("status")
-    for key in ("initContainerStatuses", "containerStatuses"):
-        statuses = status.get(key) if isinstance(status, dict) else None
-        for cs in statuses if isinstance(statuses, list) else []:
-            if not isinstance(cs, dict):
-                continue
-            for where in (cs.get("state"), cs.get("lastState")):
-                if isinstance(where, dict) and where.get("terminated"):
-                    return True
-    return False
-
-
-def _uid(pod: dict) -> str:
-    meta = pod.get("metadata")
-    if not isinstance(meta, dict):
-        return str(id(pod))
-    uid = meta.get("uid")
-    return uid if isinstance(uid, str) and uid else f"{meta.get('namespace')}/{meta.get('name')}"
-
-
-def _owned_by(pod: Pod, kind: str) -> bool:
-    return pod.owner is not None and pod.owner.kind == kind and bool(pod.owner.name)
 
 
 def _job_of(pod: Pod) -> Optional[str]:
