@@ -36,7 +36,10 @@ def _l(value: Any) -> list[Any]:
 
 
 def _s(value: Any) -> str:
-    if value is None:
+    """Text as it came; a number or a bool as its digits; a list or a mapping where text should
+    be is no text (its str() would be no message, and a YAML alias bomb made of big strings
+    would grow to gigabytes in it)."""
+    if value is None or isinstance(value, (list, dict, tuple, set)):
         return ""
     return value if isinstance(value, str) else str(value)
 
@@ -563,7 +566,7 @@ def _memory_env(spec: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(
         (e["name"], e["value"])
         for e in map(_d, _l(spec.get("env")))
-        if e.get("name") in MEMORY_ENV and isinstance(e.get("value"), str)
+        if _s(e.get("name")) in MEMORY_ENV and isinstance(e.get("value"), str)
     )
 
 
@@ -571,7 +574,7 @@ def _memory_env_hidden(spec: Mapping[str, Any]) -> tuple[str, ...]:
     hidden = []
     for e in map(_d, _l(spec.get("env"))):
         ref = _d(e.get("valueFrom"))
-        if e.get("name") in MEMORY_ENV and ref:
+        if _s(e.get("name")) in MEMORY_ENV and ref:
             kind = next(iter(ref), "valueFrom")
             source = _s(_d(ref.get(kind)).get("name"))
             word = {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}.get(kind, kind)

@@ -110,14 +110,14 @@ def show(
             where = "" if target.kind == "Node" else f" in {where}"
             raise NotFound(f"{target.kind.lower()} {clean_line(target.name)} not found{where}")
         if text:
-            sys.stderr.write(target.nothing(where if scope is not None else None, listed))
+            _say(target.nothing(where if scope is not None else None, listed))
             if exists is None:
                 sys.stderr.write(
                     f"(Whether {target.ref} exists could not be checked: reading it was refused.)\n"
                 )
     elif not diagnoses and text:
         if target is not None:
-            sys.stderr.write(target.nothing(where if scope is not None else None, listed))
+            _say(target.nothing(where if scope is not None else None, listed))
         elif all_pods or listed == 0:
             sys.stderr.write(f"No pods in {where}.\n")
         else:
@@ -129,6 +129,13 @@ def show(
     if missing:  # what was read is diagnosed above; the exit status says it is not the whole
         raise ClusterError(f"{missing}: the diagnosis covers only those (see the warning above)")
     return pods, scope, int(present.status(diagnoses, fail_on))
+
+
+def _say(text: str) -> None:
+    """One line on stderr, cleaned: a target's name is the user's text."""
+    from kubectl_exitwhy.sanitize import clean_line
+
+    sys.stderr.write(clean_line(text.rstrip("\n")) + "\n")
 
 
 def begin(filename: Optional[str]) -> Progress:

@@ -142,7 +142,7 @@ anything = st.recursive(
     ),
     max_leaves=8,
 )
-reasons = st.sampled_from(
+reason_words = st.sampled_from(
     [
         "OOMKilled",
         "Error",
@@ -158,6 +158,7 @@ reasons = st.sampled_from(
         "RunContainerError",
     ]
 )
+reasons = st.one_of(reason_words, anything)  # a list or a mapping where text should be, too
 codes = st.one_of(st.integers(-300, 70000), st.floats(-1e3, 1e3), st.text(max_size=4), st.none())
 times = st.one_of(
     st.none(),
@@ -197,6 +198,18 @@ spec_container = st.fixed_dictionaries(
         "restartPolicy": st.sampled_from(["Always", "Never", "OnFailure", "x"]),
         "resources": st.one_of(anything, st.just({"limits": {"memory": "512Mi"}})),
         "livenessProbe": st.one_of(anything, st.just({"periodSeconds": 10})),
+        "env": st.one_of(
+            anything,
+            st.lists(
+                st.fixed_dictionaries(
+                    {"name": st.one_of(st.sampled_from(["GOMEMLIMIT", "JAVA_OPTS"]), anything)},
+                    optional={"value": st.one_of(st.sampled_from(["1GiB", "-Xmx2g"]), anything)},
+                ),
+                max_size=2,
+            ),
+        ),
+        "command": st.one_of(anything, st.just(["java", "-Xmx2g", "-jar", "app.jar"])),
+        "args": anything,
     },
 )
 pods = st.fixed_dictionaries(
@@ -260,14 +273,22 @@ events = st.lists(
             "involvedObject": st.one_of(
                 anything,
                 st.fixed_dictionaries(
-                    {"kind": st.sampled_from(["Pod", "Node"]), "name": st.text(max_size=8)},
+                    {
+                        "kind": st.sampled_from(["Pod", "Node"]),
+                        # the fuzz names its pods p0, p1 … in prod: events about them join
+                        "name": st.one_of(st.sampled_from(["p0", "p1"]), st.text(max_size=8)),
+                    },
                     optional={
+                        "namespace": st.sampled_from(["prod", ""]),
                         "fieldPath": st.sampled_from(["spec.containers{app}", "x", ""]),
                         "uid": st.text(max_size=4),
                     },
                 ),
             ),
-            "reason": st.sampled_from(["Killing", "Unhealthy", "SystemOOM", "BackOff"]),
+            "type": st.one_of(st.sampled_from(["Warning", "Normal", ""]), anything),
+            "reason": st.one_of(
+                st.sampled_from(["Killing", "Unhealthy", "SystemOOM", "BackOff"]), anything
+            ),
             "message": st.text(max_size=40),
             "lastTimestamp": times,
             "firstTimestamp": times,

@@ -108,7 +108,8 @@ class ClusterSource(Lookups):
                 self.progress.say(f"{label}: {read:,} read")
                 for e in items:
                     if isinstance(e, dict) and (
-                        e.get("type") == "Warning" or e.get("reason") in USEFUL_EVENTS
+                        e.get("type") == "Warning"
+                        or (isinstance(e.get("reason"), str) and e["reason"] in USEFUL_EVENTS)
                     ):
                         meta = e.get("metadata")
                         uid = meta.get("uid") if isinstance(meta, dict) else None

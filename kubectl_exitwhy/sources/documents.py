@@ -23,6 +23,8 @@ from typing import Any, Iterator, Optional
 
 from kubectl_exitwhy.errors import BadInput
 from kubectl_exitwhy.sources import typed
+from kubectl_exitwhy.sources.plainjson import DIGITS as _DIGITS
+from kubectl_exitwhy.sources.plainjson import has_lone_surrogates, read_int, replace_surrogates
 
 # longest first: UTF-32 LE's BOM begins with UTF-16 LE's
 _BOMS = (
@@ -155,7 +157,6 @@ def typed_documents(data: bytes) -> Optional[list[Any]]:
     return None if doc is None else [doc]
 
 
-_DIGITS = 4000  # an integer of more characters reads as infinity (_int)
 _LIMITS = hasattr(sys, "set_int_max_str_digits")  # 3.11, and the security releases before
 _CHUNK = 1 << 16
 
@@ -197,17 +198,9 @@ def parse_documents(text: str, label: str) -> list[Any]:
             from kubectl_exitwhy.sources.yamldocs import yaml_documents
 
             docs = yaml_documents(text, label)
-        if any(_LONE_ESCAPE.match(text, m.start()) for m in _SURROGATE_ESCAPE.finditer(text)):
-            _replace_surrogates(docs)
+        if has_lone_surrogates(text):
+            replace_surrogates(docs)
     return docs
-
-
-def _int(digits: str) -> Any:
-    """JSON integers past Python's 4,300-digit conversion limit are no count anyone meant: they
-    read as infinity, which every reader here treats as unreadable."""
-    if len(digits) <= _DIGITS:
-        return int(digits)
-    return float("-inf") if digits.startswith("-") else float("inf")
 
 
 _BETWEEN = re.compile(r"[\ufeff \t\r\n]*")
@@ -216,7 +209,7 @@ _BETWEEN = re.compile(r"[\ufeff \t\r\n]*")
 def _json_documents(text: str, label: str) -> list[Any]:
     """One JSON document, or several one after another (``kubectl get -o json`` run twice into
     one file, even each with its BOM), as kubectl reads them."""
-    decoder = json.JSONDecoder(parse_int=_int)
+    decoder = json.JSONDecoder(parse_int=read_int)
     docs: list[Any] = []
     at = _skip(text, 0)
     while at < len(text):
@@ -238,45 +231,3 @@ def _skip(text: str, at: int) -> int:
     """Past the whitespace (and byte order marks) between documents."""
     found = _BETWEEN.match(text, at)
     return found.end() if found else at
-
-
-# JSON's "\ud800" (YAML's too, read by the pure-Python loader): a half of a pair without the
-# other half, which no output encoding can carry (after decoding, a pair is one character)
-_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")  # found fast, then:
-_LONE_ESCAPE = re.compile(
-    r"\\(?:u|U0000)[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
-    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\(?:u|U0000)[dD][c-fC-F]"
-)
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _fixed(text: str) -> str:
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
-
-
-def _replace_surrogates(docs: list[Any]) -> None:
-    """Every lone surrogate, in keys and values, becomes U+FFFD (in place; each container once,
-    however often YAML aliases repeat it)."""
-    seen: set[int] = set()
-    stack: list[Any] = [docs]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, list):
-            for i, value in enumerate(node):
-                if isinstance(value, str):
-                    node[i] = _fixed(value)
-                elif isinstance(value, (list, dict)):
-                    stack.append(value)
-        elif isinstance(node, dict):
-            if any(isinstance(k, str) and _SURROGATE.search(k) for k in node):
-                items = [(_fixed(k) if isinstance(k, str) else k, v) for k, v in node.items()]
-                node.clear()
-                node.update(items)
-            for key, value in node.items():
-                if isinstance(value, str):
-                    node[key] = _fixed(value)
-                elif isinstance(value, (list, dict)):
-                    stack.append(value)

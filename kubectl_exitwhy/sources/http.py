@@ -12,7 +12,6 @@ in one sentence what failed (``messages.py``).
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote
@@ -25,7 +24,7 @@ from kubectl_exitwhy.errors import (
     TimedOut,
     Unreachable,
 )
-from kubectl_exitwhy.sources import credentials, gunzip, messages, paging, wire
+from kubectl_exitwhy.sources import credentials, gunzip, messages, paging, plainjson, wire
 from kubectl_exitwhy.sources.connect import one_line
 
 __all__ = ["ApiReader", "Expired", "Forbidden", "NotFound", "TimedOut", "Unreachable", "_q"]
@@ -113,7 +112,7 @@ class ApiReader:
             if raw:
                 return body
             try:
-                return decode(body) if decode is not None else json.loads(body)
+                return decode(body) if decode is not None else plainjson.loads(body)
             except ValueError:
                 if attempt < tries and time.monotonic() < deadline:
                     continue

@@ -76,7 +76,7 @@ def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
             if "terminated" in state:
                 return True
             waiting = state.get("waiting")
-            if waiting is not None and _d(waiting).get("reason") not in QUIET_WAITING:
+            if waiting is not None and _text(_d(waiting).get("reason")) not in QUIET_WAITING:
                 return True
     return False
 
@@ -88,12 +88,17 @@ def _sets_memory(spec: Mapping[str, Any]) -> bool:
     """A container tells its runtime how much memory to use (``budget.py`` judges it)."""
     for c in _l(spec.get("containers")) + _l(spec.get("initContainers")):
         c = _d(c)
-        if any(_d(e).get("name") in MEMORY_ENV for e in _l(c.get("env"))):
+        if any(_text(_d(e).get("name")) in MEMORY_ENV for e in _l(c.get("env"))):
             return True
         words = _l(c.get("command")) + _l(c.get("args"))
         if any(isinstance(w, str) and any(m in w for m in MEMORY_WORDS) for w in words):
             return True
     return False
+
+
+def _text(value: Any) -> str:
+    """A string as it is; anything else (a list where a reason should be) as no string."""
+    return value if isinstance(value, str) else ""
 
 
 def _l(value: Any) -> list:
@@ -178,7 +183,8 @@ class EventIndex:
     def warned(self, pod: Mapping[str, Any]) -> bool:
         """True when a Warning event concerns the pod (untyped 1.0 events by their reason)."""
         return any(
-            e.get("type") == "Warning" or (not e.get("type") and e.get("reason") in WARNING_REASONS)
+            e.get("type") == "Warning"
+            or (not e.get("type") and _text(e.get("reason")) in WARNING_REASONS)
             for e in self.for_pod(pod)
         )
 

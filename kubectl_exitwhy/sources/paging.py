@@ -90,7 +90,17 @@ def _one_pass(
         if not isinstance(page, dict):
             raise ClusterError(f"the API server's answer {what} is not a list")
         items = page.get("items")
-        items = items if isinstance(items, list) else []
+        if items is not None and not isinstance(items, list):  # pods would be lost unsaid
+            raise ClusterError(
+                f"the API server's answer {what} is not a list: its items are "
+                f"{'an object' if isinstance(items, dict) else 'not an array'}"
+            )
+        items = items or []
+        odd = sum(not isinstance(item, dict) for item in items)
+        if odd:
+            entries = "1 entry that is not an object" if odd == 1 else f"{odd} entries that are"
+            entries += "" if odd == 1 else " not objects"
+            reader.warn(f"the API server's answer {what} held {entries}; skipped")
         meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
         del page
         if token is None:  # the list's snapshot: a watch starts from it

@@ -23,9 +23,10 @@ the file the plain way, whole, as it reads what is not UTF-8 JSON.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Callable, Iterable, Optional, TypedDict, Union
+
+from kubectl_exitwhy.sources import plainjson
 
 Decode = Callable[[bytes], Any]
 FileDecode = Callable[[memoryview], Any]  # the file's bytes, after a BOM: never copied
@@ -253,7 +254,9 @@ def kept_whole(objects: Iterable[dict]) -> bool:
     return True
 
 
-def _make(shape: Any, refused: Callable[[Any], Any] = json.loads) -> Optional[Callable[[Any], Any]]:
+def _make(
+    shape: Any, refused: Callable[[Any], Any] = plainjson.loads
+) -> Optional[Callable[[Any], Any]]:
     try:
         import msgspec
     except ImportError:

@@ -1,0 +1,81 @@
+"""JSON read the plain way (``json.loads``), where a value Python cannot hold is read as the
+nearest thing it can rather than refused: an integer past the 4,300-digit conversion limit as
+infinity (which every reader treats as unreadable), a lone UTF-16 surrogate (``"\\ud800"``, which
+no output encoding can carry) as U+FFFD. Saved files (``documents.py``) and the API server's
+answers (``http.py``, and ``typed.py`` when a page is not the shape it declares) both read JSON
+this way: a hostile server must not crash a run, nor be called "cut short".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Union
+
+DIGITS = 4000  # an integer of more characters reads as infinity (read_int)
+
+
+def loads(body: Union[bytes, str]) -> Any:
+    """``json.loads``, with integers past DIGITS as infinity and lone surrogates as U+FFFD."""
+    doc = json.loads(body, parse_int=read_int)
+    if _LONE_BYTES.search(body) if isinstance(body, bytes) else has_lone_surrogates(body):
+        replace_surrogates([doc])
+    return doc
+
+
+def read_int(digits: str) -> Any:
+    """JSON integers past Python's 4,300-digit conversion limit are no count anyone meant: they
+    read as infinity, which every reader here treats as unreadable."""
+    if len(digits) <= DIGITS:
+        return int(digits)
+    return float("-inf") if digits.startswith("-") else float("inf")
+
+
+def has_lone_surrogates(text: str) -> bool:
+    """The text escapes half of a surrogate pair without the other half."""
+    return any(_LONE_ESCAPE.match(text, m.start()) for m in _SURROGATE_ESCAPE.finditer(text))
+
+
+# JSON's "\ud800" (YAML's too, read by the pure-Python loader): a half of a pair without the
+# other half, which no output encoding can carry (after decoding, a pair is one character)
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")  # found fast, then:
+_LONE_ESCAPE = re.compile(
+    r"\\(?:u|U0000)[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\(?:u|U0000)[dD][c-fC-F]"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def fixed(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def replace_surrogates(docs: list[Any]) -> None:
+    """Every lone surrogate, in keys and values, becomes U+FFFD (in place; each container once,
+    however often YAML aliases repeat it)."""
+    seen: set[int] = set()
+    stack: list[Any] = [docs]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = fixed(value)
+                elif isinstance(value, (list, dict)):
+                    stack.append(value)
+        elif isinstance(node, dict):
+            if any(isinstance(k, str) and _SURROGATE.search(k) for k in node):
+                items = [(fixed(k) if isinstance(k, str) else k, v) for k, v in node.items()]
+                node.clear()
+                node.update(items)
+            for key, value in node.items():
+                if isinstance(value, str):
+                    node[key] = fixed(value)
+                elif isinstance(value, (list, dict)):
+                    stack.append(value)
+
+
+_LONE_BYTES = re.compile(rb"\\(?:u|U0000)[dD][89a-fA-F]")  # bytes: a surrogate escape at all
