@@ -25,7 +25,7 @@ EMPTY = {"kind": "List", "metadata": {}, "items": []}
 
 class _Answers(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    pages: dict[str, Any] = {}  # path -> body, or (status, body)
+    pages: dict[str, Any] = {}  # path -> body, or (status, body[, headers])
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -36,10 +36,12 @@ class _Answers(http.server.BaseHTTPRequestHandler):
         if answer is None:  # a list nobody set: empty; an object nobody set: not found
             found = path.endswith("s") and path.count("/") % 2 == 1
             body = json.dumps(EMPTY).encode() if found else b'{"kind":"Status","code":404}'
-            code = 200 if found else 404
+            code, extra = (200 if found else 404), []
         else:
-            code, body = answer if isinstance(answer, tuple) else (200, answer)
+            code, body, *extra = answer if isinstance(answer, tuple) else (200, answer)
         self.send_response(code)
+        for name, value in (extra[0] if extra else {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -192,3 +194,28 @@ def test_without_the_flag_a_silent_server_is_given_up_on_at_the_default_deadline
         silent.close()
     assert took < 2.0 + 1.0
     assert "did not answer" in err.value.message and "\n" not in err.value.message
+
+
+def test_a_503_asking_to_wait_1000s_is_not_obeyed_past_the_deadline(answering):
+    """Retry-After on a 503 as on a 429: capped, counted against the deadline; a wait that
+    cannot fit is one sentence, within --request-timeout."""
+    import time
+
+    handler, kubeconfig = answering
+    unavailable = json.dumps({"kind": "Status", "code": 503, "message": "overloaded"}).encode()
+    handler.pages[PODS] = (503, unavailable, {"Retry-After": "1000"})
+    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "NO_COLOR": "1"}
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubectl_exitwhy", "-n", "prod", "--request-timeout", "2s"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    took = time.monotonic() - started
+    assert proc.returncode == 4, proc.stderr
+    assert took < 2 + 1.5, took
+    (line,) = proc.stderr.splitlines()
+    assert "503" in line and "1000s" in line, line
