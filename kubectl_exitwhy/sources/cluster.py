@@ -16,13 +16,13 @@ import gc
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
 from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.progress import Progress
-from kubectl_exitwhy.sources import controllers, typed
+from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
 from kubectl_exitwhy.sources.http import NotFound, Unreachable, _q
@@ -89,8 +89,11 @@ class ClusterSource(Lookups):
         field_selector: Optional[str] = None,
         index: Optional[EventIndex] = None,
         label: str = "events",
+        typed: bool = True,
     ) -> tuple[EventIndex, bool]:
-        """Events indexed by pod and node; False when they could not be read."""
+        """Events indexed by pod and node; False when they could not be read. ``typed``: read
+        the pages into the fields read only (a sweep's lists); a pod's few events are read
+        plainly."""
         index = index if index is not None else EventIndex()
         path = (
             "/api/v1/events" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/events"
@@ -102,7 +105,7 @@ class ClusterSource(Lookups):
                 path,
                 {"fieldSelector": field_selector},
                 f"listing events {where}",
-                decode=typed.decoder("events"),
+                decode=_decoder("events") if typed else None,
             ):
                 read += len(items)
                 self.progress.say(f"{label}: {read:,} read")
@@ -150,7 +153,7 @@ class ClusterSource(Lookups):
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
-            pods = self.pages(path, query, f"listing pods {where}", decode=typed.decoder("pods"))
+            pods = self.pages(path, query, f"listing pods {where}", decode=_decoder("pods"))
             for items in pods:
                 seen += len(items)
                 chosen = [p for p in items if isinstance(p, dict)]
@@ -258,12 +261,12 @@ class ClusterSource(Lookups):
             selector = "involvedObject.kind=Node"
             if len(names) == 1:
                 selector += f",involvedObject.name={names[0]}"
-            self._events(None, selector, events, label="node events")
+            self._events(None, selector, events, label="node events", typed=len(names) > 1)
         nodes = {}
         if len(names) > 20:
             try:
                 nodes_list = self.pages(
-                    "/api/v1/nodes", {}, "listing nodes", decode=typed.decoder("nodes")
+                    "/api/v1/nodes", {}, "listing nodes", decode=_decoder("nodes")
                 )
                 for items in nodes_list:
                     for n in items:
@@ -319,7 +322,7 @@ class ClusterSource(Lookups):
         events, node, owners and logs."""
         meta: dict = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
         name = str(meta.get("name", ""))
-        events, events_known = self._events(ns, f"involvedObject.name={name}")
+        events, events_known = self._events(ns, f"involvedObject.name={name}", typed=False)
         spec: dict = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
         node_name = spec.get("nodeName")
         nodes = {}
@@ -328,7 +331,8 @@ class ClusterSource(Lookups):
         owner = job_name(obj)
         jobs = self._jobs({(str(meta.get("namespace", ns)), owner)} if owner else set())
         if owner and not jobs and events_known:  # the Job could not be read: its events may say
-            self._events(ns, f"involvedObject.kind=Job,involvedObject.name={owner}", events)
+            selector = f"involvedObject.kind=Job,involvedObject.name={owner}"
+            self._events(ns, selector, events, typed=False)
         owners: dict = {("Job", k[0], k[1]): j for k, j in jobs.items()}
         _, kind, rs, _ = census_key(obj)
         if kind == "ReplicaSet":  # its owner names the Deployment
@@ -359,3 +363,11 @@ def _job_of(pod: Pod) -> Optional[str]:
     if pod.owner is not None and pod.owner.kind == "Job" and pod.owner.name:
         return pod.owner.name
     return None
+
+
+def _decoder(resource: str) -> Any:
+    """The typed page decoder of a list (``typed.py``), imported when a list is big enough to
+    want it: the pod view's few small answers are read plainly (no msgspec, ~9 ms of start-up)."""
+    from kubectl_exitwhy.sources import typed
+
+    return typed.decoder(resource)

@@ -14,7 +14,6 @@ from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote
 
 from kubectl_exitwhy.errors import ClusterError
-from kubectl_exitwhy.sources import typed
 
 FEW_GETS = 3
 SPREAD = 10  # more than this many, over several namespaces: one cluster-wide list
@@ -66,7 +65,6 @@ def read(
         by_ns.setdefault(ns, set()).add(name)
     found: dict[tuple[str, str], dict] = {}
     lists = [METADATA_ONLY["list"]] if slim else []
-    decode = typed.decoder(plural)  # only the fields read (typed.py)
 
     def keep(items: list, names: Optional[set[str]] = None) -> None:
         for obj in items:
@@ -80,6 +78,7 @@ def read(
     try:
         if len(wanted) > SPREAD and len(by_ns) > 1:
             cluster_wide = f"listing {plural} cluster-wide"
+            decode = _decoder(plural)
             for items in pages(f"{base}/{plural}", {}, cluster_wide, *lists, decode=decode):
                 keep(items)
             return found
@@ -87,7 +86,7 @@ def read(
             path = f"{base}/namespaces/{_q(ns)}/{plural}"
             if len(names) > FEW_GETS:
                 what = f"listing {plural} in namespace {ns}"
-                for items in pages(path, {}, what, *lists, decode=decode):
+                for items in pages(path, {}, what, *lists, decode=_decoder(plural)):
                     keep(items)
                 continue
             for name in sorted(names):
@@ -113,3 +112,11 @@ def read(
         warn(f"{plural} could not be read ({err.message}); {what}")
         return None
     return found
+
+
+def _decoder(plural: str) -> Any:
+    """The typed decoder of a list of ``plural`` (only the fields read: typed.py), imported
+    when a list is read (a few GETs need none)."""
+    from kubectl_exitwhy.sources import typed
+
+    return typed.decoder(plural)
