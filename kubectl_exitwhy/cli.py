@@ -34,8 +34,9 @@ def _usage_error_class(typer: Any) -> Any:
 
 
 def prepare(args: List[str]) -> Union[int, List[str]]:
-    """Answer what needs no typer (help, version, code N, the pod view's fast path) and return
-    the exit status; else the arguments for the typer app: ``[command, *flags, "--", *words]``."""
+    """Answer what needs no typer (help, version, code N, the fast paths of the pod view and
+    the sweep) and return the exit status; else the arguments for the typer app:
+    ``[command, *flags, "--", *words]``."""
     from kubectl_exitwhy import grammar, targets
 
     parsed = grammar.parse(args)

@@ -38,6 +38,7 @@ from kubectl_exitwhy.present import now as _now
 from kubectl_exitwhy.present import out as _out
 from kubectl_exitwhy.present import style as _style
 from kubectl_exitwhy.present import warn as _warn
+from kubectl_exitwhy.sweepview import open_source
 
 app = typer.Typer(
     add_completion=False,
@@ -52,12 +53,6 @@ app = typer.Typer(
     "finding at or above --fail-on, 2 usage error, 3 bad input file, 4 cluster access failed "
     "(or a pod list the server cut short: what was read is printed), 130 interrupted.",
 )
-
-
-def _source(filename, kubeconfig, context, request_timeout, logs, flags=None, progress=None):
-    from kubectl_exitwhy.sweepview import open_source
-
-    return open_source(filename, kubeconfig, context, request_timeout, logs, flags, progress)
 
 
 @app.command("sweep", hidden=True)
@@ -91,7 +86,7 @@ def sweep(
         raise UsageError("--watch follows a cluster; a saved file does not change")
     target = Target.of(target_ref) if target_ref else None
     line = sweepview.begin(filename)  # on a terminal: what is being read, from the first page on
-    source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj, line)
+    source = open_source(filename, kubeconfig, context, request_timeout, logs, ctx.obj, line)
     pods, scope, status = sweepview.show(
         source,
         line,
@@ -142,7 +137,7 @@ def pod(
         raise UsageError("-l/--selector does not apply to a single pod")
     if watch and filename is not None:
         raise UsageError("--watch follows a cluster; a saved file does not change")
-    source = _source(filename, kubeconfig, context, request_timeout, logs, ctx.obj)
+    source = open_source(filename, kubeconfig, context, request_timeout, logs, ctx.obj)
     level = fail_on.value if fail_on is not None else None
     evidence, status = podview.show(
         source, name, namespace, output.value, all_namespaces, level, filename is not None

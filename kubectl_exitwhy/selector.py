@@ -99,4 +99,4 @@ def _integer(value: Any) -> Any:
     if not isinstance(value, str) or not re.fullmatch(r"\d+", value):  # a label value: no sign
         return None
     number = int(value)
-    return number if -(2**63) <= number < 2**63 else None
+    return number if number < 2**63 else None

@@ -112,9 +112,7 @@ def show(
         if text:
             _say(target.nothing(where if scope is not None else None, listed))
             if exists is None:
-                sys.stderr.write(
-                    f"(Whether {target.ref} exists could not be checked: reading it was refused.)\n"
-                )
+                _say(f"(Whether {target.ref} exists could not be checked: reading it was refused.)")
     elif not diagnoses and text:
         if target is not None:
             _say(target.nothing(where if scope is not None else None, listed))

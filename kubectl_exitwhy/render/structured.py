@@ -83,12 +83,15 @@ def json_chunks(diagnoses: list[PodDiagnosis], report: Optional[Report] = None) 
     if report is not None:
         sections += [("workloads", report.workloads), ("nodes", report.nodes)]
     odd: list = []
-    rest = _dumps(_document([], None if report is None else _EMPTY, odd), exact=not odd)
-    for key, entries in sections:
-        head, found, rest = rest.partition(f'\n  "{key}": []')
+    frame = _dumps(_document([], None if report is None else _EMPTY, odd), exact=not odd)
+    pieces = []  # the frame around each list, found before anything is written
+    for key, _ in sections:
+        head, found, frame = frame.partition(f'\n  "{key}": []')
         if not found:  # (a frame of another shape: the whole document, as it always was)
             yield render_whole(diagnoses, report)
             return
+        pieces.append(head)
+    for (key, entries), head in zip(sections, pieces):
         yield head + f'\n  "{key}": ['
         for i, entry in enumerate(entries):
             odd = []
@@ -96,7 +99,7 @@ def json_chunks(diagnoses: list[PodDiagnosis], report: Optional[Report] = None) 
             text = _dumps(value, exact=not odd)[:-1].replace("\n", "\n    ")
             yield ("\n    " if i == 0 else ",\n    ") + text
         yield "\n  ]" if entries else "]"
-    yield rest
+    yield frame
 
 
 _EMPTY = Report([], [], [])  # the frame: every list empty

@@ -16,7 +16,7 @@ import gc
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
@@ -25,7 +25,7 @@ from kubectl_exitwhy.progress import Progress
 from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
-from kubectl_exitwhy.sources.http import NotFound, Unreachable, _q
+from kubectl_exitwhy.sources.http import NotFound, Unreachable, _q, typed_decoder
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
 from kubectl_exitwhy.sources.logread import LogGate
 from kubectl_exitwhy.sources.lookups import Lookups, _uid
@@ -79,7 +79,7 @@ class ClusterSource(Lookups):
         self._logs = LogGate(self)  # one try each, bounded, failures in the kubelet's terms
         self.census: Optional[Counter] = None  # pods listed per workload, after a sweep
         self.progress = progress or Progress(enabled=False)  # what a sweep has read so far
-        self.missing: Optional[str] = None  # after a sweep whose pod list ended early: what
+        self.missing: Optional[str] = None  # after a sweep whose pod list ended early: why
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -105,7 +105,7 @@ class ClusterSource(Lookups):
                 path,
                 {"fieldSelector": field_selector},
                 f"listing events {where}",
-                decode=_decoder("events") if typed else None,
+                decode=typed_decoder("events") if typed else None,
             ):
                 read += len(items)
                 self.progress.say(f"{label}: {read:,} read")
@@ -153,7 +153,7 @@ class ClusterSource(Lookups):
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
-            pods = self.pages(path, query, f"listing pods {where}", decode=_decoder("pods"))
+            pods = self.pages(path, query, f"listing pods {where}", decode=typed_decoder("pods"))
             for items in pods:
                 seen += len(items)
                 chosen = [p for p in items if isinstance(p, dict)]
@@ -266,7 +266,7 @@ class ClusterSource(Lookups):
         if len(names) > 20:
             try:
                 nodes_list = self.pages(
-                    "/api/v1/nodes", {}, "listing nodes", decode=_decoder("nodes")
+                    "/api/v1/nodes", {}, "listing nodes", decode=typed_decoder("nodes")
                 )
                 for items in nodes_list:
                     for n in items:
@@ -363,11 +363,3 @@ def _job_of(pod: Pod) -> Optional[str]:
     if pod.owner is not None and pod.owner.kind == "Job" and pod.owner.name:
         return pod.owner.name
     return None
-
-
-def _decoder(resource: str) -> Any:
-    """The typed page decoder of a list (``typed.py``), imported when a list is big enough to
-    want it: the pod view's few small answers are read plainly (no msgspec, ~9 ms of start-up)."""
-    from kubectl_exitwhy.sources import typed
-
-    return typed.decoder(resource)

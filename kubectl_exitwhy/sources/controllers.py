@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote
 
 from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.sources.http import typed_decoder
 
 FEW_GETS = 3
 SPREAD = 10  # more than this many, over several namespaces: one cluster-wide list
@@ -78,7 +79,7 @@ def read(
     try:
         if len(wanted) > SPREAD and len(by_ns) > 1:
             cluster_wide = f"listing {plural} cluster-wide"
-            decode = _decoder(plural)
+            decode = typed_decoder(plural)
             for items in pages(f"{base}/{plural}", {}, cluster_wide, *lists, decode=decode):
                 keep(items)
             return found
@@ -86,7 +87,7 @@ def read(
             path = f"{base}/namespaces/{_q(ns)}/{plural}"
             if len(names) > FEW_GETS:
                 what = f"listing {plural} in namespace {ns}"
-                for items in pages(path, {}, what, *lists, decode=_decoder(plural)):
+                for items in pages(path, {}, what, *lists, decode=typed_decoder(plural)):
                     keep(items)
                 continue
             for name in sorted(names):
@@ -112,11 +113,3 @@ def read(
         warn(f"{plural} could not be read ({err.message}); {what}")
         return None
     return found
-
-
-def _decoder(plural: str) -> Any:
-    """The typed decoder of a list of ``plural`` (only the fields read: typed.py), imported
-    when a list is read (a few GETs need none)."""
-    from kubectl_exitwhy.sources import typed
-
-    return typed.decoder(plural)

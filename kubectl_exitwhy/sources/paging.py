@@ -98,8 +98,9 @@ def _one_pass(
         items = items or []
         odd = sum(not isinstance(item, dict) for item in items)
         if odd:
-            entries = "1 entry that is not an object" if odd == 1 else f"{odd} entries that are"
-            entries += "" if odd == 1 else " not objects"
+            entries = f"{odd} entries that are not objects"
+            if odd == 1:
+                entries = "1 entry that is not an object"
             reader.warn(f"the API server's answer {what} held {entries}; skipped")
         meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
         del page
