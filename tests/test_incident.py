@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -18,6 +19,7 @@ from builders import (
     terminated,
 )
 from kubectl_exitwhy.owners import INFERRED, NO_OWNER, READ, REFERENCE, Workload, resolve
+from kubectl_exitwhy.render.style import age
 
 WORKLOAD_KEYS = {"namespace", "kind", "name", "pods", "podsAffected", "causes", "resolvedBy"}
 CAUSE_KEYS = {"cause", "severity", "count", "restarts", "lastExit", "detail", "summary"}
@@ -393,7 +395,11 @@ def test_two_yaml_saves_run_together_are_bad_input_not_a_healthy_cluster(exitwhy
 def test_an_evicted_workload_row_says_when_and_a_deleted_pod_says_so(exitwhy):
     table = exitwhy("-f", "examples/node-oom-crowded-node.json", "-n", "data-sync").out
     (row,) = [ln for ln in table.splitlines() if "evicted" in ln]
-    assert "9d ago" in row  # the pod's last container exit, not "-"
+    exited = datetime(2026, 11, 20, 9, 24, 52, tzinfo=timezone.utc)  # the evicted pod's last exit
+    now = datetime.now(timezone.utc)
+    assert any(  # the pod's last container exit, not "-" (a day may turn meanwhile)
+        f"{age(exited, now - timedelta(minutes=m))} ago" in row for m in (0, 5)
+    ), row
     assert "Node figures count this sweep's pods" in table  # a namespace's view of a node
     view = exitwhy("pod", "-A", "-f", "examples/node-lost-taint-manager.json",
                    "cart-service-7d9c6b8f5-fj6wx").out  # fmt: skip

@@ -25,8 +25,20 @@ from kubectl_exitwhy.progress import Progress
 from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
-from kubectl_exitwhy.sources.http import NotFound, Unreachable, _q, typed_decoder
-from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name, needs_diagnosis
+from kubectl_exitwhy.sources.http import (
+    NotFound,
+    Unreachable,
+    _q,
+    triage_decoder,
+    typed_decoder,
+)
+from kubectl_exitwhy.sources.join import (
+    EventIndex,
+    Quiet,
+    assemble,
+    job_name,
+    needs_diagnosis,
+)
 from kubectl_exitwhy.sources.logread import LogGate
 from kubectl_exitwhy.sources.lookups import Lookups, _uid
 from kubectl_exitwhy.targets import Target
@@ -153,10 +165,15 @@ class ClusterSource(Lookups):
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
-            pods = self.pages(path, query, f"listing pods {where}", decode=typed_decoder("pods"))
+            decode = typed_decoder("pods") if include_healthy else triage_decoder(events.warned)
+            pods = self.pages(path, query, f"listing pods {where}", decode=decode)
             for items in pods:
                 seen += len(items)
-                chosen = [p for p in items if isinstance(p, dict)]
+                for q in [p for p in items if type(p) is Quiet]:  # healthy: counted, not built
+                    if (target is None or target.may_own(q.key)) and _uid(q) not in counted:
+                        counted.add(_uid(q))
+                        listed[q.key] += 1
+                chosen = [p for p in items if isinstance(p, dict) and type(p) is not Quiet]
                 if target is not None:
                     chosen = [p for p in chosen if target.may_own(census_key(p))]
                 keys = [census_key(p) for p in chosen]

@@ -267,3 +267,16 @@ def typed_decoder(resource: str) -> Any:
     from kubectl_exitwhy.sources import typed
 
     return typed.decoder(resource)
+
+
+def triage_decoder(warned: Callable[[Any], bool]) -> Any:
+    """The decoder of a sweep's pod pages that leaves plainly healthy pods unbuilt
+    (``triage.py``), where pods are typed; else the pods' page decoder."""
+    from kubectl_exitwhy.sources import typed
+
+    whole, pod = typed.decoder("pods"), typed.pod_decoder()
+    if whole is None or pod is None:
+        return whole
+    from kubectl_exitwhy.sources import triage
+
+    return triage.decoder(whole, pod, warned)

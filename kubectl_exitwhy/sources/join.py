@@ -42,6 +42,15 @@ def _d(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+class Quiet(dict):
+    """A pod a sweep's pre-filter (``triage.py``) found plainly healthy, never built: a dict of
+    its uid, namespace and name (what a list is de-duplicated by), and ``key``, its census key
+    (``owners.census_key``)."""
+
+    __slots__ = ("key",)
+    key: tuple[str, str, str, str]
+
+
 def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
     """True unless the pod is plainly healthy: running or done, no restarts, no terminations,
     nothing waiting on an error, no pod-level reason. A pod that Warning events concern is looked

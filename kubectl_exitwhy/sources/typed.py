@@ -227,6 +227,15 @@ def decoder(resource: str) -> Optional[Decode]:
     return _decoders[resource]
 
 
+def pod_decoder() -> Optional[Decode]:
+    """The decoder of one pod's bytes (``triage.py``), with the plain way for what it refuses."""
+    if plain():
+        return None
+    if "pod" not in _decoders:
+        _decoders["pod"] = _make(Pod, refused=lambda body: plainjson.loads(bytes(body)))
+    return _decoders["pod"]
+
+
 def file_decoder() -> Optional[FileDecode]:
     """The decoder of a saved JSON file's bytes (UTF-8, no BOM) into ``FILE``; it gives None
     where msgspec refuses them. None: decode the plain way."""

@@ -1,0 +1,202 @@
+"""The pre-filter of a sweep's pod pages: plainly healthy pods are told apart before they are
+decoded. On a big cluster most pods have nothing to say, and building every pod's dicts (then
+freeing them) was most of a sweep's time.
+
+A page is decoded with each pod left as its raw bytes (``msgspec.Raw``, a slice of the page),
+then each pod into a few small typed Structs: only what ``join.needs_diagnosis`` reads, and what
+a pod is counted by (its uid, and the census key of ``owners.census_key``). A pod that is
+``quiet`` here (and that no Warning event concerns) stays a ``Quiet``: its census key and uid,
+nothing else. Every other pod is decoded whole, as ``typed.py`` decodes it, and judged by
+``needs_diagnosis`` as before.
+
+``quiet`` errs one way only: where it says quiet, ``needs_diagnosis`` says healthy (the tests
+hold it to that on the examples, the generated clusters and the fuzz). Anything unexpected
+(a field of another type than the Structs declare, JSON msgspec does not read) sends the pod,
+or the whole page, the ordinary way. ``--all`` builds every pod, so it does not use this.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Optional
+
+import msgspec
+
+from kubectl_exitwhy.owners import census_key
+from kubectl_exitwhy.runtimes import MEMORY_ENV
+from kubectl_exitwhy.sources.join import MEMORY_WORDS, QUIET_WAITING, Quiet
+
+UNSET: Any = msgspec.UNSET
+_S = {"gc": False}  # no cycles: the collector need not track them
+
+
+class Labels(msgspec.Struct, **_S):
+    template: Any = msgspec.field(default=UNSET, name="pod-template-hash")
+
+
+class Meta(msgspec.Struct, **_S):
+    name: Any = None
+    namespace: Any = None
+    uid: Any = None
+    deletionTimestamp: Any = None
+    labels: Optional[Labels] = None
+    ownerReferences: Any = None
+
+
+class Env(msgspec.Struct, **_S):
+    name: Any = None
+
+
+class Container(msgspec.Struct, **_S):
+    env: Optional[list[Env]] = None
+    command: Any = None
+    args: Any = None
+
+
+class Spec(msgspec.Struct, **_S):
+    containers: Optional[list[Container]] = None
+    initContainers: Optional[list[Container]] = None
+
+
+class Condition(msgspec.Struct, **_S):
+    type: Any = None
+    status: Any = None
+
+
+class State(msgspec.Struct, **_S):
+    waiting: Any = None
+    terminated: Any = UNSET  # present at all, even null, is a termination to look at
+
+
+class LastState(msgspec.Struct, **_S):
+    terminated: Any = None
+
+
+class ContainerStatus(msgspec.Struct, **_S):
+    restartCount: Any = None
+    lastState: Optional[LastState] = None
+    state: Optional[State] = None
+
+
+class Status(msgspec.Struct, **_S):
+    phase: Any = None
+    reason: Any = None
+    conditions: Optional[list[Condition]] = None
+    initContainerStatuses: Optional[list[ContainerStatus]] = None
+    containerStatuses: Optional[list[ContainerStatus]] = None
+    ephemeralContainerStatuses: Optional[list[ContainerStatus]] = None
+
+
+class Pod(msgspec.Struct, **_S):
+    metadata: Optional[Meta] = None
+    spec: Optional[Spec] = None
+    status: Optional[Status] = None
+
+
+class Page(msgspec.Struct, **_S):
+    metadata: Any = None
+    items: Optional[list[msgspec.Raw]] = None
+
+
+def quiet(pod: Pod) -> bool:
+    """True only where ``join.needs_diagnosis`` would say the pod is healthy: running or done,
+    never restarted, nothing terminated or waiting on an error, no pod-level reason, no memory
+    settings to judge. False for anything else, odd values included."""
+    status, meta = pod.status, pod.metadata
+    if status is None or meta is None or status.reason or meta.deletionTimestamp:
+        return False
+    if status.phase not in ("Running", "Succeeded"):
+        return False
+    for cond in status.conditions or ():
+        if cond.type == "DisruptionTarget" and cond.status == "True":
+            return False
+        if cond.type == "PodScheduled" and cond.status == "False":
+            return False
+    for group in (
+        status.initContainerStatuses,
+        status.containerStatuses,
+        status.ephemeralContainerStatuses,
+    ):
+        for cs in group or ():
+            if cs.restartCount or (cs.lastState is not None and cs.lastState.terminated):
+                return False
+            state = cs.state
+            if state is None:
+                continue
+            if state.terminated is not UNSET:
+                return False
+            waiting = state.waiting
+            if waiting is not None and not (
+                isinstance(waiting, dict) and _text(waiting.get("reason")) in QUIET_WAITING
+            ):
+                return False
+    spec = pod.spec
+    if spec is not None:
+        for c in (spec.containers or []) + (spec.initContainers or []):
+            if any(isinstance(e.name, str) and e.name in MEMORY_ENV for e in c.env or ()):
+                return False
+            for words in (c.command, c.args):
+                if isinstance(words, list) and any(
+                    isinstance(w, str) and any(m in w for m in MEMORY_WORDS) for w in words
+                ):
+                    return False
+    return True
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _quiet_entry(meta: Meta) -> Quiet:
+    """The census key and identity of a quiet pod, through ``census_key`` itself."""
+    labels = {}
+    if meta.labels is not None and meta.labels.template is not UNSET:
+        labels["pod-template-hash"] = meta.labels.template
+    entry = Quiet(metadata={"uid": meta.uid, "namespace": meta.namespace, "name": meta.name})
+    entry.key = census_key(
+        {
+            "metadata": {
+                "namespace": meta.namespace,
+                "name": meta.name,
+                "ownerReferences": meta.ownerReferences,
+                "labels": labels,
+            }
+        }
+    )
+    return entry
+
+
+Warned = Callable[[Mapping[str, Any]], bool]
+
+
+def decoder(
+    whole: Callable[[Any], Any], pod_whole: Callable[[Any], Any], warned: Warned
+) -> Callable[[bytes], Any]:
+    """A pod page's decoder: the page with each plainly healthy pod that ``warned`` (the event
+    index's) does not concern as a ``Quiet``, every other pod as ``pod_whole`` decodes it
+    (``typed.py``'s; its page decoder ``whole`` reads a page this one cannot)."""
+    page_decoder = msgspec.json.Decoder(Page)
+    pod_decoder = msgspec.json.Decoder(Pod)
+    failed = (msgspec.DecodeError, msgspec.ValidationError)
+
+    def one(raw: msgspec.Raw) -> Any:
+        try:
+            pod = pod_decoder.decode(raw)
+        except failed:
+            pod = None
+        if pod is not None and quiet(pod):
+            assert pod.metadata is not None
+            entry = _quiet_entry(pod.metadata)
+            if not warned(entry):
+                return entry
+        return pod_whole(raw)
+
+    def decode(body: bytes) -> Any:
+        try:
+            page = page_decoder.decode(body)
+        except failed:
+            return whole(body)
+        if page.items is None:
+            return whole(body)
+        return {"metadata": page.metadata, "items": [one(raw) for raw in page.items]}
+
+    return decode
