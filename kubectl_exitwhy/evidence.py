@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from kubectl_exitwhy import codes, logsigs
@@ -64,6 +65,11 @@ def parse_time(value: Any) -> Optional[datetime]:
         return parsed if 1970 <= parsed.year <= 2200 else None
     if not isinstance(value, str) or not value:
         return None
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=4096)  # a cluster's pods share their moments: a rollout, a node's restart
+def _parse_text(value: str) -> Optional[datetime]:
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     frac = re.match(r"^(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)$", text)
     if frac:  # Python < 3.11 accepts only 3 or 6 fraction digits

@@ -28,7 +28,7 @@ _CONTROLS = re.compile(
 
 def clean(text: str) -> str:
     """``text`` without escape sequences or control characters (tab and newline kept)."""
-    if not text:
+    if not text or (text.isascii() and text.isprintable()):  # nothing to strip: most text
         return text
     text = _CONTROLS.sub("", _SEQUENCES.sub("", text))
     # the line and paragraph separators end a line, as a newline does

@@ -5,8 +5,11 @@ sequence that never ends does not hide the text after it."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders import crashloop, pod, status, terminated
+from kubectl_exitwhy import sanitize
 from kubectl_exitwhy.sanitize import clean, clean_line
 
 INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c\u180e\u202a\u202e\u2066\u2069"
@@ -44,3 +47,14 @@ def test_no_output_format_carries_them(exitwhy, saved):
             assert ch not in run.out, (args, hex(ord(ch)))
         if args in (["pod", name], ["-o", "json"]):
             assert "the real message" in run.out, args
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x2100), max_size=12))
+def test_text_with_nothing_to_strip_is_returned_as_it_came_and_only_it(text):
+    """The shortcut for plain ASCII text (most of what a cluster says) is exact: the full
+    expressions would leave such text as it is, and leave nothing else unchanged."""
+    full = sanitize._CONTROLS.sub("", sanitize._SEQUENCES.sub("", text))
+    full = full.replace("\u2028", "\n").replace("\u2029", "\n")
+    assert clean(text) == full
+    assert clean("id " + text) == "id " + full

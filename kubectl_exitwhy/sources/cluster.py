@@ -41,6 +41,7 @@ from kubectl_exitwhy.sources.join import (
 )
 from kubectl_exitwhy.sources.logread import LogGate
 from kubectl_exitwhy.sources.lookups import Lookups, _uid
+from kubectl_exitwhy.sources.paging import Later
 from kubectl_exitwhy.targets import Target
 
 # Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
@@ -82,8 +83,11 @@ class ClusterSource(Lookups):
         flags: Optional[dict] = None,
         lean: bool = False,
         progress: Optional[Progress] = None,
+        connection: Optional[tuple] = None,
     ) -> None:
-        client, self.default_namespace, server = connect(
+        """``connection``: what ``connect`` made of these arguments already (the pod view's
+        fast path connects before this module is loaded)."""
+        client, self.default_namespace, server = connection or connect(
             kubeconfig, context, flags=flags, timeout=request_timeout, lean=lean
         )
         super().__init__(client, server, request_timeout, warn)
@@ -204,6 +208,8 @@ class ClusterSource(Lookups):
                 f"the pods {where} were not all read: the list ended after {seen:,} "
                 f"pod{'s' * (seen != 1)}"
             )
+        # the logs are read while the owners are: which to read depends on the pods alone
+        logs = self._sweep_logs(built, needs_more) if target is None else None
         wanted = [built[k] for k in needs_more]
         self.progress.say(f"reading the nodes and owners of {len(wanted):,} pods", now=True)
         nodes = self._nodes(
@@ -241,14 +247,17 @@ class ClusterSource(Lookups):
         if target is not None:
             built = {k: p for k, p in built.items() if target.owns(p)}
             needs_more &= set(built)
-        self._sweep_logs(built, needs_more)
+            logs = self._sweep_logs(built, needs_more)
+        for key, tails in (logs.result() if logs is not None else {}).items():
+            built[key] = with_logs(built[key], tails)
         return iter(list(built.values()))
 
-    def _sweep_logs(self, built: dict[str, Pod], keys: set[str]) -> None:
+    def _sweep_logs(self, built: dict[str, Pod], keys: set[str]) -> Optional[Later]:
         """Previous logs where they can change or sharpen a verdict: at most SWEEP_LOGS, a few
-        at a time; ``--logs 0`` reads none."""
+        at a time, read in the background (``Later``: each pod's tails by key); ``--logs 0``
+        reads none."""
         if self.log_lines <= 0:
-            return
+            return None
         wanted = [(k, t) for k in sorted(keys) for t in logreader.targets(built[k], True)]
         if len(wanted) > logreader.SWEEP_LOGS:
             self.warn(
@@ -256,19 +265,23 @@ class ClusterSource(Lookups):
                 f"{logreader.SWEEP_LOGS} were read (exitwhy pod NAME reads the rest)"
             )
             wanted = wanted[: logreader.SWEEP_LOGS]
+        if not wanted:
+            return None
         self._logs.expect(built[k] for k, _ in wanted)
-        if wanted:
-            self.progress.say(f"reading {len(wanted)} previous logs", now=True)
-        tails = logreader.read(
-            self._logs,
-            [t for _, t in wanted],
-            self.log_lines,
-            self.warn,
-            logreader.SWEEP_CONCURRENCY,
-        )
-        for key in {k for k, _ in wanted}:
-            pod = built[key]
-            built[key] = with_logs(pod, tails.get((pod.namespace, pod.name), {}))
+        self.progress.say(f"reading {len(wanted)} previous logs", now=True)
+        names = {k: (built[k].namespace, built[k].name) for k, _ in wanted}
+
+        def read() -> dict[str, dict[str, list[str]]]:
+            tails = logreader.read(
+                self._logs,
+                [t for _, t in wanted],
+                self.log_lines,
+                self.warn,
+                logreader.SWEEP_CONCURRENCY,
+            )
+            return {key: tails.get(name, {}) for key, name in names.items()}
+
+        return Later(read, name="exitwhy-logs")
 
     def _nodes(self, wanted: set[str], events: EventIndex, have_node_events: bool) -> dict:
         names = sorted(wanted)

@@ -87,75 +87,113 @@ def _one_pass(
     token: Optional[str] = None
     page = fetch(token)
     while True:
-        if not isinstance(page, dict):
-            raise ClusterError(f"the API server's answer {what} is not a list")
-        items = page.get("items")
-        if items is not None and not isinstance(items, list):  # pods would be lost unsaid
-            raise ClusterError(
-                f"the API server's answer {what} is not a list: its items are "
-                f"{'an object' if isinstance(items, dict) else 'not an array'}"
-            )
-        items = items or []
-        odd = sum(not isinstance(item, dict) for item in items)
-        if odd:
-            entries = f"{odd} entries that are not objects"
-            if odd == 1:
-                entries = "1 entry that is not an object"
-            reader.warn(f"the API server's answer {what} held {entries}; skipped")
-        meta: dict = page["metadata"] if isinstance(page.get("metadata"), dict) else {}
+        deferred = page if isinstance(page, Deferred) else None
+        if deferred is None:
+            items = _items(page, what, reader)
+            meta = page.get("metadata")
+        else:
+            meta = deferred.metadata
+        meta = meta if isinstance(meta, dict) else {}
         del page
         if token is None:  # the list's snapshot: a watch starts from it
             rv = meta.get("resourceVersion")
             reader.list_versions[path] = rv if isinstance(rv, str) else ""
         number += 1
+        following = meta.get("continue")
+        following = following if isinstance(following, str) else ""
+        last = not following
+        remaining = meta.get("remainingItemCount")
+        if number == 1 and isinstance(remaining, int) and remaining >= 0:
+            cap = 1 + math.ceil(remaining / PAGE) + SLACK
+        circle = not last and (following == token or following in tokens)
+        capped = not last and not circle and number >= cap
+        # a deferred page: the next one is asked for before this one is decoded, and the
+        # server prepares it meanwhile
+        ahead = None if last or circle or capped else Later(fetch, following)
+        if deferred is not None:
+            items = _items(deferred.page(), what, reader)
+            del deferred
+        if number == 1 and isinstance(remaining, int) and remaining >= 0:
+            announced = f", where its first page announced {len(items) + remaining} items"
         listed = _uids(items)
         fresh = listed - uids
         if number > 1 and items and not fresh and len(listed) == len(items):
             raise _Stop(_cut(what, number - 1, count, "it sent the same items again"))
         uids |= fresh
         count += len(items)
-        following = meta.get("continue")
-        if not following or not isinstance(following, str):
+        if last:
             yield items
             return
-        remaining = meta.get("remainingItemCount")
-        if number == 1 and isinstance(remaining, int) and remaining >= 0:
-            cap = 1 + math.ceil(remaining / PAGE) + SLACK
-            announced = f", where its first page announced {len(items) + remaining} items"
-        stop = None
-        if following == token or following in tokens:
+        stopped = None
+        if circle:
             why = "it sent a continue token it had sent before (its pages run in a circle)"
-            stop = _Stop(_cut(what, number, count, why))
-        elif number >= cap:
+            stopped = _Stop(_cut(what, number, count, why))
+        elif capped:
             why = f"it kept sending pages, each with a new continue token{announced}"
-            stop = _Stop(_cut(what, number, count, why))
-        ahead = None if stop else _Ahead(fetch, following)
+            stopped = _Stop(_cut(what, number, count, why))
         yield items
         del items
-        if stop is not None:
-            raise stop
+        if stopped is not None:
+            raise stopped
         tokens.add(following)
         token = following
         assert ahead is not None
         page = ahead.result()
 
 
-class _Ahead:
-    """The next page, asked for while the caller works on this one: the server (or the
-    network) prepares it meanwhile. Its request is bounded by its own deadline, so waiting
-    for it ends."""
+def _items(page: Any, what: str, reader: Any) -> list:
+    """A page's items, checked: a list (else the pods in it would be lost unsaid), its entries
+    that are not objects counted in one warning."""
+    if not isinstance(page, dict):
+        raise ClusterError(f"the API server's answer {what} is not a list")
+    items = page.get("items")
+    if items is not None and not isinstance(items, list):
+        raise ClusterError(
+            f"the API server's answer {what} is not a list: its items are "
+            f"{'an object' if isinstance(items, dict) else 'not an array'}"
+        )
+    items = items or []
+    odd = sum(not isinstance(item, dict) for item in items)
+    if odd:
+        entries = f"{odd} entries that are not objects"
+        if odd == 1:
+            entries = "1 entry that is not an object"
+        reader.warn(f"the API server's answer {what} held {entries}; skipped")
+    return items
 
-    def __init__(self, fetch: Callable[[str], Any], token: str) -> None:
+
+class Deferred:
+    """A page read and not yet decoded: its metadata (the continue token) at once, its items
+    when asked (``page()``), so that the next page is requested first (``triage.py``)."""
+
+    __slots__ = ("metadata", "_body", "_decode")
+
+    def __init__(self, metadata: Any, body: bytes, decode: Callable[[bytes], Any]) -> None:
+        self.metadata = metadata
+        self._body: Optional[bytes] = body
+        self._decode = decode
+
+    def page(self) -> Any:
+        body, self._body = self._body, None
+        assert body is not None, "a deferred page is decoded once"
+        return self._decode(body)
+
+
+class Later:
+    """Work started now and taken later: the next page, asked for while the caller works on
+    this one (the server, or the network, prepares it meanwhile), or a sweep's log reads while
+    it reads owners. Each request in it is bounded by its own deadline, so waiting for it
+    ends; an error is raised where the result is taken."""
+
+    def __init__(self, work: Callable[..., Any], *args: Any, name: str = "exitwhy-page") -> None:
         self._box: dict[str, Any] = {}
         self._done = threading.Event()
-        thread = threading.Thread(
-            target=self._run, args=(fetch, token), name="exitwhy-page", daemon=True
-        )
+        thread = threading.Thread(target=self._run, args=(work, args), name=name, daemon=True)
         thread.start()
 
-    def _run(self, fetch: Callable[[str], Any], token: str) -> None:
+    def _run(self, work: Callable[..., Any], args: tuple) -> None:
         try:
-            self._box["page"] = fetch(token)
+            self._box["result"] = work(*args)
         except BaseException as err:  # handed to the caller, which raises it
             self._box["error"] = err
         finally:
@@ -165,7 +203,7 @@ class _Ahead:
         self._done.wait()
         if "error" in self._box:
             raise self._box.pop("error")
-        return self._box.pop("page")
+        return self._box.pop("result")
 
 
 def _uids(items: list) -> set[str]:

@@ -24,6 +24,7 @@ import msgspec
 from kubectl_exitwhy.owners import census_key
 from kubectl_exitwhy.runtimes import MEMORY_ENV
 from kubectl_exitwhy.sources.join import MEMORY_WORDS, QUIET_WAITING, Quiet
+from kubectl_exitwhy.sources.paging import Deferred
 
 UNSET: Any = msgspec.UNSET
 _S = {"gc": False}  # no cycles: the collector need not track them
@@ -90,6 +91,10 @@ class Pod(msgspec.Struct, **_S):
     metadata: Optional[Meta] = None
     spec: Optional[Spec] = None
     status: Optional[Status] = None
+
+
+class Head(msgspec.Struct, **_S):
+    metadata: Any = None
 
 
 class Page(msgspec.Struct, **_S):
@@ -199,4 +204,14 @@ def decoder(
             return whole(body)
         return {"metadata": page.metadata, "items": [one(raw) for raw in page.items]}
 
-    return decode
+    def deferred(body: bytes) -> Any:
+        """The page's metadata now (msgspec skips its items), the rest when the pager asks:
+        it asks for the next page first. JSON msgspec cannot read is decoded whole at once."""
+        try:
+            head = head_decoder.decode(body)
+        except failed:
+            return whole(body)
+        return Deferred(head.metadata, body, decode)
+
+    head_decoder = msgspec.json.Decoder(Head)
+    return deferred
