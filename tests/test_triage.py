@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_bad_input import anything, events, pods
 
+from kubectl_exitwhy.evidence import WARNING_REASONS
 from kubectl_exitwhy.owners import census_key
 from kubectl_exitwhy.sources import plainjson, triage, typed
 from kubectl_exitwhy.sources.join import EventIndex, Quiet, needs_diagnosis
@@ -244,3 +245,63 @@ def test_a_page_the_prefilter_cannot_read_is_decoded_whole():
             ]
         else:
             assert got == want
+
+
+pod_metas = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.one_of(st.sampled_from(["p0", "p1", ""]), anything),
+        "namespace": st.sampled_from(["prod", "", "job:prod", "x"]),
+        "uid": st.one_of(st.sampled_from(["u1", "", "p0"]), st.text(max_size=4)),
+    },
+)
+aimed_events = st.lists(
+    st.fixed_dictionaries(
+        {
+            "involvedObject": st.fixed_dictionaries(
+                {"kind": st.sampled_from(["Pod", "Job", "Node"])},
+                optional={
+                    "name": st.one_of(st.sampled_from(["p0", "p1", ""]), anything),
+                    "namespace": st.sampled_from(["prod", "", "x"]),
+                    "uid": st.one_of(st.sampled_from(["u1", ""]), anything),
+                },
+            ),
+        },
+        optional={
+            "type": st.one_of(st.sampled_from(["Warning", "Normal", ""]), anything),
+            "reason": st.sampled_from(["BackOff", "Killing", "Started", "OOMKilling"]),
+            "metadata": st.fixed_dictionaries({"uid": st.text(max_size=3)}),
+        },
+    ),
+    max_size=5,
+)
+
+
+def _warning_about(kind: str, **inv: str) -> list:
+    return [{"involvedObject": {"kind": kind, **inv}, "type": "Warning", "reason": "BackOff"}]
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(meta=pod_metas, event_docs=st.one_of(aimed_events, events))
+@example(meta={"name": "p0", "namespace": "prod"}, event_docs=_warning_about("Pod", name="p0"))
+@example(meta={"uid": "u1"}, event_docs=_warning_about("Pod", uid="u1", name="p1"))
+@example(  # a namespace that is a Job's key: for_pod finds the Job's events
+    meta={"name": "p0", "namespace": "job:prod"},
+    event_docs=_warning_about("Job", name="p0", namespace="prod"),
+)
+def test_the_warned_shortcut_agrees_with_every_event_of_the_pod(meta, event_docs):
+    """``warned`` looks no further for a pod whose uid and name no Warning carries: it must say
+    what reading every event ``for_pod`` finds says."""
+    index = EventIndex()
+    index.add_all(event_docs)
+    doc = {"metadata": meta}
+    full = any(
+        e.get("type") == "Warning"
+        or (
+            not e.get("type")
+            and isinstance(e.get("reason"), str)
+            and e["reason"] in WARNING_REASONS
+        )
+        for e in index.for_pod(doc)
+    )
+    assert index.warned(doc) == full

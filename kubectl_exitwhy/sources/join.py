@@ -105,6 +105,13 @@ def _sets_memory(spec: Mapping[str, Any]) -> bool:
     return False
 
 
+def _warning(event: Mapping[str, Any]) -> bool:
+    """A Warning event (an untyped 1.0 one by its reason)."""
+    return event.get("type") == "Warning" or (
+        not event.get("type") and _text(event.get("reason")) in WARNING_REASONS
+    )
+
+
 def _text(value: Any) -> str:
     """A string as it is; anything else (a list where a reason should be) as no string."""
     return value if isinstance(value, str) else ""
@@ -129,6 +136,8 @@ class EventIndex:
         self.with_uid: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
         self.count = 0
         self._seen: set[str] = set()
+        # the uids and names that Warning events about pods carry: a pod with neither has none
+        self._warned: set[str] = set()
 
     def add(self, event: Mapping[str, Any], uid: Any = None) -> None:
         """Index one event; ``uid``: its metadata.uid, when the event itself no longer holds it
@@ -141,6 +150,10 @@ class EventIndex:
         inv = _d(event.get("involvedObject")) or _d(event.get("regarding"))
         kind = inv.get("kind")
         self.count += 1
+        if kind in ("Pod", "Job") and _warning(event):  # what for_pod may find, by its keys
+            self._warned.update(
+                v for v in (inv.get("uid"), inv.get("name")) if isinstance(v, str) and v
+            )
         if kind == "Pod":
             uid = inv.get("uid")
             if isinstance(uid, str) and uid:
@@ -190,12 +203,14 @@ class EventIndex:
         return found + [e for k in keys for e in self.by_name.get(k, ())]
 
     def warned(self, pod: Mapping[str, Any]) -> bool:
-        """True when a Warning event concerns the pod (untyped 1.0 events by their reason)."""
-        return any(
-            e.get("type") == "Warning"
-            or (not e.get("type") and _text(e.get("reason")) in WARNING_REASONS)
-            for e in self.for_pod(pod)
-        )
+        """True when a Warning event concerns the pod (untyped 1.0 events by their reason).
+        Every event ``for_pod`` finds is keyed by the pod's uid or its name: a pod with neither
+        among the warned ones has no Warning, and most pods of a sweep are looked up no further."""
+        meta = _d(pod.get("metadata"))
+        keys = (meta.get("uid"), meta.get("name"))
+        if not any(isinstance(v, str) and v in self._warned for v in keys):
+            return False
+        return any(_warning(e) for e in self.for_pod(pod))
 
     def for_job(self, namespace: str, name: str) -> list[Mapping[str, Any]]:
         return list(self.by_name.get(("job:" + namespace, name), ()))

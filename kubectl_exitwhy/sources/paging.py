@@ -163,20 +163,21 @@ def _items(page: Any, what: str, reader: Any) -> list:
 
 
 class Deferred:
-    """A page read and not yet decoded: its metadata (the continue token) at once, its items
-    when asked (``page()``), so that the next page is requested first (``triage.py``)."""
+    """A page read and not yet decoded whole: its metadata (the continue token) at once, its
+    items when asked (``page()``, which gives ``{"metadata", "items"}``), so that the next page
+    is requested first (``triage.py``: ``rest`` is each pod's bytes)."""
 
-    __slots__ = ("metadata", "_body", "_decode")
+    __slots__ = ("metadata", "_rest", "_decode")
 
-    def __init__(self, metadata: Any, body: bytes, decode: Callable[[bytes], Any]) -> None:
+    def __init__(self, metadata: Any, rest: Any, decode: Callable[[Any], list]) -> None:
         self.metadata = metadata
-        self._body: Optional[bytes] = body
+        self._rest = rest
         self._decode = decode
 
-    def page(self) -> Any:
-        body, self._body = self._body, None
-        assert body is not None, "a deferred page is decoded once"
-        return self._decode(body)
+    def page(self) -> dict:
+        rest, self._rest = self._rest, None
+        assert rest is not None, "a deferred page is decoded once"
+        return {"metadata": self.metadata, "items": self._decode(rest)}
 
 
 class Later:

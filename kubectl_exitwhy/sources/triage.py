@@ -93,10 +93,6 @@ class Pod(msgspec.Struct, **_S):
     status: Optional[Status] = None
 
 
-class Head(msgspec.Struct, **_S):
-    metadata: Any = None
-
-
 class Page(msgspec.Struct, **_S):
     metadata: Any = None
     items: Optional[list[msgspec.Raw]] = None
@@ -195,23 +191,19 @@ def decoder(
                 return entry
         return pod_whole(raw)
 
-    def decode(body: bytes) -> Any:
+    def items(raws: list[msgspec.Raw]) -> list:
+        return [one(raw) for raw in raws]
+
+    def deferred(body: bytes) -> Any:
+        """The page split into its metadata and each pod's bytes now, the pods decoded when the
+        pager asks: it asks for the next page first. A page msgspec cannot read, or whose items
+        are not a list, is decoded whole at once."""
         try:
             page = page_decoder.decode(body)
         except failed:
             return whole(body)
         if page.items is None:
             return whole(body)
-        return {"metadata": page.metadata, "items": [one(raw) for raw in page.items]}
+        return Deferred(page.metadata, page.items, items)
 
-    def deferred(body: bytes) -> Any:
-        """The page's metadata now (msgspec skips its items), the rest when the pager asks:
-        it asks for the next page first. JSON msgspec cannot read is decoded whole at once."""
-        try:
-            head = head_decoder.decode(body)
-        except failed:
-            return whole(body)
-        return Deferred(head.metadata, body, decode)
-
-    head_decoder = msgspec.json.Decoder(Head)
     return deferred
