@@ -40,6 +40,8 @@ def _s(value: Any) -> str:
     """Text as it came; a number or a bool as its digits; a list or a mapping where text should
     be is no text (its str() would be no message, and a YAML alias bomb made of big strings
     would grow to gigabytes in it)."""
+    if type(value) is str:  # nearly always
+        return value
     if value is None or isinstance(value, (list, dict, tuple, set)):
         return ""
     return value if isinstance(value, str) else str(value)
