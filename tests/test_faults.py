@@ -213,6 +213,34 @@ def test_a_sweep_asks_a_silent_kubelet_once(srv):
     assert len([r for r in srv.requests if r["path"].endswith("/log")]) <= 2
 
 
+@cluster
+def test_ctrl_c_while_a_sweep_waits_for_logs_ends_it_at_once(srv):
+    """A sweep waiting for slow logs is not held by them: an interrupt ends it at once."""
+    import signal
+
+    slow = srv.faults.add_fault("kind=slow,resource=log,delay=30")
+    env = {**os.environ, "KUBECONFIG": str(srv.kubeconfig), "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubectl_exitwhy", "-n", "prod"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not slow.hits:
+        time.sleep(0.05)
+    assert slow.hits, "no log was asked for"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.endswith("error: interrupted\n") and out == ""
+    assert time.monotonic() - started < MARGIN
+
+
 # --- 3. paging that must end -------------------------------------------------------------------
 
 
