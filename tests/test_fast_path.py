@@ -247,6 +247,36 @@ def test_the_pod_and_its_reads_go_out_together(server, tmp_path):
     assert sent_fast == sent_typer and len(sent_fast) >= 4
 
 
+def test_the_pod_is_asked_for_before_the_rest_of_the_pod_view_is_loaded(server):
+    """Connected, the fast path sends the pod's GET at once: its answer travels while
+    cluster.py, the evidence and the engine are loaded."""
+    code = (
+        "import sys\n"
+        "from kubectl_exitwhy.sources import prefetch\n"
+        "order = []\n"
+        "init = prefetch._Pending.__init__\n"
+        "def noted(self, get, args, kwargs, limit):\n"
+        "    order.append(('sent', args[0]))\n"
+        "    init(self, get, args, kwargs, limit)\n"
+        "prefetch._Pending.__init__ = noted\n"
+        "class Finder:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'kubectl_exitwhy.sources.cluster':\n"
+        "            order.append(('loaded', name))\n"
+        "sys.meta_path.insert(0, Finder())\n"
+        "from kubectl_exitwhy import cli\n"
+        "try:\n    cli.main(['pod', 'orders-api-5d8c7b9f6-w7zxq', '-n', 'prod', '-o', 'json'])\n"
+        "except SystemExit as done:\n    assert not done.code, done.code\n"
+        "sys.stderr.write(repr(order[:2]))\n"
+    )
+    env = {**os.environ, "KUBECONFIG": str(server.kubeconfig)}
+    env.pop("EXITWHY_NO_FAST_PATH", None)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    pod = "/api/v1/namespaces/prod/pods/orders-api-5d8c7b9f6-w7zxq"
+    assert proc.stderr == repr([("sent", pod), ("loaded", "kubectl_exitwhy.sources.cluster")])
+
+
 # --- the sweep's fast path (sweepview.py): every sweep that does not watch ---------------------
 
 

@@ -71,6 +71,28 @@ def test_the_package_loaded_lean_is_whole_when_used():
     assert proc.returncode == 0 and proc.stdout == "ok\n", proc.stderr
 
 
+METADATA = """
+import sys
+from kubectl_exitwhy.sources import lean
+assert lean.load() is not None
+assert "importlib.metadata" not in sys.modules  # never loaded for the pod view
+import urllib3
+import urllib3.http2
+assert urllib3.http2.version("urllib3") == urllib3.__version__  # the real answer, when asked
+import importlib.metadata
+assert importlib.metadata.version is not urllib3.http2.version  # the real module, in its place
+assert issubclass(importlib.metadata.PackageNotFoundError, ModuleNotFoundError)
+print("ok")
+"""
+
+
+def test_importlib_metadata_is_loaded_only_when_used():
+    """urllib3 binds ``importlib.metadata.version`` for an HTTP/2 opt-in alone: the lean load
+    gives it a stand-in that imports the real module when first used, as the real one answers."""
+    proc = subprocess.run([sys.executable, "-c", METADATA], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "ok\n", proc.stderr
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: list = []
 
@@ -278,3 +300,130 @@ def test_the_kubeconfig_read_by_libyaml_reads_as_before(tmp_path):
     os.close(write)
     with open(read) as pipe:
         assert fast.safe_load(pipe) == {"a": [1, 2]}
+
+
+def test_reads_the_pod_names_go_out_while_meanwhile_runs():
+    """What the pod names (its node, here) is sent as soon as the pod is in, not after
+    ``meanwhile`` (the engine's imports): the pod view's second wave of reads overlaps them."""
+    from kubectl_exitwhy.sources.prefetch import read_pod
+
+    answers = {"/pod": {"node": "n1"}, "/n1": {"n": 1}, "/events": {"items": []}, "/log": b"x"}
+
+    def view_from(reader: _Reader, obj: dict) -> list:  # as ClusterSource.pod_from
+        named = [f"/{obj['node']}"] if "node" in obj else []
+        return [obj, *(reader.get(p, {"q": 1}, "reading") for p in [*named, "/events"])]
+
+    def pod_view(reader: _Reader) -> list:  # as ClusterSource.pod
+        return view_from(reader, reader.get("/pod"))
+
+    reader = _Reader(answers)
+    reader.default_namespace = "default"  # type: ignore[attr-defined]
+    reader.pod = lambda name, namespace: pod_view(reader)  # type: ignore[attr-defined]
+    reader.pod_from = lambda obj, ns: view_from(reader, obj)  # type: ignore[attr-defined]
+    seen: list[list[str]] = []
+
+    def meanwhile() -> None:
+        for _ in range(500):  # up to 5 s: the node's read must go out meanwhile
+            if "/n1" in reader.sent:
+                break
+            threading.Event().wait(0.01)
+        seen.append(list(reader.sent))
+
+    said = read_pod(reader, "p", None, meanwhile=meanwhile)
+    assert "/n1" in seen[0], seen
+    assert said == pod_view(_Reader(answers))
+    assert sorted(reader.sent) == ["/events", "/n1", "/pod"]  # each once
+    assert reader.said == []
+
+
+def test_the_pod_sent_early_is_the_call_the_pod_view_makes():
+    """``send_pod`` sends the pod's GET before cluster.py is loaded: it must be the very call
+    ``ClusterSource.pod`` makes (else the pod is read twice), and be taken, not sent again."""
+    from kubectl_exitwhy.sources.cluster import ClusterSource
+    from kubectl_exitwhy.sources.prefetch import Ahead, pod_call, read_pod, send_pod
+
+    class Client:  # what ApiReader reads of a client before any GET
+        compression_disabled = False
+
+    source = ClusterSource(connection=(Client(), "team-a", "https://api.example:6443"))
+    assert source.default_namespace == "team-a"
+    for namespace in ("prod", None):
+        with Ahead(source) as ahead:
+            stand_in = {"metadata": {"name": "api-7d9c-x/y", "namespace": namespace}}
+            first = ahead.dry_run(lambda ns=namespace: source.pod("api-7d9c-x/y", ns), stand_in)
+        assert first[0] == pod_call("api-7d9c-x/y", namespace or "team-a")
+
+    pod = builders.pod("web-1", "prod", owner=None, node="")
+    sent: list[tuple] = []
+
+    def get(path: str, query: Any = None, what: str = "", **kwargs: Any) -> Any:
+        sent.append((path, query, what))
+        if path.endswith("/pods/web-1"):
+            return pod
+        return {"items": [], "metadata": {}}
+
+    source.get = get  # type: ignore[method-assign]
+    early = send_pod(source, "web-1", "prod")
+    evidence = read_pod(source, "web-1", "prod", sent=early)
+    assert evidence.name == "web-1"
+    assert [s for s in sent if s[0].endswith("/pods/web-1")] == [pod_call("web-1", "prod")[0]]
+
+
+def test_the_fast_path_freezes_what_it_made(monkeypatch):
+    """The pod view's process ends with it: what it made is frozen, so that neither the next
+    collection nor the interpreter's last one at exit goes over it all again."""
+    import gc
+
+    monkeypatch.setattr(podview, "_run", lambda parsed, name: 3)
+    gc.unfreeze()
+    try:
+        assert podview.run(grammar.parse(["pod", "x"]), "x") == 3
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_the_sweeps_fast_path_freezes_what_it_made(monkeypatch):
+    """So does a sweep's: the interpreter's last collection would go over every pod it built."""
+    import gc
+
+    from kubectl_exitwhy import sweepview
+
+    monkeypatch.setattr(sweepview, "_run", lambda parsed, target: 4)
+    collecting = gc.isenabled()
+    gc.unfreeze()
+    try:
+        assert sweepview.run(grammar.parse(["-A"]), None) == 4
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
+
+
+def test_reads_no_one_asked_for_are_let_end_before_the_run_does(monkeypatch):
+    """A read sent ahead that the run never took (it failed first) is let end, for LINGER at
+    most, before the pod view goes on to exit: a process that exits while a thread is inside
+    OpenSSL can crash there (seen: the pod's TLS failure, its events' GET loading the CA
+    store)."""
+    import time
+
+    from kubectl_exitwhy.sources import prefetch
+
+    monkeypatch.setattr(prefetch, "LINGER", 0.5)
+    ended: list[str] = []
+
+    class Slow(_Reader):
+        def get(self, path: str, query: Any = None, what: str = "", **kwargs: Any) -> Any:
+            time.sleep({"/quick": 0.2, "/stuck": 5.0}.get(path, 0))
+            ended.append(path)
+            return {}
+
+    reader = Slow({})
+    started = time.monotonic()
+    with prefetch.Ahead(reader) as ahead:
+        ahead.send([(("/quick",), {})])
+    assert ended == ["/quick"]  # waited for
+    with prefetch.Ahead(reader) as ahead:
+        ahead.send([(("/stuck",), {})])
+    assert "/stuck" not in ended and time.monotonic() - started < 2.0  # but not for long

@@ -15,7 +15,8 @@ exec plugins, OIDC, client certificates, in-cluster config and TLS behave as the
   without running their ``__init__``: their submodules load from them as usual, and any other name
   read from them first runs the real ``__init__`` (``_shell``), so nothing is ever missing;
 - the oauthlib, requests_oauthlib and ApiClient that kube_config binds when it is imported are
-  stand-ins that import the real ones when an OIDC refresh first uses them;
+  stand-ins that import the real ones when an OIDC refresh first uses them; so is the
+  ``importlib.metadata`` urllib3 imports for its HTTP/2 opt-in (``_metadata_later``);
 - the kubeconfig is parsed by libyaml when PyYAML has it (``with_libyaml``, lean or not), as
   ``-f`` files are;
 - the data path needs no ApiClient: ``LeanClient`` (``leanclient.py``) is what ``wire.py`` uses.
@@ -26,9 +27,10 @@ returns None: the caller then imports the package as usual.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import types
-from typing import Any, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 SHELLS = ("kubernetes", "kubernetes.client", "kubernetes.utils")
 # what kube_config.py imports at its top for an OIDC refresh alone
@@ -60,7 +62,8 @@ def _load() -> Any:
 
     shells = [_shell(name) for name in SHELLS if name not in sys.modules]
     client: Any = sys.modules["kubernetes.client"]
-    configuration = importlib.import_module("kubernetes.client.configuration")
+    with _metadata_later():  # urllib3, imported here, binds importlib.metadata.version
+        configuration = importlib.import_module("kubernetes.client.configuration")
     lent = client in shells  # a client imported before (whole) keeps its own ApiClient
     if lent:
         client.Configuration = configuration.Configuration  # the real class: it may stay
@@ -119,6 +122,44 @@ def _shell(name: str) -> types.ModuleType:
     if parent:
         setattr(sys.modules[parent], child, module)
     return module
+
+
+@contextlib.contextmanager
+def _metadata_later() -> Iterator[None]:
+    """While it lasts, ``importlib.metadata`` is a stand-in that imports the real module when
+    first used: urllib3 (``urllib3/http2/__init__.py``) imports ``version`` from it for an
+    HTTP/2 opt-in alone, and the real module's import (zipfile, pathlib, csv ...) was ~5 ms of
+    the pod view. ``version`` defers to the real function; any other name read from the
+    stand-in imports the real module there and then, in its place."""
+    name = "importlib.metadata"
+    if name in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType(name)
+
+    def real() -> Any:
+        import importlib
+
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def version(distribution: str) -> str:
+        return real().version(distribution)
+
+    def other(attr: str) -> Any:
+        if attr.startswith("__"):  # an import's own look (``__path__``): not a use
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    stand_in.version = version  # type: ignore[attr-defined]
+    stand_in.__getattr__ = other  # type: ignore[method-assign]
+    sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
 
 
 def _api_client(*args: Any, **kwargs: Any) -> Any:
