@@ -228,11 +228,17 @@ def test_the_fast_path_loads_neither_typer_nor_the_generated_client(server, tmp_
         "assert not heavy, heavy\n"
         "assert 'kubernetes.config.kube_config' in sys.modules  # the package's own loader\n"
     )
+    proc = _python(server, code)
+    assert json.loads(proc.stdout)["items"][0]["pod"] == "orders-api-5d8c7b9f6-w7zxq"
+
+
+def _python(server, code: str) -> subprocess.CompletedProcess:
+    """``python -c code`` on the fast path against ``server``; it must succeed."""
     env = {**os.environ, "KUBECONFIG": str(server.kubeconfig)}
     env.pop("EXITWHY_NO_FAST_PATH", None)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["items"][0]["pod"] == "orders-api-5d8c7b9f6-w7zxq"
+    return proc
 
 
 def test_the_pod_and_its_reads_go_out_together(server, tmp_path):
@@ -269,10 +275,7 @@ def test_the_pod_is_asked_for_before_the_rest_of_the_pod_view_is_loaded(server):
         "except SystemExit as done:\n    assert not done.code, done.code\n"
         "sys.stderr.write(repr(order[:2]))\n"
     )
-    env = {**os.environ, "KUBECONFIG": str(server.kubeconfig)}
-    env.pop("EXITWHY_NO_FAST_PATH", None)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
+    proc = _python(server, code)
     pod = "/api/v1/namespaces/prod/pods/orders-api-5d8c7b9f6-w7zxq"
     assert proc.stderr == repr([("sent", pod), ("loaded", "kubectl_exitwhy.sources.cluster")])
 
