@@ -370,6 +370,27 @@ def test_new_tokens_for_ever_without_a_count_or_uids_end_at_the_cap(monkeypatch)
     assert "kept sending pages" in reader.warnings[0]
 
 
+def test_an_absurd_announced_count_still_ends_the_list(monkeypatch):
+    from kubectl_exitwhy.sources import paging
+
+    monkeypatch.setattr(paging, "MAX_PAGES", 3)
+
+    def page(n, t):
+        meta = {"continue": f"t{n}", **({"remainingItemCount": 10**30} if n == 1 else {})}
+        return {"metadata": meta, "items": _items(n * 2, 2)}
+
+    reader = _Pages(page)
+    assert len(_list(reader)) == 2 * 3 * paging.ANNOUNCED_PAGES
+    assert "kept sending pages" in reader.warnings[0]
+
+
+def test_the_same_items_again_end_the_list_without_asking_for_more():
+    tokens = {None: "A", "A": "B", "B": ""}
+    reader = _Pages(lambda n, t: {"metadata": {"continue": tokens[t]}, "items": _items(0, 4)})
+    assert len(_list(reader)) == 4 and reader.calls == 2
+    assert "sent the same items again" in reader.warnings[0]
+
+
 def test_an_expired_list_starts_again_once():
     from kubectl_exitwhy.errors import Expired
 

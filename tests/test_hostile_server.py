@@ -219,3 +219,66 @@ def test_a_503_asking_to_wait_1000s_is_not_obeyed_past_the_deadline(answering):
     assert took < 2 + 1.5, took
     (line,) = proc.stderr.splitlines()
     assert "503" in line and "1000s" in line, line
+
+
+def _both_ways(kubeconfig: Path, *args: str) -> tuple[Any, Any]:
+    """The run as it is, and with every page read plainly (no typed decode, no pre-filter)."""
+    typed = run(kubeconfig, *args)
+    os.environ["EXITWHY_PLAIN_DECODE"] = "1"
+    try:
+        plain = run(kubeconfig, *args)
+    finally:
+        del os.environ["EXITWHY_PLAIN_DECODE"]
+    return typed, plain
+
+
+def test_bytes_that_are_not_utf_8_in_a_pod_are_one_sentence_both_ways(answering):
+    """The pre-filter splits a page without checking its text: a byte that is not UTF-8 must
+    still be what it was, an answer that is not JSON (exit 4), not a traceback."""
+    handler, kubeconfig = answering
+    page = json.dumps({"kind": "PodList", "items": [crashed("a")]}).encode()
+    handler.pages[PODS] = page.replace(b'"Error"', b'"Err\xffor"')
+    typed, plain = _both_ways(kubeconfig, "-n", "prod", "-o", "json", "--logs", "0")
+    assert typed.returncode == plain.returncode == 4, typed.stderr
+    assert typed.stderr == plain.stderr and "Traceback" not in typed.stderr
+    assert typed.stderr.startswith("error: the API server's answer listing pods") and (
+        typed.stderr.count("\n") == 1
+    )
+
+
+@pytest.mark.parametrize("depth", [2000, 100_000])
+def test_a_pod_nested_too_deeply_is_one_sentence_both_ways(answering, depth):
+    handler, kubeconfig = answering
+    deep = crashed("a")
+    deep["metadata"]["annotations"] = {"x": "MARK"}
+    page = json.dumps({"kind": "PodList", "items": [deep]}).encode()
+    handler.pages[PODS] = page.replace(b'"MARK"', b"[" * depth + b"]" * depth)
+    typed, plain = _both_ways(kubeconfig, "-n", "prod", "-o", "json", "--logs", "0")
+    assert typed.returncode == plain.returncode == 4, typed.stderr
+    assert (
+        typed.stderr
+        == plain.stderr
+        == (
+            "error: the API server's answer listing pods in namespace prod is nested too deeply to "
+            "read (over ~1,000 levels)\n"
+        )
+    )
+
+
+def test_a_uid_sent_twice_in_a_page_is_counted_once_for_its_first_owner_both_ways(answering):
+    """A broken pod, then a healthy pod with the same uid owned by another workload: the first
+    is counted, whichever of the two the pre-filter leaves unbuilt."""
+    handler, kubeconfig = answering
+    first = crashed("a")
+    healthy = pod("b", "prod", statuses=[status("app")])
+    for doc, owner in ((first, "a"), (healthy, "b")):
+        doc["metadata"]["uid"] = "same-uid"
+        doc["metadata"]["ownerReferences"] = [
+            {"kind": "StatefulSet", "name": owner, "controller": True}
+        ]
+    handler.pages[PODS] = json.dumps({"kind": "PodList", "items": [first, healthy]}).encode()
+    typed, plain = _both_ways(kubeconfig, "-n", "prod", "-o", "json", "--logs", "0")
+    assert typed.returncode == plain.returncode == 0, typed.stderr
+    assert typed.stdout == plain.stdout
+    (workload,) = json.loads(typed.stdout)["workloads"]
+    assert (workload["name"], workload["pods"]) == ("a", 1)

@@ -39,9 +39,9 @@ from kubectl_exitwhy.sources.join import (
     job_name,
     needs_diagnosis,
 )
+from kubectl_exitwhy.sources.later import Later
 from kubectl_exitwhy.sources.logread import LogGate
 from kubectl_exitwhy.sources.lookups import Lookups, _uid
-from kubectl_exitwhy.sources.paging import Later
 from kubectl_exitwhy.targets import Target
 
 # Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
@@ -173,19 +173,21 @@ class ClusterSource(Lookups):
             pods = self.pages(path, query, f"listing pods {where}", decode=decode)
             for items in pods:
                 seen += len(items)
-                for q in [p for p in items if type(p) is Quiet]:  # healthy: counted, not built
-                    if (target is None or target.may_own(q.key)) and _uid(q) not in counted:
-                        counted.add(_uid(q))
-                        listed[q.key] += 1
-                chosen = [p for p in items if isinstance(p, dict) and type(p) is not Quiet]
-                if target is not None:
-                    chosen = [p for p in chosen if target.may_own(census_key(p))]
-                keys = [census_key(p) for p in chosen]
-                for p, k in zip(chosen, keys):  # a list restarted after 410 sends pods again
+                chosen, keys = [], []
+                for p in items:  # each pod counted once, in the list's order
+                    if not isinstance(p, dict):
+                        continue
+                    quiet = isinstance(p, Quiet)  # plainly healthy: counted, never built
+                    k = p.key if isinstance(p, Quiet) else census_key(p)
+                    if target is not None and not target.may_own(k):
+                        continue
                     uid = _uid(p)
-                    if uid not in counted:
+                    if uid not in counted:  # a list restarted after 410 sends pods again
                         counted.add(uid)
                         listed[k] += 1
+                    if not quiet:
+                        chosen.append(p)
+                        keys.append(k)
                 flags = [needs_diagnosis(p, events.warned(p)) for p in chosen]
                 keys = [k for k, f in zip(keys, flags) if f or include_healthy]
                 chosen = [p for p, f in zip(chosen, flags) if f or include_healthy]
@@ -208,7 +210,8 @@ class ClusterSource(Lookups):
                 f"the pods {where} were not all read: the list ended after {seen:,} "
                 f"pod{'s' * (seen != 1)}"
             )
-        # the logs are read while the owners are: which to read depends on the pods alone
+        # without a target, the logs are read while the owners are: which to read depends on
+        # the pods alone (a target's pods are known once their owners are)
         logs = self._sweep_logs(built, needs_more) if target is None else None
         wanted = [built[k] for k in needs_more]
         self.progress.say(f"reading the nodes and owners of {len(wanted):,} pods", now=True)
@@ -248,38 +251,42 @@ class ClusterSource(Lookups):
             built = {k: p for k, p in built.items() if target.owns(p)}
             needs_more &= set(built)
             logs = self._sweep_logs(built, needs_more)
-        for key, tails in (logs.result() if logs is not None else {}).items():
+        by_pod, said = logs.result() if logs is not None else ({}, [])
+        for key, tails in by_pod.items():
             built[key] = with_logs(built[key], tails)
+        for line in said:
+            self.warn(line)
         return iter(list(built.values()))
 
     def _sweep_logs(self, built: dict[str, Pod], keys: set[str]) -> Optional[Later]:
         """Previous logs where they can change or sharpen a verdict: at most SWEEP_LOGS, a few
-        at a time, read in the background (``Later``: each pod's tails by key); ``--logs 0``
-        reads none."""
+        at a time, read in the background (``Later``: each pod's tails by key, and the warnings
+        to give when they are taken); ``--logs 0`` reads none."""
         if self.log_lines <= 0:
             return None
+        said: list[str] = []  # warned when the tails are taken, in the run's own order
         wanted = [(k, t) for k in sorted(keys) for t in logreader.targets(built[k], True)]
         if len(wanted) > logreader.SWEEP_LOGS:
-            self.warn(
+            said.append(
                 f"{len(wanted)} containers have logs that could sharpen their diagnosis; "
                 f"{logreader.SWEEP_LOGS} were read (exitwhy pod NAME reads the rest)"
             )
             wanted = wanted[: logreader.SWEEP_LOGS]
-        if not wanted:
+        if not wanted:  # (then nothing was said either)
             return None
         self._logs.expect(built[k] for k, _ in wanted)
         self.progress.say(f"reading {len(wanted)} previous logs", now=True)
         names = {k: (built[k].namespace, built[k].name) for k, _ in wanted}
 
-        def read() -> dict[str, dict[str, list[str]]]:
+        def read() -> tuple[dict[str, dict[str, list[str]]], list[str]]:
             tails = logreader.read(
                 self._logs,
                 [t for _, t in wanted],
                 self.log_lines,
-                self.warn,
+                said.append,
                 logreader.SWEEP_CONCURRENCY,
             )
-            return {key: tails.get(name, {}) for key, name in names.items()}
+            return {key: tails.get(name, {}) for key, name in names.items()}, said
 
         return Later(read, name="exitwhy-logs")
 

@@ -113,6 +113,8 @@ class ApiReader:
                 return body
             try:
                 return decode(body) if decode is not None else plainjson.loads(body)
+            except plainjson.TooDeep:
+                raise ClusterError(plainjson.too_deep(what)) from None
             except ValueError:
                 if attempt < tries and time.monotonic() < deadline:
                     continue

@@ -136,7 +136,8 @@ class EventIndex:
         self.with_uid: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
         self.count = 0
         self._seen: set[str] = set()
-        # the uids and names that Warning events about pods carry: a pod with neither has none
+        # the uids and names that Warning events about pods (and Jobs: ``for_pod`` may reach
+        # their keys too) carry: a pod with neither has none
         self._warned: set[str] = set()
 
     def add(self, event: Mapping[str, Any], uid: Any = None) -> None:

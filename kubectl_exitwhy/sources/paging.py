@@ -12,14 +12,16 @@ from the start; callers de-duplicate by uid. A second expiry ends the list the s
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError, Expired
+from kubectl_exitwhy.sources import plainjson
+from kubectl_exitwhy.sources.later import Later
 
 PAGE = 500  # kubectl's chunk size
 MAX_PAGES = 2000  # a million objects: when the server does not say how many remain
 SLACK = 2  # pages beyond what the first page announced (objects created while listing)
+ANNOUNCED_PAGES = 10  # times MAX_PAGES: what an announced count may ask for at most
 
 
 class _Stop(Exception):
@@ -104,14 +106,16 @@ def _one_pass(
         last = not following
         remaining = meta.get("remainingItemCount")
         if number == 1 and isinstance(remaining, int) and remaining >= 0:
-            cap = 1 + math.ceil(remaining / PAGE) + SLACK
+            cap = min(1 + math.ceil(remaining / PAGE) + SLACK, ANNOUNCED_PAGES * MAX_PAGES)
         circle = not last and (following == token or following in tokens)
         capped = not last and not circle and number >= cap
+        more = not (last or circle or capped)
         # a deferred page: the next one is asked for before this one is decoded, and the
-        # server prepares it meanwhile
-        ahead = None if last or circle or capped else Later(fetch, following)
+        # server prepares it meanwhile (so it is asked for even if this page turns out to hold
+        # the same items again); any other page's once its items passed the checks below
+        ahead = Later(fetch, following) if more and deferred is not None else None
         if deferred is not None:
-            items = _items(deferred.page(), what, reader)
+            items = _items(_undefer(deferred, what), what, reader)
             del deferred
         if number == 1 and isinstance(remaining, int) and remaining >= 0:
             announced = f", where its first page announced {len(items) + remaining} items"
@@ -121,6 +125,8 @@ def _one_pass(
             raise _Stop(_cut(what, number - 1, count, "it sent the same items again"))
         uids |= fresh
         count += len(items)
+        if more and ahead is None:
+            ahead = Later(fetch, following)
         if last:
             yield items
             return
@@ -139,6 +145,17 @@ def _one_pass(
         token = following
         assert ahead is not None
         page = ahead.result()
+
+
+def _undefer(deferred: Deferred, what: str) -> Any:
+    """A deferred page decoded; what its first reading let through is said as ``get`` says it
+    (``http.py``)."""
+    try:
+        return deferred.page()
+    except plainjson.TooDeep:
+        raise ClusterError(plainjson.too_deep(what)) from None
+    except ValueError as err:
+        raise ClusterError(f"the API server's answer {what} could not be read: {err}") from None
 
 
 def _items(page: Any, what: str, reader: Any) -> list:
@@ -178,33 +195,6 @@ class Deferred:
         rest, self._rest = self._rest, None
         assert rest is not None, "a deferred page is decoded once"
         return {"metadata": self.metadata, "items": self._decode(rest)}
-
-
-class Later:
-    """Work started now and taken later: the next page, asked for while the caller works on
-    this one (the server, or the network, prepares it meanwhile), or a sweep's log reads while
-    it reads owners. Each request in it is bounded by its own deadline, so waiting for it
-    ends; an error is raised where the result is taken."""
-
-    def __init__(self, work: Callable[..., Any], *args: Any, name: str = "exitwhy-page") -> None:
-        self._box: dict[str, Any] = {}
-        self._done = threading.Event()
-        thread = threading.Thread(target=self._run, args=(work, args), name=name, daemon=True)
-        thread.start()
-
-    def _run(self, work: Callable[..., Any], args: tuple) -> None:
-        try:
-            self._box["result"] = work(*args)
-        except BaseException as err:  # handed to the caller, which raises it
-            self._box["error"] = err
-        finally:
-            self._done.set()
-
-    def result(self) -> Any:
-        self._done.wait()
-        if "error" in self._box:
-            raise self._box.pop("error")
-        return self._box.pop("result")
 
 
 def _uids(items: list) -> set[str]:

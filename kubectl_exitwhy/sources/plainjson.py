@@ -15,9 +15,22 @@ from typing import Any, Union
 DIGITS = 4000  # an integer of more characters reads as infinity (read_int)
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than Python's reader goes (its recursion limit, ~1,000 levels)."""
+
+
+def too_deep(what: str) -> str:
+    """The sentence for an API server's answer that is ``TooDeep``."""
+    return f"the API server's answer {what} is nested too deeply to read (over ~1,000 levels)"
+
+
 def loads(body: Union[bytes, str]) -> Any:
-    """``json.loads``, with integers past DIGITS as infinity and lone surrogates as U+FFFD."""
-    doc = json.loads(body, parse_int=read_int)
+    """``json.loads``, with integers past DIGITS as infinity and lone surrogates as U+FFFD;
+    nesting past the reader's recursion limit is ``TooDeep``, a ValueError."""
+    try:
+        doc = json.loads(body, parse_int=read_int)
+    except RecursionError:
+        raise TooDeep("nested too deeply") from None
     if _LONE_BYTES.search(body) if isinstance(body, bytes) else has_lone_surrogates(body):
         replace_surrogates([doc])
     return doc

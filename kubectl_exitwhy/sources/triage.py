@@ -27,14 +27,14 @@ from kubectl_exitwhy.sources.join import MEMORY_WORDS, QUIET_WAITING, Quiet
 from kubectl_exitwhy.sources.paging import Deferred
 
 UNSET: Any = msgspec.UNSET
-_S = {"gc": False}  # no cycles: the collector need not track them
+_UNTRACKED = {"gc": False}  # no cycles: the collector need not track them
 
 
-class Labels(msgspec.Struct, **_S):
+class Labels(msgspec.Struct, **_UNTRACKED):
     template: Any = msgspec.field(default=UNSET, name="pod-template-hash")
 
 
-class Meta(msgspec.Struct, **_S):
+class Meta(msgspec.Struct, **_UNTRACKED):
     name: Any = None
     namespace: Any = None
     uid: Any = None
@@ -43,42 +43,42 @@ class Meta(msgspec.Struct, **_S):
     ownerReferences: Any = None
 
 
-class Env(msgspec.Struct, **_S):
+class Env(msgspec.Struct, **_UNTRACKED):
     name: Any = None
 
 
-class Container(msgspec.Struct, **_S):
+class Container(msgspec.Struct, **_UNTRACKED):
     env: Optional[list[Env]] = None
     command: Any = None
     args: Any = None
 
 
-class Spec(msgspec.Struct, **_S):
+class Spec(msgspec.Struct, **_UNTRACKED):
     containers: Optional[list[Container]] = None
     initContainers: Optional[list[Container]] = None
 
 
-class Condition(msgspec.Struct, **_S):
+class Condition(msgspec.Struct, **_UNTRACKED):
     type: Any = None
     status: Any = None
 
 
-class State(msgspec.Struct, **_S):
+class State(msgspec.Struct, **_UNTRACKED):
     waiting: Any = None
     terminated: Any = UNSET  # present at all, even null, is a termination to look at
 
 
-class LastState(msgspec.Struct, **_S):
+class LastState(msgspec.Struct, **_UNTRACKED):
     terminated: Any = None
 
 
-class ContainerStatus(msgspec.Struct, **_S):
+class ContainerStatus(msgspec.Struct, **_UNTRACKED):
     restartCount: Any = None
     lastState: Optional[LastState] = None
     state: Optional[State] = None
 
 
-class Status(msgspec.Struct, **_S):
+class Status(msgspec.Struct, **_UNTRACKED):
     phase: Any = None
     reason: Any = None
     conditions: Optional[list[Condition]] = None
@@ -87,13 +87,13 @@ class Status(msgspec.Struct, **_S):
     ephemeralContainerStatuses: Optional[list[ContainerStatus]] = None
 
 
-class Pod(msgspec.Struct, **_S):
+class Pod(msgspec.Struct, **_UNTRACKED):
     metadata: Optional[Meta] = None
     spec: Optional[Spec] = None
     status: Optional[Status] = None
 
 
-class Page(msgspec.Struct, **_S):
+class Page(msgspec.Struct, **_UNTRACKED):
     metadata: Any = None
     items: Optional[list[msgspec.Raw]] = None
 
@@ -170,14 +170,14 @@ Warned = Callable[[Mapping[str, Any]], bool]
 
 
 def decoder(
-    whole: Callable[[Any], Any], pod_whole: Callable[[Any], Any], warned: Warned
+    page_whole: Callable[[Any], Any], pod_whole: Callable[[Any], Any], warned: Warned
 ) -> Callable[[bytes], Any]:
     """A pod page's decoder: the page with each plainly healthy pod that ``warned`` (the event
     index's) does not concern as a ``Quiet``, every other pod as ``pod_whole`` decodes it
-    (``typed.py``'s; its page decoder ``whole`` reads a page this one cannot)."""
+    (``typed.py``'s; its page decoder ``page_whole`` reads a page this one cannot)."""
     page_decoder = msgspec.json.Decoder(Page)
     pod_decoder = msgspec.json.Decoder(Pod)
-    failed = (msgspec.DecodeError, msgspec.ValidationError)
+    failed = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
     def one(raw: msgspec.Raw) -> Any:
         try:
@@ -198,12 +198,22 @@ def decoder(
         """The page split into its metadata and each pod's bytes now, the pods decoded when the
         pager asks: it asks for the next page first. A page msgspec cannot read, or whose items
         are not a list, is decoded whole at once."""
+        if not body.isascii() and not _utf8(body):  # msgspec's split does not check it
+            return page_whole(body)
         try:
             page = page_decoder.decode(body)
         except failed:
-            return whole(body)
+            return page_whole(body)
         if page.items is None:
-            return whole(body)
+            return page_whole(body)
         return Deferred(page.metadata, page.items, items)
 
     return deferred
+
+
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -271,12 +271,13 @@ def _make(
     except ImportError:
         return None
     typed = msgspec.json.Decoder(shape)
-    failed = (msgspec.DecodeError, msgspec.ValidationError)
+    failed = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
     def decode(body: Any) -> Any:
         try:
             return typed.decode(body)
-        except failed:  # not the shape declared, or not JSON msgspec reads: judge it plainly
+        except failed:  # not the shape declared, not JSON msgspec reads, or nested too deeply
+            # for it: judge it plainly
             return refused(body)
 
     return decode
