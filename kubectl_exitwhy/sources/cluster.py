@@ -1,6 +1,7 @@
 """Live source: what a sweep and a pod view read from the Kubernetes API, and how they join
-it (``connect.py`` makes the client, ``http.py`` talks to the server, ``controllers.py`` reads
-owners, ``logs.py`` log tails, ``watch.py`` follows pods, ``lookups.py`` finds things by name).
+it (``connect.py`` makes the client, ``http.py`` talks to the server, ``podlist.py`` adds up a
+sweep's pod pages, ``controllers.py`` reads owners, ``logs.py`` log tails, ``watch.py`` follows
+pods, ``lookups.py`` finds things by name).
 
 A sweep makes O(pages) requests, never one per pod:
 1. events, listed once (per namespace, or cluster-wide for ``-A``), paged, indexed by pod;
@@ -34,14 +35,13 @@ from kubectl_exitwhy.sources.http import (
 )
 from kubectl_exitwhy.sources.join import (
     EventIndex,
-    Quiet,
     assemble,
     job_name,
-    needs_diagnosis,
 )
 from kubectl_exitwhy.sources.later import Later
 from kubectl_exitwhy.sources.logread import LogGate
-from kubectl_exitwhy.sources.lookups import Lookups, _uid
+from kubectl_exitwhy.sources.lookups import Lookups
+from kubectl_exitwhy.sources.podlist import PodList
 from kubectl_exitwhy.targets import Target
 
 # Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
@@ -158,53 +158,22 @@ class ClusterSource(Lookups):
         self.progress.say(f"reading events {where}", now=True)
         events, events_known = self._events(namespace)
         self.progress.say(f"reading pods {where}", now=True)
-        observed = datetime.now(timezone.utc)
-        built: dict[str, Pod] = {}
-        needs_more: set[str] = set()  # pods whose node and Job may change the diagnosis
-        owner_keys: dict[str, tuple[str, str, str, str]] = {}
-        listed: Counter = Counter()  # pods listed per owner: a workload's "3 of 5 pods"
-        counted: set[str] = set()
-        seen = 0  # items the list held, the target's or not
+        read = PodList(events, events_known, include_healthy, target, datetime.now(timezone.utc))
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
             decode = typed_decoder("pods") if include_healthy else triage_decoder(events.warned)
-            pods = self.pages(path, query, f"listing pods {where}", decode=decode)
-            for items in pods:
-                seen += len(items)
-                chosen, keys = [], []
-                for p in items:  # each pod counted once, in the list's order
-                    if not isinstance(p, dict):
-                        continue
-                    quiet = isinstance(p, Quiet)  # plainly healthy: counted, never built
-                    k = p.key if isinstance(p, Quiet) else census_key(p)
-                    if target is not None and not target.may_own(k):
-                        continue
-                    uid = _uid(p)
-                    if uid not in counted:  # a list restarted after 410 sends pods again
-                        counted.add(uid)
-                        listed[k] += 1
-                    if not quiet:
-                        chosen.append(p)
-                        keys.append(k)
-                flags = [needs_diagnosis(p, events.warned(p)) for p in chosen]
-                keys = [k for k, f in zip(keys, flags) if f or include_healthy]
-                chosen = [p for p, f in zip(chosen, flags) if f or include_healthy]
-                flags = [f for f in flags if f or include_healthy]
+            for items in self.pages(path, query, f"listing pods {where}", decode=decode):
+                read.add(items)
                 del items
-                assembled = assemble(chosen, events, events_known=events_known, observed=observed)
-                for pod, flag, owner_key in zip(assembled, flags, keys):
-                    key = pod.uid or f"{pod.namespace}/{pod.name}"
-                    built[key] = pod
-                    owner_keys[key] = owner_key
-                    if flag:
-                        needs_more.add(key)
-                del chosen
-                self.progress.say(f"pods: {len(counted):,} read, {len(needs_more):,} to diagnose")
+                self.progress.say(
+                    f"pods: {len(read.counted):,} read, {len(read.needs_more):,} to diagnose"
+                )
         finally:
             if gc_was_enabled:
                 gc.enable()
+        built, needs_more, seen = read.built, read.needs_more, read.seen
         if path in self.cut_short:  # some pods were never read: the run must not look whole
             self.missing = (
                 f"the pods {where} were not all read: the list ended after {seen:,} "
@@ -240,10 +209,10 @@ class ClusterSource(Lookups):
                 pod,
                 node=node_evidence.get(pod.node_name, pod.node),
                 job=build_job(job) if job is not None else pod.job,
-                workload=resolve(owner_keys[key], owners),
+                workload=resolve(read.owner_keys[key], owners),
             )
         self.census = Counter()
-        for owner_key, count in listed.items():
+        for owner_key, count in read.listed.items():
             workload = resolve(owner_key, owners)
             if target is None or target.owns_key(owner_key, workload, target.name):
                 self.census[workload] += count
