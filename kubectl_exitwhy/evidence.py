@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -45,6 +46,12 @@ def _s(value: Any) -> str:
     if value is None or isinstance(value, (list, dict, tuple, set)):
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+def _word(value: Any) -> str:
+    """``_s``, one shared copy per distinct text: a condition's type, status and reason, a
+    namespace, a node, an image repeat across thousands of pods a sweep keeps."""
+    return sys.intern(_s(value))
 
 
 def _i(value: Any) -> Optional[int]:
@@ -426,9 +433,9 @@ def with_logs(pod: Pod, logs: Mapping[str, list[str]]) -> Pod:
 def build_condition(obj: Any) -> Condition:
     o = _d(obj)
     return Condition(
-        type=_s(o.get("type")),
-        status=_s(o.get("status")),
-        reason=_s(o.get("reason")),
+        type=_word(o.get("type")),
+        status=_word(o.get("status")),
+        reason=_word(o.get("reason")),
         message=_s(o.get("message")),
         last_transition=parse_time(o.get("lastTransitionTime")),
     )
@@ -541,7 +548,7 @@ def _container(
     return Container(
         name=name,
         kind=kind,
-        image=_s(spec_d.get("image") or status_d.get("image")),
+        image=_word(spec_d.get("image") or status_d.get("image")),
         state=state_name,
         running_since=parse_time(running.get("startedAt")),
         waiting=waiting,
@@ -731,13 +738,13 @@ def build_pod(
         containers.append(replace(c, events=mine) if mine else c)
     grace = _i(spec.get("terminationGracePeriodSeconds"))
     return Pod(
-        namespace=_s(meta.get("namespace")),
+        namespace=_word(meta.get("namespace")),
         name=_s(meta.get("name")),
         uid=_s(meta.get("uid")),
-        phase=_s(status.get("phase")),
+        phase=_word(status.get("phase")),
         reason=_s(status.get("reason")),
         message=_s(status.get("message")),
-        node_name=_s(spec.get("nodeName")),
+        node_name=_word(spec.get("nodeName")),
         owner=controller_owner(meta),
         created=parse_time(meta.get("creationTimestamp")),
         start_time=parse_time(status.get("startTime")),
@@ -746,7 +753,7 @@ def build_pod(
         grace_period=grace if grace is not None and grace >= 0 else 30,
         restart_policy=policy,
         active_deadline=_i(spec.get("activeDeadlineSeconds")),
-        qos_class=_s(status.get("qosClass")),
+        qos_class=_word(status.get("qosClass")),
         memory_limit=parse_quantity(_d(_d(spec.get("resources")).get("limits")).get("memory")),
         has_spec=bool(spec),
         conditions=tuple(build_condition(c) for c in _l(status.get("conditions"))),

@@ -305,3 +305,38 @@ def test_the_warned_shortcut_agrees_with_every_event_of_the_pod(meta, event_docs
         for e in index.for_pod(doc)
     )
     assert index.warned(doc) == full
+
+
+def test_texts_that_repeat_across_pods_and_events_are_kept_once():
+    """A sweep keeps thousands of pods' conditions and the cluster's useful events: a text
+    they repeat (a condition's type and status, a namespace, an event's reason) is one copy,
+    and what is kept reads the same as what came."""
+    from kubectl_exitwhy.evidence import build_pod
+    from kubectl_exitwhy.sources.cluster import EVENT_KEYS, _kept
+
+    def fresh(text: str) -> str:  # an equal text that is another object, as a decoder makes it
+        return "".join(list(text))
+
+    first, second = _healthy(), _healthy()
+    for doc in (first, second):
+        doc["metadata"]["namespace"] = fresh("prod")
+        for cond in doc["status"]["conditions"]:
+            cond["type"], cond["status"] = fresh(cond["type"]), fresh(cond["status"])
+    a, b = build_pod(first), build_pod(second)
+    assert a.namespace is b.namespace and a.conditions[1].type is b.conditions[1].type
+    assert a.conditions[1].status is b.conditions[1].status == "True"
+
+    def event() -> dict:
+        return {
+            "involvedObject": {"kind": fresh("Pod"), "namespace": fresh("prod"), "name": "web-1"},
+            "reason": fresh("BackOff"),
+            "type": fresh("Warning"),
+            "message": "Back-off restarting failed container",
+            "metadata": {"uid": "e1"},
+        }
+
+    came = event()
+    one, two = _kept(came), _kept(event())
+    assert one == {k: came[k] for k in EVENT_KEYS if k in came}
+    assert one["reason"] is two["reason"]
+    assert one["involvedObject"]["kind"] is two["involvedObject"]["kind"]

@@ -14,6 +14,7 @@ Only GET is ever sent.
 from __future__ import annotations
 
 import gc
+import sys
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -68,6 +69,30 @@ EVENT_KEYS = (
     "source",
     "reportingComponent",
 )
+
+
+# texts that repeat across a cluster's events, kept once each (``sys.intern``): a sweep holds
+# every useful event of the cluster while it pages through the pods
+SHARED_TEXT = ("reason", "type", "firstTimestamp", "lastTimestamp", "reportingComponent")
+SHARED_PARTS = ("kind", "namespace", "fieldPath", "component")
+
+
+def _kept(event: dict) -> dict:
+    """What a sweep keeps of an event (EVENT_KEYS), its repeated texts shared."""
+    kept = {}
+    for key in EVENT_KEYS:
+        if key not in event:
+            continue
+        value = event[key]
+        if type(value) is str and key in SHARED_TEXT:
+            value = sys.intern(value)
+        elif type(value) is dict and key in ("involvedObject", "source"):
+            value = {
+                k: sys.intern(v) if type(v) is str and k in SHARED_PARTS else v
+                for k, v in value.items()
+            }
+        kept[key] = value
+    return kept
 
 
 class ClusterSource(Lookups):
@@ -132,7 +157,7 @@ class ClusterSource(Lookups):
                     ):
                         meta = e.get("metadata")
                         uid = meta.get("uid") if isinstance(meta, dict) else None
-                        index.add({k: e[k] for k in EVENT_KEYS if k in e}, uid)  # uid: once
+                        index.add(_kept(e), uid)  # uid: once
         except Unreachable:
             raise
         except ClusterError as err:
