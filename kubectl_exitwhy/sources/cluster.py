@@ -27,18 +27,8 @@ from kubectl_exitwhy.progress import Progress
 from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
-from kubectl_exitwhy.sources.http import (
-    NotFound,
-    Unreachable,
-    _q,
-    triage_decoder,
-    typed_decoder,
-)
-from kubectl_exitwhy.sources.join import (
-    EventIndex,
-    assemble,
-    job_name,
-)
+from kubectl_exitwhy.sources.http import NotFound, Unreachable, _q, triage_decoder, typed_decoder
+from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name
 from kubectl_exitwhy.sources.later import Later
 from kubectl_exitwhy.sources.logread import LogGate
 from kubectl_exitwhy.sources.lookups import Lookups

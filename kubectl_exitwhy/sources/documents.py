@@ -24,7 +24,12 @@ from typing import Any, Iterator, Optional
 from kubectl_exitwhy.errors import BadInput
 from kubectl_exitwhy.sources import typed
 from kubectl_exitwhy.sources.plainjson import DIGITS as _DIGITS
-from kubectl_exitwhy.sources.plainjson import has_lone_surrogates, read_int, replace_surrogates
+from kubectl_exitwhy.sources.plainjson import (
+    has_lone_surrogates,
+    read_int,
+    replace_surrogates,
+    utf8,
+)
 
 # longest first: UTF-32 LE's BOM begins with UTF-16 LE's
 _BOMS = (
@@ -147,7 +152,7 @@ def typed_documents(data: bytes) -> Optional[list[Any]]:
     if start is None or not _LIMITS or not _JSON_START.match(data, start):
         return None
     decoder = typed.file_decoder()
-    if decoder is None or not _utf8(data, start):
+    if decoder is None or not utf8(data, start):
         return None
     with _quiet_collector(), _digits_at_most(_DIGITS - 1):
         try:
@@ -158,23 +163,6 @@ def typed_documents(data: bytes) -> Optional[list[Any]]:
 
 
 _LIMITS = hasattr(sys, "set_int_max_str_digits")  # 3.11, and the security releases before
-_CHUNK = 1 << 16
-
-
-def _utf8(data: bytes, start: int) -> bool:
-    """msgspec checks the UTF-8 only of the strings it keeps, where ``decode`` refuses a file
-    with a byte that is not UTF-8 anywhere: checked here, a slice at a time (no copy of it)."""
-    if data.isascii():
-        return True
-    check = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for at in range(start, len(data), _CHUNK):
-            check.decode(view[at : at + _CHUNK])
-        check.decode(b"", True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 @contextmanager

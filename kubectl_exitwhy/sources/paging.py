@@ -104,8 +104,10 @@ def _one_pass(
         following = meta.get("continue")
         following = following if isinstance(following, str) else ""
         last = not following
-        remaining = meta.get("remainingItemCount")
-        if number == 1 and isinstance(remaining, int) and remaining >= 0:
+        remaining = meta.get("remainingItemCount")  # the first page's count, when it says
+        if number > 1 or not isinstance(remaining, int) or remaining < 0:
+            remaining = None
+        if remaining is not None:
             cap = min(1 + math.ceil(remaining / PAGE) + SLACK, ANNOUNCED_PAGES * MAX_PAGES)
         circle = not last and (following == token or following in tokens)
         capped = not last and not circle and number >= cap
@@ -117,7 +119,7 @@ def _one_pass(
         if deferred is not None:
             items = _items(_undefer(deferred, what), what, reader)
             del deferred
-        if number == 1 and isinstance(remaining, int) and remaining >= 0:
+        if remaining is not None:
             announced = f", where its first page announced {len(items) + remaining} items"
         listed = _uids(items)
         fresh = listed - uids

@@ -8,6 +8,7 @@ this way: a hostile server must not crash a run, nor be called "cut short".
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import Any, Union
@@ -34,6 +35,26 @@ def loads(body: Union[bytes, str]) -> Any:
     if _LONE_BYTES.search(body) if isinstance(body, bytes) else has_lone_surrogates(body):
         replace_surrogates([doc])
     return doc
+
+
+def utf8(data: bytes, start: int = 0) -> bool:
+    """Whether ``data`` (from ``start``) is UTF-8, checked a slice at a time (no copy of it).
+    msgspec checks the UTF-8 only of the strings it keeps, and its split of a page (``Raw``)
+    none: a saved file (``documents.py``) and a pod page (``triage.py``) are checked here."""
+    if data.isascii():
+        return True
+    check = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for at in range(start, len(data), _CHUNK):
+            check.decode(view[at : at + _CHUNK])
+        check.decode(b"", True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_CHUNK = 1 << 16
 
 
 def read_int(digits: str) -> Any:

@@ -52,8 +52,10 @@ class PodList:
         for p in items:  # each pod counted once, in the list's order
             if not isinstance(p, dict):
                 continue
-            quiet = isinstance(p, Quiet)  # plainly healthy: counted, never built
-            k = p.key if isinstance(p, Quiet) else census_key(p)
+            if isinstance(p, Quiet):  # plainly healthy: counted, never built
+                quiet, k = True, p.key
+            else:
+                quiet, k = False, census_key(p)
             if self.target is not None and not self.target.may_own(k):
                 continue
             uid = _uid(p)

@@ -23,6 +23,7 @@ import msgspec
 
 from kubectl_exitwhy.owners import census_key
 from kubectl_exitwhy.runtimes import MEMORY_ENV
+from kubectl_exitwhy.sources import plainjson
 from kubectl_exitwhy.sources.join import MEMORY_WORDS, QUIET_WAITING, Quiet
 from kubectl_exitwhy.sources.paging import Deferred
 
@@ -198,7 +199,7 @@ def decoder(
         """The page split into its metadata and each pod's bytes now, the pods decoded when the
         pager asks: it asks for the next page first. A page msgspec cannot read, or whose items
         are not a list, is decoded whole at once."""
-        if not body.isascii() and not _utf8(body):  # msgspec's split does not check it
+        if not plainjson.utf8(body):  # msgspec's split does not check it
             return page_whole(body)
         try:
             page = page_decoder.decode(body)
@@ -209,11 +210,3 @@ def decoder(
         return Deferred(page.metadata, page.items, items)
 
     return deferred
-
-
-def _utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
