@@ -9,7 +9,8 @@ a long watch meets (client-go's reflector does the same):
   from the last resourceVersion seen;
 - ``410 Gone`` / an ERROR event with code 410 (the version is older than the server keeps):
   list again, hand on every pod of the new list (what failed in the gap is found there), and
-  watch from the new list's version.
+  watch from the new list's version. Known by its status code, never by its words (a server's
+  address may hold "410"); a second 410 in a row counts as a failed attempt.
 
 Every wait has a deadline: each read waits at most READ_TIMEOUT (the server is asked to end
 the stream before that), reconnects back off up to MAX_BACKOFF, and after MAX_FAILURES failed
@@ -29,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import quote
 
-from kubectl_exitwhy.errors import ClusterError
+from kubectl_exitwhy.errors import ClusterError, Expired
 from kubectl_exitwhy.evidence import Pod, parse_time
 
 SERVER_TIMEOUT = 290  # seconds: the server ends each stream, cleanly, before the client gives up
@@ -104,13 +105,13 @@ class Follower:
                 if not version:
                     version = self._relist(failed)
                 for kind, obj in self._stream(version):
-                    backoff, failures = 0.5, 0
                     rv = _d(obj.get("metadata")).get("resourceVersion")
                     if kind == "ERROR":
+                        message = str(obj.get("message", "no message"))
                         if obj.get("code") == 410:
-                            version = ""  # too old: list again
-                            break
-                        raise ClusterError(f"the watch failed: {obj.get('message', 'no message')}")
+                            raise Expired(f"the watch expired (410 Gone): {message}")
+                        raise ClusterError(f"the watch failed: {message}")
+                    backoff, failures = 0.5, 0
                     if isinstance(rv, str) and rv:
                         version = rv
                     if kind in ("ADDED", "MODIFIED"):
@@ -119,18 +120,20 @@ class Follower:
                         self.gone(obj)  # one pod followed, and it is gone
                         return
             except ClusterError as err:
-                if "410" in err.message:
-                    version = ""
-                    continue
+                expired = isinstance(err, Expired)  # the type, never the words: a port may be 41099
+                if expired:
+                    version = ""  # too old: list again
                 failures += 1
                 if failures == 1:
                     failing_since = time.monotonic()
                 if (
-                    getattr(err, "forbidden", False)
+                    err.forbidden
                     or failures > MAX_FAILURES
                     or time.monotonic() - failing_since > GIVE_UP
                 ):
                     raise
+                if expired and failures == 1:
+                    continue  # the usual 410 after a long quiet: list again at once, no word
                 self.warn(f"the watch was interrupted ({err.message}); watching again")
                 time.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
