@@ -116,3 +116,20 @@ def test_events_between_failures_start_the_count_again(slept):
     with pytest.raises(Forbidden):
         _follower(source, []).follow(lambda p: None, "100")
     assert source.asked[-1] == "watch@200"  # resumed from the bookmark's version
+
+
+def test_a_server_that_ends_every_watch_at_once_is_not_asked_in_a_tight_loop(slept):
+    source = Scripted(*[[]] * (MAX_FAILURES + 1))  # each watch: 200, and the stream ends empty
+    with pytest.raises(ClusterError, match="ended at once"):
+        _follower(source, []).follow(lambda p: None, "100")
+    assert source.asked == ["watch@100"] * (MAX_FAILURES + 1)
+    assert slept == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+
+
+def test_a_quiet_stream_the_server_ends_in_time_is_watched_again_at_once(slept, monkeypatch):
+    clock = iter(range(0, 10_000, 300))  # each stream lasts 300 s: the server's timeoutSeconds
+    monkeypatch.setattr(watch.time, "monotonic", lambda: float(next(clock)))
+    source = Scripted([], [], [], Forbidden("forbidden watching pods: the end"))
+    with pytest.raises(Forbidden):
+        _follower(source, []).follow(lambda p: None, "100")
+    assert source.asked == ["watch@100"] * 4 and slept == []

@@ -6,7 +6,9 @@ resourceVersion now and then, so a reconnect does not start from an old one). It
 a long watch meets (client-go's reflector does the same):
 
 - the stream ends (the server's ``timeoutSeconds``, a proxy, a dropped connection): watch again
-  from the last resourceVersion seen;
+  from the last resourceVersion seen; a stream that ended within SHORT_WATCH with no event in it
+  is a failed attempt (client-go's reflector: "very short watch"), so a server that ends every
+  watch at once is not asked again and again in a tight loop;
 - ``410 Gone`` / an ERROR event with code 410 (the version is older than the server keeps):
   list again, hand on every pod of the new list (what failed in the gap is found there), and
   watch from the new list's version. Known by its status code, never by its words (a server's
@@ -38,6 +40,7 @@ READ_TIMEOUT = 330.0
 MAX_BACKOFF = 8.0
 MAX_FAILURES = 7
 GIVE_UP = 60.0  # seconds of failing in a row
+SHORT_WATCH = 1.0  # seconds: a stream that ends sooner with no event is a failed attempt
 SKEW = timedelta(seconds=5)  # clocks of kubelets and of this machine differ a little
 QUIET_WAITING = {"ContainerCreating", "PodInitializing", "CrashLoopBackOff", ""}
 STATUS_KEYS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
@@ -104,6 +107,7 @@ class Follower:
             try:
                 if not version:
                     version = self._relist(failed)
+                began, received = time.monotonic(), 0
                 for kind, obj in self._stream(version):
                     rv = _d(obj.get("metadata")).get("resourceVersion")
                     if kind == "ERROR":
@@ -111,7 +115,7 @@ class Follower:
                         if obj.get("code") == 410:
                             raise Expired(f"the watch expired (410 Gone): {message}")
                         raise ClusterError(f"the watch failed: {message}")
-                    backoff, failures = 0.5, 0
+                    backoff, failures, received = 0.5, 0, received + 1
                     if isinstance(rv, str) and rv:
                         version = rv
                     if kind in ("ADDED", "MODIFIED"):
@@ -119,6 +123,10 @@ class Follower:
                     elif kind == "DELETED" and self.gone is not None:
                         self.gone(obj)  # one pod followed, and it is gone
                         return
+                if not received and time.monotonic() - began < SHORT_WATCH:
+                    # a server or proxy that ends every watch at once: without this, a tight
+                    # loop of requests (client-go's reflector calls it a "very short watch")
+                    raise ClusterError("the watch ended at once, with nothing in it")
             except ClusterError as err:
                 expired = isinstance(err, Expired)  # the type, never the words: a port may be 41099
                 if expired:
