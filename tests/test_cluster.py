@@ -369,6 +369,23 @@ def test_sweep_requests_grow_with_pages_not_pods(big):
     assert all(r["query"].get("limit") == "500" for r in pod_lists)
 
 
+def test_the_replicasets_list_is_read_while_the_pods_are(big):
+    """Across namespaces the ReplicaSets come in one list, started once the pages read so far
+    call for it: before the last page of pods, not after it; and every Deployment is named
+    from it, as when it was read after the pods."""
+    big.requests.clear()
+    proc = _run(big, "-A", "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    pod_pages = [r["time"] for r in big.requests if r["path"] == "/api/v1/pods"]
+    rs_lists = [r for r in big.requests if r["path"] == "/apis/apps/v1/replicasets"]
+    assert rs_lists and min(r["time"] for r in rs_lists) < max(pod_pages)
+    assert not [r for r in big.requests if "/replicasets/" in r["path"]]  # no GET of one
+    workloads = json.loads(proc.stdout)["workloads"]
+    deployments = [w for w in workloads if w["kind"] == "Deployment"]
+    assert len(deployments) > 10 and all(w["resolvedBy"] == "read" for w in deployments)
+    assert not [w for w in workloads if w["kind"] == "ReplicaSet"]  # each named by its owner
+
+
 def test_sweep_without_logs_reads_none(big):
     big.requests.clear()
     proc = _run(big, "-A", "-o", "json", "--logs", "0")

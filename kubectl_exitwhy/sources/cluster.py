@@ -27,6 +27,7 @@ from kubectl_exitwhy.progress import Progress
 from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources import logs as logreader
 from kubectl_exitwhy.sources.connect import connect
+from kubectl_exitwhy.sources.early import EarlyReplicaSets
 from kubectl_exitwhy.sources.http import NotFound, Unreachable, _q, triage_decoder, typed_decoder
 from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name
 from kubectl_exitwhy.sources.later import Later
@@ -174,13 +175,18 @@ class ClusterSource(Lookups):
         events, events_known = self._events(namespace)
         self.progress.say(f"reading pods {where}", now=True)
         read = PodList(events, events_known, include_healthy, target, datetime.now(timezone.utc))
+        # across namespaces, the ReplicaSets' list is read while the pods are, once they call
+        # for it (a target's pods are known only once their owners are)
+        early = EarlyReplicaSets(
+            self.get, self.pages, self.warn, namespace is None and target is None
+        )
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:
             query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
             decode = typed_decoder("pods") if include_healthy else triage_decoder(events.warned)
             for items in self.pages(path, query, f"listing pods {where}", decode=decode):
-                read.add(items)
+                early.add(read.add(items))
                 del items
                 self.progress.say(
                     f"pods: {len(read.counted):,} read, {len(read.needs_more):,} to diagnose"
@@ -203,13 +209,13 @@ class ClusterSource(Lookups):
             {p.node_name for p in wanted if p.node_name}, events, namespace is None and events_known
         )
         jobs = self._jobs({(p.namespace, str(_job_of(p))) for p in wanted if _job_of(p)})
-        replicasets = self._controllers(
-            "ReplicaSet",
+        replicasets = early.take(
             {
                 (p.namespace, p.owner.name)
                 for p in wanted
                 if p.owner and p.owner.kind == "ReplicaSet"
             },
+            lambda names: self._controllers("ReplicaSet", names),
         )
         owners = {("Job", ns, name): j for (ns, name), j in jobs.items()}
         owners.update({("ReplicaSet", ns, n): r for (ns, n), r in (replicasets or {}).items()})

@@ -49,20 +49,27 @@ def _slim(obj: dict) -> dict:
     return {"metadata": keep}
 
 
+def cluster_wide(wanted: set[tuple[str, str]]) -> bool:
+    """The policy's choice of one cluster-wide list. It holds once it holds: ``wanted`` only
+    grows as a sweep reads its pods, so the list may be started before the last page."""
+    return len(wanted) > SPREAD and len({ns for ns, _ in wanted}) > 1
+
+
 def read(
     get: Getter,
     pages: Pager,
     kind: str,
-    wanted: set[tuple[str, str]],
+    wanted: Optional[set[tuple[str, str]]],
     warn: Callable[[str], None],
     unreachable: type[Exception],
     not_found: type[Exception],
 ) -> Optional[dict[tuple[str, str], dict]]:
-    """The objects found, by (namespace, name); None when they could not be read (warned)."""
+    """The objects found, by (namespace, name); None when they could not be read (warned).
+    ``wanted`` None: every object of the kind, from one cluster-wide list."""
     base, plural = KINDS[kind]
     slim = SLIM[kind]
     by_ns: dict[str, set[str]] = {}
-    for ns, name in wanted:
+    for ns, name in wanted or ():
         by_ns.setdefault(ns, set()).add(name)
     found: dict[tuple[str, str], dict] = {}
     lists = [METADATA_ONLY["list"]] if slim else []
@@ -73,14 +80,14 @@ def read(
             if not isinstance(meta, dict):
                 continue
             key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
-            if key in wanted:
+            if wanted is None or key in wanted:
                 found[key] = _slim(obj) if slim else obj
 
     try:
-        if len(wanted) > SPREAD and len(by_ns) > 1:
-            cluster_wide = f"listing {plural} cluster-wide"
+        if wanted is None or cluster_wide(wanted):
+            what = f"listing {plural} cluster-wide"
             decode = typed_decoder(plural)
-            for items in pages(f"{base}/{plural}", {}, cluster_wide, *lists, decode=decode):
+            for items in pages(f"{base}/{plural}", {}, what, *lists, decode=decode):
                 keep(items)
             return found
         for ns, names in sorted(by_ns.items()):

@@ -45,8 +45,8 @@ class PodList:
         self.counted: set[str] = set()
         self.seen = 0
 
-    def add(self, items: list) -> None:
-        """One page's items."""
+    def add(self, items: list) -> list[Pod]:
+        """One page's items; gives the pods of the page that need a diagnosis."""
         self.seen += len(items)
         chosen, keys = [], []
         for p in items:  # each pod counted once, in the list's order
@@ -73,9 +73,12 @@ class PodList:
             events_known=self.events_known,
             observed=self.observed,
         )
+        needing = []
         for pod, i in zip(assembled, kept):
             key = pod.uid or f"{pod.namespace}/{pod.name}"
             self.built[key] = pod
             self.owner_keys[key] = keys[i]
             if flags[i]:
                 self.needs_more.add(key)
+                needing.append(pod)
+        return needing

@@ -1,0 +1,65 @@
+"""A sweep's ReplicaSets, read while its pods still are.
+
+Across namespaces, once more than ``controllers.SPREAD`` ReplicaSets own pods that need a
+diagnosis, ``controllers.py`` reads them in one cluster-wide list, and that choice holds once it
+holds: the set of ReplicaSets wanted only grows as pages come. So the list is started in the
+background (``Later``) as soon as the pages read so far call for it, and taken after the last
+page: the server makes it while the pod pages are judged, instead of after them. Only the ones
+wanted in the end are kept. What the read warns is said when it is taken, where the ordinary
+read would have said it, and a server that cannot be reached is raised there too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Optional
+
+from kubectl_exitwhy.evidence import Pod
+from kubectl_exitwhy.sources import controllers
+from kubectl_exitwhy.sources.http import NotFound, Unreachable
+from kubectl_exitwhy.sources.later import Later
+
+Found = Optional[dict[tuple[str, str], dict]]
+
+
+class EarlyReplicaSets:
+    """``add`` each page's pods that need a diagnosis; ``take`` the ReplicaSets wanted."""
+
+    def __init__(self, get: Any, pages: Any, warn: Callable[[str], None], enabled: bool) -> None:
+        self.get, self.pages, self.warn, self.enabled = get, pages, warn, enabled
+        self.wanted: set[tuple[str, str]] = set()
+        self._later: Optional[Later] = None
+        self._said: list[str] = []
+
+    @property
+    def started(self) -> bool:
+        return self._later is not None
+
+    def add(self, pods: Iterable[Pod]) -> None:
+        if not self.enabled or self._later is not None:
+            return
+        for p in pods:
+            if p.owner is not None and p.owner.kind == "ReplicaSet":
+                self.wanted.add((p.namespace, p.owner.name))
+        if controllers.cluster_wide(self.wanted):
+            self._later = Later(
+                controllers.read,
+                self.get,
+                self.pages,
+                "ReplicaSet",
+                None,  # every one: which are wanted is known after the last page
+                self._said.append,
+                Unreachable,
+                NotFound,
+                name="exitwhy-owners",
+            )
+
+    def take(self, wanted: set[tuple[str, str]], read: Callable[[set], Found]) -> Found:
+        """The ReplicaSets of ``wanted``: from the list started early, or ``read`` now."""
+        if self._later is None:
+            return read(wanted)
+        found = self._later.result()  # Unreachable is raised here, as the read would
+        for line in self._said:
+            self.warn(line)
+        if found is None:
+            return None
+        return {key: obj for key, obj in found.items() if key in wanted}
