@@ -63,9 +63,11 @@ def read(
     warn: Callable[[str], None],
     unreachable: type[Exception],
     not_found: type[Exception],
-) -> Optional[dict[tuple[str, str], dict]]:
+    keep_as: Optional[Callable[[dict], Any]] = None,
+) -> Optional[dict[tuple[str, str], Any]]:
     """The objects found, by (namespace, name); None when they could not be read (warned).
-    ``wanted`` None: every object of the kind, from one cluster-wide list."""
+    ``wanted`` None: every object of the kind, from one cluster-wide list; ``keep_as``: what is
+    kept of each (else the object, slimmed where the kind is read for its owner alone)."""
     base, plural = KINDS[kind]
     slim = SLIM[kind]
     by_ns: dict[str, set[str]] = {}
@@ -81,7 +83,7 @@ def read(
                 continue
             key = (str(meta.get("namespace", "")), str(meta.get("name", "")))
             if wanted is None or key in wanted:
-                found[key] = _slim(obj) if slim else obj
+                found[key] = keep_as(obj) if keep_as else _slim(obj) if slim else obj
 
     try:
         if wanted is None or cluster_wide(wanted):

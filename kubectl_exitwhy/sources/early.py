@@ -4,16 +4,20 @@ Across namespaces, once more than ``controllers.SPREAD`` ReplicaSets own pods th
 diagnosis, ``controllers.py`` reads them in one cluster-wide list, and that choice holds once it
 holds: the set of ReplicaSets wanted only grows as pages come. So the list is started in the
 background (``Later``) as soon as the pages read so far call for it, and taken after the last
-page: the server makes it while the pod pages are judged, instead of after them. Only the ones
-wanted in the end are kept. What the read warns is said when it is taken, where the ordinary
-read would have said it, and a server that cannot be reached is raised there too.
+page: the server makes it while the pod pages are judged, instead of after them. Of each
+ReplicaSet only its controlling owner is kept until then (all that naming a workload reads of
+it: ``owners.resolve``), and only the ones wanted in the end are handed on. What the read warns
+is said when it is taken, where the ordinary read would have said it, and a server that cannot
+be reached is raised there too.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, Iterable, Optional
 
 from kubectl_exitwhy.evidence import Pod
+from kubectl_exitwhy.owners import controller_ref
 from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources.http import NotFound, Unreachable
 from kubectl_exitwhy.sources.later import Later
@@ -50,6 +54,7 @@ class EarlyReplicaSets:
                 self._said.append,
                 Unreachable,
                 NotFound,
+                _owner,
                 name="exitwhy-owners",
             )
 
@@ -62,4 +67,18 @@ class EarlyReplicaSets:
             self.warn(line)
         if found is None:
             return None
-        return {key: obj for key, obj in found.items() if key in wanted}
+        return {key: _slim(key, found[key]) for key in wanted if key in found}
+
+
+def _owner(obj: dict) -> Optional[tuple[str, str]]:
+    """What is kept of a ReplicaSet until the last page: its controlling owner."""
+    ref = controller_ref(obj["metadata"])
+    return None if ref is None else (sys.intern(ref[0]), ref[1])
+
+
+def _slim(key: tuple[str, str], owner: Optional[tuple[str, str]]) -> dict:
+    """The ReplicaSet as ``controllers.py`` hands it on, with the owner that was kept."""
+    meta: dict[str, Any] = {"namespace": key[0], "name": key[1]}
+    if owner is not None:
+        meta["ownerReferences"] = [{"kind": owner[0], "name": owner[1], "controller": True}]
+    return {"metadata": meta}
