@@ -28,28 +28,40 @@ def _pods(count: int, namespaces=("a", "b")):
 
 
 class Lists:
-    """Answers each list with ``items``, or raises ``error``; counts what was asked."""
+    """A reader whose lists answer ``items`` in one page (or in ``pages``, each with its
+    continue token), or raise ``error``; it counts what was asked, and fails the test if the
+    background list warns through it directly."""
 
-    def __init__(self, items=(), error=None) -> None:
+    def __init__(self, items=(), error=None, pages=None) -> None:
         self.items, self.error, self.asked = list(items), error, []
+        self.pages_left = list(pages) if pages is not None else None
         self.answered = threading.Event()
+        self.list_versions: dict = {}
+        self.cut_short: dict = {}
 
-    def pages(self, path, query, what, *accept, decode=None):
+    def timeout_parameter(self):
+        return None
+
+    def get(self, path, query, what, accept=None, listing=False, decode=None):
         self.asked.append(path)
         try:
             if self.error is not None:
                 raise self.error
-            yield self.items
+            if self.pages_left is not None:
+                items, token = self.pages_left.pop(0)
+                return {"metadata": {"resourceVersion": "1", "continue": token}, "items": items}
+            return {"metadata": {"resourceVersion": "1"}, "items": self.items}
         finally:
-            self.answered.set()
+            if self.error is not None or not self.pages_left:
+                self.answered.set()
 
-    def get(self, *args, **kwargs):
-        raise AssertionError("one list, never a GET of each")
+    def warn(self, message):
+        raise AssertionError(f"warned from the background: {message}")
 
 
 def test_it_starts_only_once_the_pods_call_for_a_cluster_wide_list():
     lists, warned = Lists(), []
-    early = EarlyReplicaSets(lists.get, lists.pages, warned.append, enabled=True)
+    early = EarlyReplicaSets(lists, warned.append, enabled=True)
     early.add(_pods(SPREAD))  # as many as SPREAD: GETs or per-namespace lists would do
     assert not early.started
     early.add(_pods(SPREAD, ("c",)))  # the same names in one more namespace: now more
@@ -59,7 +71,7 @@ def test_it_starts_only_once_the_pods_call_for_a_cluster_wide_list():
 
 def test_one_namespace_never_starts_it():
     lists = Lists()
-    early = EarlyReplicaSets(lists.get, lists.pages, print, enabled=True)
+    early = EarlyReplicaSets(lists, print, enabled=True)
     early.add(_pods(5 * SPREAD, ("a",)))
     assert not early.started
     assert early.take({("a", "web-1")}, lambda wanted: {"read": wanted}) == {
@@ -68,7 +80,7 @@ def test_one_namespace_never_starts_it():
 
 
 def test_a_target_sweep_never_starts_it():
-    early = EarlyReplicaSets(Lists().get, Lists().pages, print, enabled=False)
+    early = EarlyReplicaSets(Lists(), print, enabled=False)
     early.add(_pods(5 * SPREAD))
     assert not early.started
 
@@ -76,7 +88,7 @@ def test_a_target_sweep_never_starts_it():
 def test_what_it_read_is_trimmed_to_the_ones_wanted_in_the_end():
     items = [replicaset(f"web-{i}", f"web{i}", ns="ab"[i % 2]) for i in range(3 * SPREAD)]
     lists = Lists(items)
-    early = EarlyReplicaSets(lists.get, lists.pages, print, enabled=True)
+    early = EarlyReplicaSets(lists, print, enabled=True)
     early.add(_pods(2 * SPREAD))
     wanted = {("a", "web-0"), ("b", "web-1"), ("b", "web-404")}
     found = early.take(wanted, lambda w: pytest.fail("read again"))
@@ -86,7 +98,7 @@ def test_what_it_read_is_trimmed_to_the_ones_wanted_in_the_end():
 
 def test_its_warning_is_said_when_it_is_taken():
     lists, warned = Lists(error=ClusterError("forbidden-ish: the list failed")), []
-    early = EarlyReplicaSets(lists.get, lists.pages, warned.append, enabled=True)
+    early = EarlyReplicaSets(lists, warned.append, enabled=True)
     early.add(_pods(2 * SPREAD))
     assert lists.answered.wait(5)
     assert warned == []  # not while the pods are read
@@ -96,8 +108,20 @@ def test_its_warning_is_said_when_it_is_taken():
 
 def test_a_server_that_cannot_be_reached_is_raised_when_it_is_taken():
     lists = Lists(error=Unreachable("cannot reach the API server at https://x: refused"))
-    early = EarlyReplicaSets(lists.get, lists.pages, print, enabled=True)
+    early = EarlyReplicaSets(lists, print, enabled=True)
     early.add(_pods(2 * SPREAD))
     assert lists.answered.wait(5)
     with pytest.raises(Unreachable, match="cannot reach"):
         early.take({("a", "web-0")}, lambda w: pytest.fail("read again"))
+
+
+def test_what_the_pager_warns_in_the_background_is_said_when_it_is_taken():
+    page = [replicaset("web-0", "web0", ns="a")]
+    lists, warned = Lists(pages=[(page, "t1"), (page, "t1")]), []  # a token that comes again
+    early = EarlyReplicaSets(lists, warned.append, enabled=True)
+    early.add(_pods(2 * SPREAD))
+    assert lists.answered.wait(5)
+    assert warned == []  # Lists.warn fails the test if the pager warned through it
+    found = early.take({("a", "web-0")}, lambda w: pytest.fail("read again"))
+    assert found is not None and set(found) == {("a", "web-0")}
+    assert len(warned) == 1 and "replicasets" in warned[0]

@@ -177,9 +177,7 @@ class ClusterSource(Lookups):
         read = PodList(events, events_known, include_healthy, target, datetime.now(timezone.utc))
         # across namespaces, the ReplicaSets' list is read while the pods are, once they call
         # for it (a target's pods are known only once their owners are)
-        early = EarlyReplicaSets(
-            self.get, self.pages, self.warn, namespace is None and target is None
-        )
+        early = EarlyReplicaSets(self, self.warn, namespace is None and target is None)
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
         try:

@@ -18,21 +18,35 @@ from typing import Any, Callable, Iterable, Optional
 
 from kubectl_exitwhy.evidence import Pod
 from kubectl_exitwhy.owners import controller_ref
-from kubectl_exitwhy.sources import controllers
+from kubectl_exitwhy.sources import controllers, paging
 from kubectl_exitwhy.sources.http import NotFound, Unreachable
 from kubectl_exitwhy.sources.later import Later
 
 Found = Optional[dict[tuple[str, str], dict]]
 
 
+class _Told:
+    """The reader, its warnings (``paging.py``'s: a list started again, cut short) kept to be
+    said when the list is taken, not from the background while the pods are read."""
+
+    def __init__(self, reader: Any, said: list[str]) -> None:
+        self._reader, self.warn = reader, said.append
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
 class EarlyReplicaSets:
     """``add`` each page's pods that need a diagnosis; ``take`` the ReplicaSets wanted."""
 
-    def __init__(self, get: Any, pages: Any, warn: Callable[[str], None], enabled: bool) -> None:
-        self.get, self.pages, self.warn, self.enabled = get, pages, warn, enabled
+    def __init__(self, reader: Any, warn: Callable[[str], None], enabled: bool) -> None:
+        self._said: list[str] = []
+        told = _Told(reader, self._said)
+        self.get = reader.get
+        self.pages = lambda *args, **kwargs: paging.pages(told, *args, **kwargs)
+        self.warn, self.enabled = warn, enabled
         self.wanted: set[tuple[str, str]] = set()
         self._later: Optional[Later] = None
-        self._said: list[str] = []
 
     @property
     def started(self) -> bool:

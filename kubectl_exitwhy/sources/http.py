@@ -133,10 +133,17 @@ class ApiReader:
             return None
         return f"{self.timeout:.3f}".rstrip("0").rstrip(".") + "s"  # 2s, 0.5s, 1080000s
 
-    def stream(self, path: str, query: dict, read_timeout: float, what: str) -> Iterator[bytes]:
+    def stream(
+        self,
+        path: str,
+        query: dict,
+        read_timeout: float,
+        what: str,
+        opened: Optional[Callable[[], None]] = None,
+    ) -> Iterator[bytes]:
         """The lines of a streamed answer (a watch), as they come. The headers come within the
-        request's deadline; then each read waits at most ``read_timeout``; a stream that goes
-        quiet or is cut ends with a ClusterError."""
+        request's deadline (``opened`` is called then, on a 2xx); then each read waits at most
+        ``read_timeout``; a stream that goes quiet or is cut ends with a ClusterError."""
         import urllib3
 
         params = [(k, v) for k, v in query.items() if v not in (None, "")]
@@ -161,6 +168,8 @@ class ApiReader:
                 raise self._http_error(response.status, body or b"", what, kind, False)
             if messages.is_html(b"", kind):
                 raise Unreachable(messages.html_text(self.server, response.status, b"", what))
+            if opened is not None:
+                opened()
             buffer = b""
             for chunk in response.stream(65536, decode_content=True):
                 buffer += chunk

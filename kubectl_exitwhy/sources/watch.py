@@ -6,18 +6,21 @@ resourceVersion now and then, so a reconnect does not start from an old one). It
 a long watch meets (client-go's reflector does the same):
 
 - the stream ends (the server's ``timeoutSeconds``, a proxy, a dropped connection): watch again
-  from the last resourceVersion seen; a stream that ended within SHORT_WATCH with no event in it
-  is a failed attempt (client-go's reflector: "very short watch"), so a server that ends every
-  watch at once is not asked again and again in a tight loop;
+  from the last resourceVersion seen;
 - ``410 Gone`` / an ERROR event with code 410 (the version is older than the server keeps):
   list again, hand on every pod of the new list (what failed in the gap is found there), and
-  watch from the new list's version. Known by its status code, never by its words (a server's
-  address may hold "410"); a second 410 in a row counts as a failed attempt.
+  watch from the new list's version. Known by its status, never by its words (a server's
+  address may hold "410").
 
 Every wait has a deadline: each read waits at most READ_TIMEOUT (the server is asked to end
-the stream before that), reconnects back off up to MAX_BACKOFF, and after MAX_FAILURES failed
-attempts in a row or GIVE_UP seconds of failing (an API server gone for good) the watch ends
-with the error.
+the stream before that), and failed attempts back off up to MAX_BACKOFF. A failed attempt is
+an error, a line that is not a watch event, or a stream that ended within SHORT_WATCH with
+nothing new in it (client-go's "very short watch": a server that ends every watch at once is
+not asked again in a tight loop); one 410 is routine and does not count, a second in a row
+does. After MAX_FAILURES failed attempts in a row, or GIVE_UP seconds of them (an API server
+gone for good), the watch ends with the error. A stream that stayed open SHORT_WATCH or more,
+or ended having brought a newer version, clears the count: a quiet, healthy watch never ends on
+one cut, however many came before it, far apart.
 
 A pod is handed on when it shows a termination that finished after the watch began, an error
 waiting reason, or a pod-level failure reason, once for each: the same termination seen in
@@ -42,6 +45,7 @@ MAX_FAILURES = 7
 GIVE_UP = 60.0  # seconds of failing in a row
 SHORT_WATCH = 1.0  # seconds: a stream that ends sooner with no event is a failed attempt
 SKEW = timedelta(seconds=5)  # clocks of kubelets and of this machine differ a little
+EVENT_TYPES = ("ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR")
 QUIET_WAITING = {"ContainerCreating", "PodInitializing", "CrashLoopBackOff", ""}
 STATUS_KEYS = ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses")
 
@@ -100,22 +104,15 @@ class Follower:
 
     def follow(self, failed: Callable[[dict], None], version: str) -> None:
         """Until interrupted, or until the followed pod is deleted."""
-        backoff = 0.5
-        failures = 0  # in a row: a server gone for good ends the watch (after ~30-60 s)
-        failing_since = 0.0
+        tries = _Tries()
         while True:
+            opened: list[float] = []  # when the stream's headers came, if they did
             try:
                 if not version:
                     version = self._relist(failed)
-                began, received = time.monotonic(), 0
-                for kind, obj in self._stream(version):
+                began = version
+                for kind, obj in self._stream(version, opened):
                     rv = _d(obj.get("metadata")).get("resourceVersion")
-                    if kind == "ERROR":
-                        message = str(obj.get("message", "no message"))
-                        if obj.get("code") == 410:
-                            raise Expired(f"the watch expired (410 Gone): {message}")
-                        raise ClusterError(f"the watch failed: {message}")
-                    backoff, failures, received = 0.5, 0, received + 1
                     if isinstance(rv, str) and rv:
                         version = rv
                     if kind in ("ADDED", "MODIFIED"):
@@ -123,30 +120,23 @@ class Follower:
                     elif kind == "DELETED" and self.gone is not None:
                         self.gone(obj)  # one pod followed, and it is gone
                         return
-                if not received and time.monotonic() - began < SHORT_WATCH:
+                if _lived(opened) < SHORT_WATCH and version == began:
                     # a server or proxy that ends every watch at once: without this, a tight
                     # loop of requests (client-go's reflector calls it a "very short watch")
-                    raise ClusterError("the watch ended at once, with nothing in it")
+                    raise ClusterError("the watch ended at once, with nothing new in it")
+                tries.progress()
             except ClusterError as err:
+                if _lived(opened) >= SHORT_WATCH:
+                    tries.progress()  # it was watching a while: what failed before is behind
                 expired = isinstance(err, Expired)  # the type, never the words: a port may be 41099
                 if expired:
                     version = ""  # too old: list again
-                failures += 1
-                if failures == 1:
-                    failing_since = time.monotonic()
-                if (
-                    err.forbidden
-                    or failures > MAX_FAILURES
-                    or time.monotonic() - failing_since > GIVE_UP
-                ):
+                if tries.failed(expired, err.forbidden):
                     raise
-                if expired and failures == 1:
+                if expired and tries.expired == 1 and not tries.failures:
                     continue  # the usual 410 after a long quiet: list again at once, no word
                 self.warn(f"the watch was interrupted ({err.message}); watching again")
-                time.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF)
-            else:
-                failures = 0
+                time.sleep(tries.wait())
 
     def already(self, pods: Iterable[Pod]) -> None:
         """What the sweep showed is not news: waiting errors and failed pods it listed."""
@@ -171,7 +161,8 @@ class Follower:
                     self._check(obj, failed)
         return self.source.list_versions.get(self.path, "")
 
-    def _stream(self, version: str) -> Iterator[tuple[str, dict]]:
+    def _stream(self, version: str, opened: list[float]) -> Iterator[tuple[str, dict]]:
+        """The stream's events (ERROR raised), ``opened`` given the time its headers came."""
         query = {
             **self.query,
             "watch": "true",
@@ -179,10 +170,53 @@ class Follower:
             "allowWatchBookmarks": "true",
             "timeoutSeconds": str(SERVER_TIMEOUT),
         }
-        for line in self.source.stream(self.path, query, READ_TIMEOUT, "watching pods"):
+        lines = self.source.stream(
+            self.path, query, READ_TIMEOUT, "watching pods", lambda: opened.append(time.monotonic())
+        )
+        for line in lines:
             try:
                 event = json.loads(line)
             except ValueError:
                 raise ClusterError("the watch sent a line that is not JSON") from None
-            obj = _d(event.get("object")) if isinstance(event, dict) else {}
-            yield str(event.get("type", "")), obj
+            kind = event.get("type") if isinstance(event, dict) else None
+            obj = event.get("object") if isinstance(event, dict) else None
+            if kind not in EVENT_TYPES or not isinstance(obj, dict):
+                # a proxy that ignored watch=true sends the list; a Status, an array: not events
+                raise ClusterError("the watch sent a line that is not a watch event")
+            if kind == "ERROR":
+                message = str(obj.get("message", "no message"))
+                if obj.get("code") == 410:
+                    raise Expired(f"the watch expired (410 Gone): {message}")
+                raise ClusterError(f"the watch failed: {message}")
+            yield kind, obj
+
+
+class _Tries:
+    """Failed attempts in a row (and since when), the 410s among them, the next wait. A stream
+    that stayed open a while (SHORT_WATCH), or brought something new, clears them."""
+
+    def __init__(self) -> None:
+        self.progress()
+
+    def progress(self) -> None:
+        self.failures, self.expired, self.since, self.backoff = 0, 0, 0.0, 0.5
+
+    def failed(self, expired: bool, forbidden: bool) -> bool:
+        """Note a failure; True when the watch must end on it."""
+        if expired:
+            self.expired += 1
+            if self.expired == 1 and not self.failures:
+                return False  # one 410 is routine: it does not count
+        self.failures += 1
+        if self.failures == 1:
+            self.since = time.monotonic()
+        return forbidden or self.failures > MAX_FAILURES or time.monotonic() - self.since > GIVE_UP
+
+    def wait(self) -> float:
+        wait, self.backoff = self.backoff, min(self.backoff * 2, MAX_BACKOFF)
+        return wait
+
+
+def _lived(opened: list[float]) -> float:
+    """How long a stream has been open (0 if it never opened)."""
+    return time.monotonic() - opened[0] if opened else 0.0
