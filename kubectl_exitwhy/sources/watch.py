@@ -43,7 +43,7 @@ READ_TIMEOUT = 330.0
 MAX_BACKOFF = 8.0
 MAX_FAILURES = 7
 GIVE_UP = 60.0  # seconds of failing in a row
-SHORT_WATCH = 1.0  # seconds: a stream that ends sooner with no event is a failed attempt
+SHORT_WATCH = 1.0  # seconds: a stream that ends sooner with nothing new is a failed attempt
 SKEW = timedelta(seconds=5)  # clocks of kubelets and of this machine differ a little
 EVENT_TYPES = ("ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR")
 QUIET_WAITING = {"ContainerCreating", "PodInitializing", "CrashLoopBackOff", ""}
@@ -131,10 +131,10 @@ class Follower:
                 expired = isinstance(err, Expired)  # the type, never the words: a port may be 41099
                 if expired:
                     version = ""  # too old: list again
-                if tries.failed(expired, err.forbidden):
-                    raise
-                if expired and tries.expired == 1 and not tries.failures:
+                if expired and tries.routine_410():
                     continue  # the usual 410 after a long quiet: list again at once, no word
+                if tries.failed(err.forbidden):
+                    raise
                 self.warn(f"the watch was interrupted ({err.message}); watching again")
                 time.sleep(tries.wait())
 
@@ -201,12 +201,14 @@ class _Tries:
     def progress(self) -> None:
         self.failures, self.expired, self.since, self.backoff = 0, 0, 0.0, 0.5
 
-    def failed(self, expired: bool, forbidden: bool) -> bool:
+    def routine_410(self) -> bool:
+        """Note a 410; True for the first in a row with no failure before it, which does not
+        count: a version grown too old during a long quiet."""
+        self.expired += 1
+        return self.expired == 1 and not self.failures
+
+    def failed(self, forbidden: bool) -> bool:
         """Note a failure; True when the watch must end on it."""
-        if expired:
-            self.expired += 1
-            if self.expired == 1 and not self.failures:
-                return False  # one 410 is routine: it does not count
         self.failures += 1
         if self.failures == 1:
             self.since = time.monotonic()
