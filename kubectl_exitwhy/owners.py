@@ -23,6 +23,7 @@ from typing import Any, Mapping, Optional
 
 # (kind, namespace, name) → the controller object as read (only its metadata is used)
 Controllers = Mapping[tuple[str, str, str], Mapping[str, Any]]
+Key = tuple[str, str, str, str]  # a pod's census key: namespace, owner kind, owner name, template
 
 READ = "read"  # followed through the controller objects
 INFERRED = "inferred"  # from the names the controllers give
@@ -53,7 +54,11 @@ def _d(value: Any) -> Mapping[str, Any]:
 
 def controller_ref(meta: Mapping[str, Any]) -> Optional[tuple[str, str]]:
     """(kind, name) of the controlling owner reference (else the first), or None."""
-    refs = meta.get("ownerReferences")
+    return controller_of(meta.get("ownerReferences"))
+
+
+def controller_of(refs: Any) -> Optional[tuple[str, str]]:
+    """``controller_ref`` of the ``ownerReferences`` themselves."""
     if not isinstance(refs, list):
         return None
     good = [
@@ -69,12 +74,16 @@ def census_key(pod: Mapping[str, Any]) -> tuple[str, str, str, str]:
     """What resolving a pod's workload needs from it: (namespace, owner kind, owner name,
     pod-template-hash); a bare pod is (namespace, "Pod", its name, "")."""
     meta = _d(pod.get("metadata"))
-    ns: str = meta["namespace"] if isinstance(meta.get("namespace"), str) else ""
-    ref = controller_ref(meta)
+    ref = controller_of(meta.get("ownerReferences"))
+    template = _d(meta.get("labels")).get("pod-template-hash") if ref is not None else None
+    return key_of(meta.get("namespace"), meta.get("name"), ref, template)
+
+
+def key_of(namespace: Any, name: Any, ref: Optional[tuple[str, str]], template: Any) -> Key:
+    """``census_key`` of its parts as the pod holds them (``triage.py`` reads them typed)."""
+    ns: str = namespace if isinstance(namespace, str) else ""
     if ref is None:
-        name: str = meta["name"] if isinstance(meta.get("name"), str) else ""
-        return (ns, "Pod", name, "")
-    template = _d(meta.get("labels")).get("pod-template-hash")
+        return (ns, "Pod", name if isinstance(name, str) else "", "")
     return (ns, ref[0], ref[1], template if isinstance(template, str) else "")
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import msgspec
 
-from kubectl_exitwhy.owners import census_key
+from kubectl_exitwhy.owners import key_of
 from kubectl_exitwhy.runtimes import MEMORY_ENV
 from kubectl_exitwhy.sources import plainjson
 from kubectl_exitwhy.sources.join import MEMORY_WORDS, QUIET_WAITING, Quiet
@@ -35,23 +35,29 @@ class Labels(msgspec.Struct, **_UNTRACKED):
     template: Any = msgspec.field(default=UNSET, name="pod-template-hash")
 
 
+class OwnerRef(msgspec.Struct, **_UNTRACKED):
+    kind: Any = None
+    name: Any = None
+    controller: Any = None
+
+
 class Meta(msgspec.Struct, **_UNTRACKED):
     name: Any = None
     namespace: Any = None
     uid: Any = None
     deletionTimestamp: Any = None
     labels: Optional[Labels] = None
-    ownerReferences: Any = None
+    ownerReferences: Optional[list[OwnerRef]] = None
 
 
 class Env(msgspec.Struct, **_UNTRACKED):
-    name: Any = None
+    name: Optional[str] = None  # typed: looked up in MEMORY_ENV as it is
 
 
 class Container(msgspec.Struct, **_UNTRACKED):
     env: Optional[list[Env]] = None
-    command: Any = None
-    args: Any = None
+    command: Optional[list[str]] = None  # typed: searched for MEMORY_WORDS as they are
+    args: Optional[list[str]] = None
 
 
 class Spec(msgspec.Struct, **_UNTRACKED):
@@ -64,8 +70,12 @@ class Condition(msgspec.Struct, **_UNTRACKED):
     status: Any = None
 
 
+class Waiting(msgspec.Struct, **_UNTRACKED):
+    reason: Any = None
+
+
 class State(msgspec.Struct, **_UNTRACKED):
-    waiting: Any = None
+    waiting: Optional[Waiting] = None
     terminated: Any = UNSET  # present at all, even null, is a termination to look at
 
 
@@ -102,45 +112,52 @@ class Page(msgspec.Struct, **_UNTRACKED):
 def quiet(pod: Pod) -> bool:
     """True only where ``join.needs_diagnosis`` would say the pod is healthy: running or done,
     never restarted, nothing terminated or waiting on an error, no pod-level reason, no memory
-    settings to judge. False for anything else, odd values included."""
+    settings to judge. False for anything else, odd values included (a value of another type
+    than a Struct declares never gets here: the pod is decoded the ordinary way)."""
     status, meta = pod.status, pod.metadata
     if status is None or meta is None or status.reason or meta.deletionTimestamp:
         return False
-    if status.phase not in ("Running", "Succeeded"):
+    phase = status.phase
+    if phase != "Running" and phase != "Succeeded":
         return False
     for cond in status.conditions or ():
-        if cond.type == "DisruptionTarget" and cond.status == "True":
-            return False
-        if cond.type == "PodScheduled" and cond.status == "False":
+        kind = cond.type
+        if kind == "DisruptionTarget":
+            if cond.status == "True":
+                return False
+        elif kind == "PodScheduled" and cond.status == "False":
             return False
     for group in (
-        status.initContainerStatuses,
         status.containerStatuses,
+        status.initContainerStatuses,
         status.ephemeralContainerStatuses,
     ):
         for cs in group or ():
-            if cs.restartCount or (cs.lastState is not None and cs.lastState.terminated):
+            if cs.restartCount:
                 return False
-            state = cs.state
-            if state is None:
-                continue
-            if state.terminated is not UNSET:
+            last, state = cs.lastState, cs.state
+            if last is not None and last.terminated:
                 return False
-            waiting = state.waiting
-            if waiting is not None and not (
-                isinstance(waiting, dict) and _text(waiting.get("reason")) in QUIET_WAITING
-            ):
-                return False
+            if state is not None:
+                if state.terminated is not UNSET:
+                    return False
+                waiting = state.waiting
+                if waiting is not None and _text(waiting.reason) not in QUIET_WAITING:
+                    return False
     spec = pod.spec
     if spec is not None:
-        for c in (spec.containers or []) + (spec.initContainers or []):
-            if any(isinstance(e.name, str) and e.name in MEMORY_ENV for e in c.env or ()):
-                return False
-            for words in (c.command, c.args):
-                if isinstance(words, list) and any(
-                    isinstance(w, str) and any(m in w for m in MEMORY_WORDS) for w in words
-                ):
-                    return False
+        for containers in (spec.containers, spec.initContainers):
+            for c in containers or ():
+                for e in c.env or ():
+                    if e.name in MEMORY_ENV:
+                        return False
+                words = (c.command or []) + (c.args or [])
+                if words:
+                    # no memory word holds NUL: it is found in the joined words only where it
+                    # is in one of them
+                    joined = "\0".join(words)
+                    if any(m in joined for m in MEMORY_WORDS):
+                        return False
     return True
 
 
@@ -149,22 +166,23 @@ def _text(value: Any) -> str:
 
 
 def _quiet_entry(meta: Meta) -> Quiet:
-    """The census key and identity of a quiet pod, through ``census_key`` itself."""
-    labels = {}
-    if meta.labels is not None and meta.labels.template is not UNSET:
-        labels["pod-template-hash"] = meta.labels.template
+    """The census key and identity of a quiet pod, as ``owners.census_key`` gives them."""
+    ref = _controller(meta.ownerReferences)
+    template = None
+    if ref is not None and meta.labels is not None:
+        template = meta.labels.template
     entry = Quiet(metadata={"uid": meta.uid, "namespace": meta.namespace, "name": meta.name})
-    entry.key = census_key(
-        {
-            "metadata": {
-                "namespace": meta.namespace,
-                "name": meta.name,
-                "ownerReferences": meta.ownerReferences,
-                "labels": labels,
-            }
-        }
-    )
+    entry.key = key_of(meta.namespace, meta.name, ref, template)
     return entry
+
+
+def _controller(refs: Optional[list[OwnerRef]]) -> Optional[tuple[str, str]]:
+    """``owners.controller_of`` of typed owner references."""
+    if not refs:
+        return None
+    good = [r for r in refs if isinstance(r.kind, str) and isinstance(r.name, str)]
+    ref = next((r for r in good if r.controller is True), good[0] if good else None)
+    return (ref.kind, ref.name) if ref is not None else None
 
 
 Warned = Callable[[Mapping[str, Any]], bool]
