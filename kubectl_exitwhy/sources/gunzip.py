@@ -77,6 +77,16 @@ class Unpacker:
         self.parts = []
         return body
 
+    def head(self, limit: int) -> bytes:
+        """The first ``limit`` bytes unpacked so far (fewer if fewer came)."""
+        taken, size = [], 0
+        for part in self.parts:
+            if size >= limit:
+                break
+            taken.append(part)
+            size += len(part)
+        return b"".join(taken)[:limit] if len(taken) != 1 else taken[0][:limit]
+
     def _next_member(self) -> bytes:
         """Go's gzip reader reads concatenated members as one stream: so does this."""
         assert self._z is not None

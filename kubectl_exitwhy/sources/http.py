@@ -47,6 +47,7 @@ class ApiReader:
     server: str
     timeout: Optional[float]
     warn: Callable[[str], None]
+    heads = True  # ``get`` shows the head of a body to ``head`` (``paging.py`` asks ahead)
 
     def __init__(self, client: Any, server: str, timeout: Optional[float], warn) -> None:
         self.client, self.server, self.timeout, self.warn = client, server, timeout, warn
@@ -68,10 +69,12 @@ class ApiReader:
         accept: Optional[str] = None,
         listing: bool = False,
         decode: Optional[Callable[[bytes], Any]] = None,
+        head: Optional[wire.Head] = None,
     ) -> Any:
         """GET ``path``: the decoded JSON (or bytes when ``raw``), all within ``timeout`` (else
-        the reader's); ``decode``: bytes → object instead of ``json.loads`` (``typed.py``). Maps
-        every failure to a ClusterError."""
+        the reader's); ``decode``: bytes → object instead of ``json.loads`` (``typed.py``);
+        ``head``: shown the start of the body as it comes (``wire.exchange``). Maps every
+        failure to a ClusterError."""
         params = [(k, v) for k, v in (query or {}).items() if v not in (None, "")]
         accept = accept or ("*/*" if raw else "application/json")
         budget = timeout or self.timeout or DEFAULT_TIMEOUT
@@ -82,7 +85,7 @@ class ApiReader:
             attempt += 1
             self.requests += 1
             try:
-                reply = wire.exchange(self.client, path, params, accept, deadline, self.gzip)
+                reply = wire.exchange(self.client, path, params, accept, deadline, self.gzip, head)
             except wire.WireError as err:
                 retry = err.kind in ("dropped", "truncated") and attempt < tries
                 if retry and deadline - time.monotonic() > BACKOFF:

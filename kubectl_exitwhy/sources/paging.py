@@ -15,7 +15,7 @@ import math
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError, Expired
-from kubectl_exitwhy.sources import plainjson
+from kubectl_exitwhy.sources import head, plainjson
 from kubectl_exitwhy.sources.later import Later
 
 PAGE = 500  # kubectl's chunk size
@@ -76,18 +76,53 @@ def _one_pass(
     announced = ""
     deadline = reader.timeout_parameter()
     typed = {"decode": decode} if decode is not None else {}  # a reader may not know it
+    early: dict[str, Later] = {}  # the next pages asked for from a page's head, by token
 
-    def fetch(token: Optional[str]) -> Any:
+    def fetch(token: Optional[str], index: int) -> Any:
         q = {**query, "limit": PAGE, "continue": token, "timeout": deadline}
+        ahead = {"head": _head(token, index)} if getattr(reader, "heads", False) is True else {}
         try:
-            return reader.get(path, q, what, accept=accept, listing=True, **typed)
+            return reader.get(path, q, what, accept=accept, listing=True, **typed, **ahead)
         except Expired as err:
             if not token:  # nothing to start again from
                 raise ClusterError(err.message) from None
             raise
 
+    def _head(token: Optional[str], index: int) -> Callable[[bytes], bool]:
+        """Page ``index``'s head (``head.py``): where it names the next page, and the pages
+        before this one have all been taken (so at most two are read ahead of the one worked
+        on), the next is asked for now, from the reading thread."""
+
+        asked: list[str] = []  # once, even if the GET is sent again (a retry shows the head again)
+
+        def seen(prefix: bytes) -> bool:
+            meta = head.metadata(prefix)
+            if head.is_more(meta):
+                return False
+            following = meta.get("continue") if isinstance(meta, dict) else None
+            if (
+                isinstance(following, str)
+                and following
+                and following != token
+                and following not in tokens
+                and following not in early
+                and index <= number + 1
+                and index < cap
+                and not asked
+            ):
+                asked.append(following)
+                early[following] = Later(fetch, following, index + 1)
+            return True
+
+        return seen
+
+    def next_page(following: str) -> Later:
+        """The page after this one: asked for from its head already, else now."""
+        asked = early.pop(following, None)
+        return asked if asked is not None else Later(fetch, following, number + 1)
+
     token: Optional[str] = None
-    page = fetch(token)
+    page = fetch(token, 1)
     while True:
         deferred = page if isinstance(page, Deferred) else None
         if deferred is None:
@@ -115,7 +150,7 @@ def _one_pass(
         # a deferred page: the next one is asked for before this one is decoded, and the
         # server prepares it meanwhile (so it is asked for even if this page turns out to hold
         # the same items again); any other page's once its items passed the checks below
-        ahead = Later(fetch, following) if more and deferred is not None else None
+        ahead = next_page(following) if more and deferred is not None else None
         if deferred is not None:
             items = _items(_undefer(deferred, what), what, reader)
             del deferred
@@ -128,7 +163,7 @@ def _one_pass(
         uids |= fresh
         count += len(items)
         if more and ahead is None:
-            ahead = Later(fetch, following)
+            ahead = next_page(following)
         if last:
             yield items
             return

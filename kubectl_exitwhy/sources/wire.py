@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from kubectl_exitwhy.sources.gunzip import Unpacker, UnpackError
+from kubectl_exitwhy.sources.head import LIMIT as HEAD
 
 MAX_BODY = 256 * 1024 * 1024  # no answer the plugin asks for comes near this
 CHUNK = 1 << 16
@@ -51,12 +52,22 @@ class WireError(Exception):
         self.detail = ""
 
 
+Head = Callable[[bytes], bool]
+
+
 def exchange(
-    client: Any, path: str, params: list, accept: str, deadline: float, gzip: bool = False
+    client: Any,
+    path: str,
+    params: list,
+    accept: str,
+    deadline: float,
+    gzip: bool = False,
+    head: Optional[Head] = None,
 ) -> Reply:
     """One GET whose every byte arrives before ``deadline`` (``time.monotonic()``); ``gzip``:
-    ask for a compressed body (it is unpacked here)."""
-    box: dict[str, Any] = {"got": 0}
+    ask for a compressed body (it is unpacked here); ``head``: shown the start of a 200's body
+    (unpacked) as it comes, in the reading thread, until it returns True (``head.py``)."""
+    box: dict[str, Any] = {"got": 0, "head": head}
     headers = {"Accept": accept, **({"Accept-Encoding": "gzip"} if gzip else {})}
 
     def work(limit: float) -> None:
@@ -148,6 +159,7 @@ def _send(client: Any, path: str, params: list, headers: dict, limit: float, box
 def _read(response: Any, box: dict) -> bytes:
     """The body as it came off the wire (urllib3 does not decode it), unpacked if gzip."""
     read = getattr(response, "read1", None) or response.read  # read1: what has come (urllib3 2)
+    head = box.get("head") if response.status == 200 else None
     try:
         unpacker = Unpacker(response.getheader("Content-Encoding"), MAX_BODY)
         while True:
@@ -158,6 +170,8 @@ def _read(response: Any, box: dict) -> bytes:
             if box["got"] > MAX_BODY:
                 raise WireError("too_big", "body", box["got"])
             unpacker.feed(chunk)
+            if head is not None and unpacker.size and head(unpacker.head(HEAD)):
+                head = None
         body = unpacker.body()
     except (WireError, UnpackError) as err:
         cut(response)
