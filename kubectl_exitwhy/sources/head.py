@@ -5,8 +5,9 @@ asked for only once that token is known. The API server writes a list's metadata
 items (``kind``, ``apiVersion``, ``metadata``, ``items``: the field order of ``v1.PodList``
 and of every other ``*List`` type, which its JSON serializer keeps), so the token is in the
 first few hundred bytes of a page of several megabytes. Read there, the next page is asked for
-while this one is still arriving and being unpacked (``paging.py``): the server prepares it
-meanwhile, instead of idling until this page has been read, unpacked and split.
+while this one is still arriving and being unpacked, once the caller waits for this one
+(``paging.py``): the server prepares it meanwhile, instead of idling until this page has been
+read, unpacked and split.
 
 ``metadata(prefix)`` reads only what it can be sure of: a top-level object whose members up to
 ``metadata`` are plain strings, numbers or literals, then ``metadata``'s own object, decoded

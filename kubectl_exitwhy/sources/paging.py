@@ -12,6 +12,7 @@ from the start; callers de-duplicate by uid. A second expiry ends the list the s
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError, Expired
@@ -76,7 +77,15 @@ def _one_pass(
     announced = ""
     deadline = reader.timeout_parameter()
     typed = {"decode": decode} if decode is not None else {}  # a reader may not know it
-    early: dict[str, Later] = {}  # the next pages asked for from a page's head, by token
+    # the next page asked for from a page's head, by token (``head.py``): once both the head
+    # of page i has said its token and the caller waits for page i, whichever comes second asks
+    # for page i + 1; so no more pages are read at once than when each is asked for after the
+    # one before has come (the one waited for, and the next)
+    early: dict[str, Later] = {}
+    said: dict[int, str] = {}  # page index → the continue token its head said
+    asked: set[str] = set()  # tokens asked for early: never twice
+    awaited = [0]  # the index of the page the caller waits for
+    lock = threading.Lock()
 
     def fetch(token: Optional[str], index: int) -> Any:
         q = {**query, "limit": PAGE, "continue": token, "timeout": deadline}
@@ -89,39 +98,40 @@ def _one_pass(
             raise
 
     def _head(token: Optional[str], index: int) -> Callable[[bytes], bool]:
-        """Page ``index``'s head (``head.py``): where it names the next page, and the pages
-        before this one have all been taken (so at most two are read ahead of the one worked
-        on), the next is asked for now, from the reading thread."""
-
-        asked: list[str] = []  # once, even if the GET is sent again (a retry shows the head again)
-
         def seen(prefix: bytes) -> bool:
             meta = head.metadata(prefix)
             if head.is_more(meta):
                 return False
             following = meta.get("continue") if isinstance(meta, dict) else None
-            if (
-                isinstance(following, str)
-                and following
-                and following != token
-                and following not in tokens
-                and following not in early
-                and index <= number + 1
-                and index < cap
-                and not asked
-            ):
-                asked.append(following)
-                early[following] = Later(fetch, following, index + 1)
+            if isinstance(following, str) and following and following != token:
+                with lock:
+                    said[index] = following
+                    if awaited[0] == index:
+                        _after(index)
             return True
 
         return seen
 
+    def _after(index: int) -> None:
+        """Ask for the page after page ``index`` now, if its head said which (lock held)."""
+        following = said.pop(index, None)
+        if following is None or following in asked or following in tokens or index >= cap:
+            return
+        asked.add(following)
+        early[following] = Later(fetch, following, index + 1)
+
+    def wait_for(index: int) -> None:
+        with lock:
+            awaited[0] = index
+            _after(index)
+
     def next_page(following: str) -> Later:
         """The page after this one: asked for from its head already, else now."""
-        asked = early.pop(following, None)
-        return asked if asked is not None else Later(fetch, following, number + 1)
+        asked_early = early.pop(following, None)
+        return asked_early if asked_early is not None else Later(fetch, following, number + 1)
 
     token: Optional[str] = None
+    wait_for(1)
     page = fetch(token, 1)
     while True:
         deferred = page if isinstance(page, Deferred) else None
@@ -181,6 +191,7 @@ def _one_pass(
         tokens.add(following)
         token = following
         assert ahead is not None
+        wait_for(number + 1)
         page = ahead.result()
 
 
