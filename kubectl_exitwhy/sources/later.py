@@ -7,6 +7,7 @@ in it is bounded by its own deadline, so waiting for one ends."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable
 
 
@@ -27,6 +28,13 @@ class Later:
             self._box["error"] = err
         finally:
             self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def settle(self, deadline: float) -> None:
+        """Wait for the work to end, until ``deadline`` (``time.monotonic()``) at most."""
+        self._done.wait(max(0.0, deadline - time.monotonic()))
 
     def result(self) -> Any:
         self._done.wait()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError, Expired
@@ -23,6 +24,7 @@ PAGE = 500  # kubectl's chunk size
 MAX_PAGES = 2000  # a million objects: when the server does not say how many remain
 SLACK = 2  # pages beyond what the first page announced (objects created while listing)
 ANNOUNCED_PAGES = 10  # times MAX_PAGES: what an announced count may ask for at most
+LINGER = 1.0  # seconds a list that ended early waits for the pages still on their way
 
 
 class _Stop(Exception):
@@ -86,6 +88,7 @@ def _one_pass(
     asked: set[str] = set()  # tokens asked for early: never twice
     awaited = [0]  # the index of the page the caller waits for
     lock = threading.Lock()
+    started: list[Later] = []  # the pages asked for in the background and not yet in
 
     def fetch(token: Optional[str], index: int) -> Any:
         q = {**query, "limit": PAGE, "continue": token, "timeout": deadline}
@@ -118,7 +121,8 @@ def _one_pass(
         if following is None or following in asked or following in tokens or index >= cap:
             return
         asked.add(following)
-        early[following] = Later(fetch, following, index + 1)
+        early[following] = later = Later(fetch, following, index + 1)
+        started.append(later)
 
     def wait_for(index: int) -> None:
         with lock:
@@ -126,73 +130,94 @@ def _one_pass(
             _after(index)
 
     def next_page(following: str) -> Later:
-        """The page after this one: asked for from its head already, else now."""
-        asked_early = early.pop(following, None)
-        return asked_early if asked_early is not None else Later(fetch, following, number + 1)
+        """The page after this one: asked for from its head already, else now. Any other page
+        asked for early (a head that said another token than its page: never from the API
+        server) is dropped, not kept until the list ends."""
+        with lock:
+            asked_early = early.pop(following, None)
+            early.clear()
+            started[:] = [later for later in started if not later.done()]
+        if asked_early is not None:
+            return asked_early
+        later = Later(fetch, following, number + 1)
+        with lock:
+            started.append(later)
+        return later
 
     token: Optional[str] = None
-    wait_for(1)
-    page = fetch(token, 1)
-    while True:
-        deferred = page if isinstance(page, Deferred) else None
-        if deferred is None:
-            items = _items(page, what, reader)
-            meta = page.get("metadata")
-        else:
-            meta = deferred.metadata
-        meta = meta if isinstance(meta, dict) else {}
-        del page
-        if token is None:  # the list's snapshot: a watch starts from it
-            rv = meta.get("resourceVersion")
-            reader.list_versions[path] = rv if isinstance(rv, str) else ""
-        number += 1
-        following = meta.get("continue")
-        following = following if isinstance(following, str) else ""
-        last = not following
-        remaining = meta.get("remainingItemCount")  # the first page's count, when it says
-        if number > 1 or not isinstance(remaining, int) or remaining < 0:
-            remaining = None
-        if remaining is not None:
-            cap = min(1 + math.ceil(remaining / PAGE) + SLACK, ANNOUNCED_PAGES * MAX_PAGES)
-        circle = not last and (following == token or following in tokens)
-        capped = not last and not circle and number >= cap
-        more = not (last or circle or capped)
-        # a deferred page: the next one is asked for before this one is decoded, and the
-        # server prepares it meanwhile (so it is asked for even if this page turns out to hold
-        # the same items again); any other page's once its items passed the checks below
-        ahead = next_page(following) if more and deferred is not None else None
-        if deferred is not None:
-            items = _items(_undefer(deferred, what), what, reader)
-            del deferred
-        if remaining is not None:
-            announced = f", where its first page announced {len(items) + remaining} items"
-        listed = _uids(items)
-        fresh = listed - uids
-        if number > 1 and items and not fresh and len(listed) == len(items):
-            raise _Stop(_cut(what, number - 1, count, "it sent the same items again"))
-        uids |= fresh
-        count += len(items)
-        if more and ahead is None:
-            ahead = next_page(following)
-        if last:
+    try:
+        wait_for(1)
+        page = fetch(token, 1)
+        while True:
+            deferred = page if isinstance(page, Deferred) else None
+            if deferred is None:
+                items = _items(page, what, reader)
+                meta = page.get("metadata")
+            else:
+                meta = deferred.metadata
+            meta = meta if isinstance(meta, dict) else {}
+            del page
+            if token is None:  # the list's snapshot: a watch starts from it
+                rv = meta.get("resourceVersion")
+                reader.list_versions[path] = rv if isinstance(rv, str) else ""
+            number += 1
+            following = meta.get("continue")
+            following = following if isinstance(following, str) else ""
+            last = not following
+            remaining = meta.get("remainingItemCount")  # the first page's count, when it says
+            if number > 1 or not isinstance(remaining, int) or remaining < 0:
+                remaining = None
+            if remaining is not None:
+                cap = min(1 + math.ceil(remaining / PAGE) + SLACK, ANNOUNCED_PAGES * MAX_PAGES)
+            circle = not last and (following == token or following in tokens)
+            capped = not last and not circle and number >= cap
+            more = not (last or circle or capped)
+            # a deferred page: the next one is asked for before this one is decoded, and the
+            # server prepares it meanwhile (so it is asked for even if this page turns out to hold
+            # the same items again); any other page's once its items passed the checks below
+            ahead = next_page(following) if more and deferred is not None else None
+            if deferred is not None:
+                items = _items(_undefer(deferred, what), what, reader)
+                del deferred
+            if remaining is not None:
+                announced = f", where its first page announced {len(items) + remaining} items"
+            listed = _uids(items)
+            fresh = listed - uids
+            if number > 1 and items and not fresh and len(listed) == len(items):
+                raise _Stop(_cut(what, number - 1, count, "it sent the same items again"))
+            uids |= fresh
+            count += len(items)
+            if more and ahead is None:
+                ahead = next_page(following)
+            if last:
+                yield items
+                return
+            stopped = None
+            if circle:
+                why = "it sent a continue token it had sent before (its pages run in a circle)"
+                stopped = _Stop(_cut(what, number, count, why))
+            elif capped:
+                why = f"it kept sending pages, each with a new continue token{announced}"
+                stopped = _Stop(_cut(what, number, count, why))
             yield items
-            return
-        stopped = None
-        if circle:
-            why = "it sent a continue token it had sent before (its pages run in a circle)"
-            stopped = _Stop(_cut(what, number, count, why))
-        elif capped:
-            why = f"it kept sending pages, each with a new continue token{announced}"
-            stopped = _Stop(_cut(what, number, count, why))
-        yield items
-        del items
-        if stopped is not None:
-            raise stopped
-        tokens.add(following)
-        token = following
-        assert ahead is not None
-        wait_for(number + 1)
-        page = ahead.result()
+            del items
+            if stopped is not None:
+                raise stopped
+            tokens.add(following)
+            token = following
+            assert ahead is not None
+            wait_for(number + 1)
+            page = ahead.result()
+
+    finally:
+        # a list that ends early (an error, a page sent again, the caller gone) may leave a
+        # page on its way: its GET keeps its deadline, and the run waits for it a moment at
+        # most, so that the process does not end while that thread is inside OpenSSL
+        with lock:
+            left = list(started) + list(early.values())
+        settle = time.monotonic() + LINGER
+        for later in left:
+            later.settle(settle)
 
 
 def _undefer(deferred: Deferred, what: str) -> Any:

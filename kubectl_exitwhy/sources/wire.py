@@ -160,6 +160,7 @@ def _read(response: Any, box: dict) -> bytes:
     """The body as it came off the wire (urllib3 does not decode it), unpacked if gzip."""
     read = getattr(response, "read1", None) or response.read  # read1: what has come (urllib3 2)
     head = box.get("head") if response.status == 200 else None
+    shown = 0  # the head is shown again only once twice as much has come: linear, not quadratic
     try:
         unpacker = Unpacker(response.getheader("Content-Encoding"), MAX_BODY)
         while True:
@@ -170,8 +171,10 @@ def _read(response: Any, box: dict) -> bytes:
             if box["got"] > MAX_BODY:
                 raise WireError("too_big", "body", box["got"])
             unpacker.feed(chunk)
-            if head is not None and unpacker.size and head(unpacker.head(HEAD)):
-                head = None
+            if head is not None and unpacker.size >= 2 * shown:
+                shown = min(unpacker.size, HEAD)
+                if head(unpacker.head(HEAD)) or shown >= HEAD:
+                    head = None
         body = unpacker.body()
     except (WireError, UnpackError) as err:
         cut(response)
