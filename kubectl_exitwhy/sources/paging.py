@@ -12,19 +12,16 @@ from the start; callers de-duplicate by uid. A second expiry ends the list the s
 from __future__ import annotations
 
 import math
-import threading
-import time
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError, Expired
-from kubectl_exitwhy.sources import head, plainjson
-from kubectl_exitwhy.sources.later import Later
+from kubectl_exitwhy.sources import plainjson
+from kubectl_exitwhy.sources.readahead import ReadAhead
 
 PAGE = 500  # kubectl's chunk size
 MAX_PAGES = 2000  # a million objects: when the server does not say how many remain
 SLACK = 2  # pages beyond what the first page announced (objects created while listing)
 ANNOUNCED_PAGES = 10  # times MAX_PAGES: what an announced count may ask for at most
-LINGER = 1.0  # seconds a list that ended early waits for the pages still on their way
 
 
 class _Stop(Exception):
@@ -79,74 +76,25 @@ def _one_pass(
     announced = ""
     deadline = reader.timeout_parameter()
     typed = {"decode": decode} if decode is not None else {}  # a reader may not know it
-    # the next page asked for from a page's head, by token (``head.py``): once both the head
-    # of page i has said its token and the caller waits for page i, whichever comes second asks
-    # for page i + 1; so no more pages are read at once than when each is asked for after the
-    # one before has come (the one waited for, and the next)
-    early: dict[str, Later] = {}
-    said: dict[int, str] = {}  # page index → the continue token its head said
-    asked: set[str] = set()  # tokens asked for early: never twice
-    awaited = [0]  # the index of the page the caller waits for
-    lock = threading.Lock()
-    started: list[Later] = []  # the pages asked for in the background and not yet in
 
     def fetch(token: Optional[str], index: int) -> Any:
         q = {**query, "limit": PAGE, "continue": token, "timeout": deadline}
-        ahead = {"head": _head(token, index)} if getattr(reader, "heads", False) is True else {}
+        watch = {"head": ahead.watch(token, index)} if reader_heads else {}
         try:
-            return reader.get(path, q, what, accept=accept, listing=True, **typed, **ahead)
+            return reader.get(path, q, what, accept=accept, listing=True, **typed, **watch)
         except Expired as err:
             if not token:  # nothing to start again from
                 raise ClusterError(err.message) from None
             raise
 
-    def _head(token: Optional[str], index: int) -> Callable[[bytes], bool]:
-        def seen(prefix: bytes) -> bool:
-            meta = head.metadata(prefix)
-            if head.is_more(meta):
-                return False
-            following = meta.get("continue") if isinstance(meta, dict) else None
-            if isinstance(following, str) and following and following != token:
-                with lock:
-                    said[index] = following
-                    if awaited[0] == index:
-                        _after(index)
-            return True
-
-        return seen
-
-    def _after(index: int) -> None:
-        """Ask for the page after page ``index`` now, if its head said which (lock held)."""
-        following = said.pop(index, None)
-        if following is None or following in asked or following in tokens or index >= cap:
-            return
-        asked.add(following)
-        early[following] = later = Later(fetch, following, index + 1)
-        started.append(later)
-
-    def wait_for(index: int) -> None:
-        with lock:
-            awaited[0] = index
-            _after(index)
-
-    def next_page(following: str) -> Later:
-        """The page after this one: asked for from its head already, else now. Any other page
-        asked for early (a head that said another token than its page: never from the API
-        server) is dropped, not kept until the list ends."""
-        with lock:
-            asked_early = early.pop(following, None)
-            early.clear()
-            started[:] = [later for later in started if not later.done()]
-        if asked_early is not None:
-            return asked_early
-        later = Later(fetch, following, number + 1)
-        with lock:
-            started.append(later)
-        return later
+    # the next page is asked for from the head of this one (``readahead.py``), by a reader
+    # that shows heads (``http.py``); never one past the cap, nor a token already followed
+    reader_heads = getattr(reader, "heads", False) is True
+    ahead = ReadAhead(fetch, lambda following, index: following not in tokens and index < cap)
 
     token: Optional[str] = None
     try:
-        wait_for(1)
+        ahead.wait_for(1)
         page = fetch(token, 1)
         while True:
             deferred = page if isinstance(page, Deferred) else None
@@ -175,7 +123,7 @@ def _one_pass(
             # a deferred page: the next one is asked for before this one is decoded, and the
             # server prepares it meanwhile (so it is asked for even if this page turns out to hold
             # the same items again); any other page's once its items passed the checks below
-            ahead = next_page(following) if more and deferred is not None else None
+            later = ahead.take(following, number + 1) if more and deferred is not None else None
             if deferred is not None:
                 items = _items(_undefer(deferred, what), what, reader)
                 del deferred
@@ -187,8 +135,8 @@ def _one_pass(
                 raise _Stop(_cut(what, number - 1, count, "it sent the same items again"))
             uids |= fresh
             count += len(items)
-            if more and ahead is None:
-                ahead = next_page(following)
+            if more and later is None:
+                later = ahead.take(following, number + 1)
             if last:
                 yield items
                 return
@@ -205,19 +153,12 @@ def _one_pass(
                 raise stopped
             tokens.add(following)
             token = following
-            assert ahead is not None
-            wait_for(number + 1)
-            page = ahead.result()
+            assert later is not None
+            ahead.wait_for(number + 1)
+            page = later.result()
 
     finally:
-        # a list that ends early (an error, a page sent again, the caller gone) may leave a
-        # page on its way: its GET keeps its deadline, and the run waits for it a moment at
-        # most, so that the process does not end while that thread is inside OpenSSL
-        with lock:
-            left = list(started) + list(early.values())
-        settle = time.monotonic() + LINGER
-        for later in left:
-            later.settle(settle)
+        ahead.settle()  # a list that ended early: the pages still on their way
 
 
 def _undefer(deferred: Deferred, what: str) -> Any:
