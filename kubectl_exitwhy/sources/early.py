@@ -30,7 +30,7 @@ class _Told:
     said when the list is taken, not from the background while the pods are read."""
 
     # read beside the pods' pages, it asks for each page once it waits for it, not from the
-    # head of the one before (``paging.py``): the two lists' pages in memory at once would be
+    # head of the one before (``readahead.py``): the two lists' pages in memory at once would be
     # three, not two (+2 MB of peak RSS at 50,000 pods, measured)
     heads = False
 

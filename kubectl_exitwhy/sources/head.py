@@ -6,7 +6,7 @@ items (``kind``, ``apiVersion``, ``metadata``, ``items``: the field order of ``v
 and of every other ``*List`` type, which its JSON serializer keeps), so the token is in the
 first few hundred bytes of a page of several megabytes. Read there, the next page is asked for
 while this one is still arriving and being unpacked, once the caller waits for this one
-(``paging.py``): the server prepares it meanwhile, instead of idling until this page has been
+(``readahead.py``): the server prepares it meanwhile, instead of idling until this page has been
 read, unpacked and split.
 
 ``metadata(prefix)`` reads only what it can be sure of: a top-level object whose members up to

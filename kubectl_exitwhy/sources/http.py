@@ -47,7 +47,7 @@ class ApiReader:
     server: str
     timeout: Optional[float]
     warn: Callable[[str], None]
-    heads = True  # ``get`` shows the head of a body to ``head`` (``paging.py`` asks ahead)
+    heads = True  # ``get`` shows the head of a body to ``head`` (``readahead.py`` asks ahead)
 
     def __init__(self, client: Any, server: str, timeout: Optional[float], warn) -> None:
         self.client, self.server, self.timeout, self.warn = client, server, timeout, warn
