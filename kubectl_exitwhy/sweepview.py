@@ -83,11 +83,19 @@ def show(
         scope = None  # a file: all it holds; a node: its pods of every namespace
     else:
         scope = source.default_namespace
-    pods = sweep_pods(source, scope, selector, all_pods, target, from_file)
+    # the pods whose evidence is final while the source still reads logs are diagnosed then
+    # (kept with the very pod object: one that changed afterwards is diagnosed again)
+    early: dict[int, tuple[Any, Any]] = {}
+
+    def settled(pod: Any) -> None:
+        early[id(pod)] = (pod, diagnose(pod))
+
+    pods = sweep_pods(source, scope, selector, all_pods, target, from_file, settled)
     for gap in getattr(source, "gaps", ()):
         present.warn(gap)
     line.say(f"diagnosing {len(pods):,} pods", now=True)
-    diagnoses = [diagnose(p) for p in pods]
+    diagnoses = [_diagnosed(p, early, diagnose) for p in pods]
+    early.clear()
     if not all_pods:  # completed Jobs and graceful stops (info only) are listed with --all
         kept = [i for i, d in enumerate(diagnoses) if any(f.severity != "info" for f in d.findings)]
         pods, diagnoses = [pods[i] for i in kept], [diagnoses[i] for i in kept]
@@ -127,6 +135,13 @@ def show(
     if missing:  # what was read is diagnosed above; the exit status says it is not the whole
         raise ClusterError(f"{missing}: the diagnosis covers only those (see the warning above)")
     return pods, scope, int(present.status(diagnoses, fail_on))
+
+
+def _diagnosed(pod: Any, early: dict[int, tuple[Any, Any]], diagnose: Any) -> Any:
+    """The pod's diagnosis: the one made while the logs were read if it was made of this very
+    pod, else made now."""
+    known = early.get(id(pod))
+    return known[1] if known is not None and known[0] is pod else diagnose(pod)
 
 
 def _say(text: str) -> None:

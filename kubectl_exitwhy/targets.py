@@ -122,12 +122,15 @@ def file_census(source: Any, namespace: Optional[str], selector: Optional[str], 
     return census
 
 
-def sweep_pods(source, scope, selector, all_pods: bool, target, from_file: bool) -> list:
-    """The pods of the sweep; with a target, only its pods, and the census only of them."""
+def sweep_pods(
+    source, scope, selector, all_pods: bool, target, from_file: bool, settled=None
+) -> list:
+    """The pods of the sweep; with a target, only its pods, and the census only of them.
+    ``settled``: given pods of the list whose evidence is final before it is (``sweep``)."""
     if target is None:
-        return list(source.sweep(scope, selector, all_pods))
+        return list(source.sweep(scope, selector, all_pods, settled=settled))
     if not from_file:
-        return list(source.sweep(scope, selector, all_pods, target))
+        return list(source.sweep(scope, selector, all_pods, target, settled=settled))
     pods = [p for p in source.sweep(scope, selector, all_pods) if target.owns(p)]
     source.census = file_census(source, scope, selector, target)
     return pods

@@ -499,3 +499,52 @@ def test_every_request_names_the_plugin(big):
     assert len(agents) == 1
     (agent,) = agents
     assert re.fullmatch(r"kubectl-exitwhy/\d+\.\d+\.\d+\S* \((linux|darwin|windows)/\w+\)", agent)
+
+
+# --- the diagnoses made while a sweep's logs are read ----------------------------------------
+
+
+def test_pods_are_given_early_only_once_final_and_never_those_whose_logs_are_read(big):
+    """The sweep hands its caller each pod whose evidence is final while the logs are still
+    read, to be diagnosed meanwhile: the very objects of the list it returns (so the diagnosis
+    is the one of the pod shown), and never a pod whose logs it reads (they change it)."""
+    from kubectl_exitwhy.sources.cluster import ClusterSource
+
+    source = ClusterSource(kubeconfig=str(big.kubeconfig), request_timeout=60)
+    given: list = []
+    big.requests.clear()
+    pods = list(source.sweep(None, None, False, settled=given.append))
+    returned = {id(p) for p in pods}
+    assert given and all(id(p) in returned for p in given)
+    assert len({id(p) for p in given}) == len(given)  # each once
+    logs_read = {
+        tuple(r["path"].split("/")[4:7:2]) for r in big.requests if r["path"].endswith("/log")
+    }
+    late = {(p.namespace, p.name) for p in pods if id(p) not in {id(g) for g in given}}
+    assert logs_read and late == logs_read
+
+
+def test_what_the_log_says_is_in_the_sweeps_answer():
+    """A pod whose previous log sharpens its verdict (runc's exec format error, exit 255),
+    among pods diagnosed while the logs are read: it is diagnosed with the log, not before the
+    log came."""
+    from localapi import LocalAPIServer
+
+    broken = pod(
+        "arm-1",
+        "prod",
+        statuses=[status(state=crashloop(), last=terminated(255, "Error"), restarts=4)],
+    )
+    others = [
+        pod(f"web-{i}", "prod", statuses=[status(last=terminated(137), restarts=2, ready=True)])
+        for i in range(5)
+    ]
+    logs = {("prod", "arm-1", "app"): "exec /app/server: exec format error\n"}
+    with LocalAPIServer(objects=[broken, *others], logs=logs) as srv:
+        proc = _run(srv, "-A", "-o", "json")
+    assert proc.returncode != 4, proc.stderr
+    entries = json.loads(proc.stdout)["items"]
+    assert len(entries) == 6
+    (finding,) = next(e for e in entries if e["pod"] == "arm-1")["findings"]
+    assert finding["logTail"] == ["exec /app/server: exec format error"]
+    assert "the log shows exec format error" in finding["summary"]

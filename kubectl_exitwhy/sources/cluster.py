@@ -165,10 +165,14 @@ class ClusterSource(Lookups):
         selector: Optional[str],
         include_healthy: bool,
         target: Optional[Target] = None,
+        settled: Optional[Callable[[Pod], None]] = None,
     ) -> Iterator[Pod]:
         """Evidence is built page by page and the raw page dropped, so memory follows the pods
         with something to say, not the size of the cluster. A ``target`` (a workload, a node)
-        keeps only its pods: a node's by a field selector, a workload's as they are read."""
+        keeps only its pods: a node's by a field selector, a workload's as they are read.
+        ``settled`` is given each pod whose evidence is final while the logs are still being
+        read (the pods whose logs are read come only in the list returned): the caller diagnoses
+        them meanwhile. It is given the very objects the list holds."""
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/pods"
         self.progress.say(f"reading events {where}", now=True)
@@ -239,17 +243,25 @@ class ClusterSource(Lookups):
             built = {k: p for k, p in built.items() if target.owns(p)}
             needs_more &= set(built)
             logs = self._sweep_logs(built, needs_more)
-        by_pod, said = logs.result() if logs is not None else ({}, [])
+        if settled is not None:
+            reading = logs[1] if logs is not None else frozenset()
+            for key, pod in built.items():
+                if key not in reading:
+                    settled(pod)
+        by_pod, said = logs[0].result() if logs is not None else ({}, [])
         for key, tails in by_pod.items():
             built[key] = with_logs(built[key], tails)
         for line in said:
             self.warn(line)
         return iter(list(built.values()))
 
-    def _sweep_logs(self, built: dict[str, Pod], keys: set[str]) -> Optional[Later]:
+    def _sweep_logs(
+        self, built: dict[str, Pod], keys: set[str]
+    ) -> Optional[tuple[Later, frozenset[str]]]:
         """Previous logs where they can change or sharpen a verdict: at most SWEEP_LOGS, a few
         at a time, read in the background (``Later``: each pod's tails by key, and the warnings
-        to give when they are taken); ``--logs 0`` reads none."""
+        to give when they are taken), and the keys of the pods whose logs it reads; ``--logs 0``
+        reads none."""
         if self.log_lines <= 0:
             return None
         said: list[str] = []  # warned when the tails are taken, in the run's own order
@@ -276,7 +288,7 @@ class ClusterSource(Lookups):
             )
             return {key: tails.get(name, {}) for key, name in names.items()}, said
 
-        return Later(read, name="exitwhy-logs")
+        return Later(read, name="exitwhy-logs"), frozenset(names)
 
     def _nodes(self, wanted: set[str], events: EventIndex, have_node_events: bool) -> dict:
         names = sorted(wanted)

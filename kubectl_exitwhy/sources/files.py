@@ -9,7 +9,7 @@ Anything else is bad input (exit 3), said in one sentence.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import BadInput
 from kubectl_exitwhy.evidence import Pod
@@ -210,8 +210,13 @@ class FileSource:
         return out
 
     def sweep(
-        self, namespace: Optional[str], selector: Optional[str], include_healthy: bool
+        self,
+        namespace: Optional[str],
+        selector: Optional[str],
+        include_healthy: bool,
+        settled: Optional[Callable[[Pod], None]] = None,
     ) -> Iterator[Pod]:
+        """(``settled``: a file's evidence is final only as a whole; it is not called.)"""
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
         self.census = Counter(resolve(census_key(p), self.owners) for p in chosen)
         broken = [needs_diagnosis(p, self.events.warned(p)) for p in chosen]
