@@ -8,8 +8,9 @@ one not started). What cannot be told is left unattributed: a pod-level event.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from kubectl_exitwhy.frozen import replace
 
 if TYPE_CHECKING:
     from kubectl_exitwhy.evidence import Container, Event

@@ -20,10 +20,11 @@ memory-settings.md gives their sources):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional
 
 from kubectl_exitwhy.evidence import Container
+from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.runtimes import MEMORY_ENV
 from kubectl_exitwhy.settings import Setting, last, read
 

@@ -19,13 +19,13 @@ engine is never silent about a broken pod.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 from kubectl_exitwhy import codes, logsigs
 from kubectl_exitwhy.causes import CAUSES, short
 from kubectl_exitwhy.diagnosis import SEVERITY_RANK, Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Container, Pod
+from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.rules import BY_SCOPE
 from kubectl_exitwhy.rules.base import (
     HIGH,

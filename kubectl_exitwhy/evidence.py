@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Optional
@@ -23,6 +23,7 @@ from kubectl_exitwhy.attribution import (
     _by_elimination,
     attribute,
 )
+from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.owners import Workload, census_key, resolve
 from kubectl_exitwhy.runtimes import MEMORY_ENV
 

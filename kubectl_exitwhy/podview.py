@@ -12,10 +12,10 @@ typer command. Both print the same bytes and exit with the same status
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import Any, Optional
 
 from kubectl_exitwhy import present
+from kubectl_exitwhy.frozen import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

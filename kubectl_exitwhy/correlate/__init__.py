@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping, Optional, Sequence
 
@@ -20,6 +20,7 @@ from kubectl_exitwhy.correlate.nodes import KILL_CAUSES, NodeFinding, kills, los
 from kubectl_exitwhy.correlate.workloads import WorkloadSummary, summarise
 from kubectl_exitwhy.diagnosis import Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Node, Pod
+from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.owners import Workload
 from kubectl_exitwhy.rules.base import mib
 

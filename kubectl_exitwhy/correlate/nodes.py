@@ -13,13 +13,14 @@ of pods with findings, not the whole fleet.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
 from kubectl_exitwhy.correlate.history import span
 from kubectl_exitwhy.diagnosis import Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Event, Node
+from kubectl_exitwhy.frozen import replace
 
 NODE_CAUSES = (
     "node_oom",

@@ -3,7 +3,6 @@ died yet, scope SPEC), and named as the cause to fix when it comes (``with_budge
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 from kubectl_exitwhy.budget import (
@@ -18,6 +17,7 @@ from kubectl_exitwhy.budget import (
     without_limit,
 )
 from kubectl_exitwhy.causes import CAUSES
+from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.rules.base import HIGH, MEDIUM, SPEC, Subject, Verdict, rule
 from kubectl_exitwhy.runtimes import SCRIPT_ENV
 from kubectl_exitwhy.settings import read

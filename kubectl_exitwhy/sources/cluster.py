@@ -16,12 +16,12 @@ from __future__ import annotations
 import gc
 import sys
 from collections import Counter
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import ClusterError
 from kubectl_exitwhy.evidence import Pod, build_event, build_job, build_node, with_logs
+from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.progress import Progress
 from kubectl_exitwhy.sources import controllers
