@@ -582,3 +582,38 @@ def test_a_deployments_pods_under_a_replicaset_not_read_are_counted_as_its_own()
         "read",
     )
     assert (workload["pods"], workload["podsAffected"]) == (4, 1)
+
+
+def test_the_first_page_of_pods_is_asked_for_while_the_events_are_read(big):
+    """The pre-filter needs the events before it judges a pod, not before the pods' first page
+    is asked for: it is asked for once, at the start, and comes while the events are read."""
+    big.requests.clear()
+    big.faults.set("slow", "events", delay=0.5)  # each page of events answers 0.5 s late
+    try:
+        proc = _run(big, "-A", "-o", "json")
+    finally:
+        big.faults.clear()
+    assert proc.returncode == 0, proc.stderr
+    pods = [r for r in big.requests if r["path"] == "/api/v1/pods"]
+    events = [r for r in big.requests if r["path"] == "/api/v1/events"]
+    firsts = [r for r in pods if not r["query"].get("continue")]
+    assert len(firsts) == 1
+    assert firsts[0]["time"] < events[0]["time"] + 0.5  # before the first answer of events
+    last_answered = events[-1]["time"] + 0.5
+    assert all(r["time"] > last_answered for r in pods if r is not firsts[0])
+
+
+def test_a_workload_targets_pods_are_diagnosed_with_their_logs():
+    """A target's pods: their logs are read after the target is known; the pods whose logs
+    are read are diagnosed with them, as the pod view diagnoses them."""
+    from localapi import LocalAPIServer
+
+    with LocalAPIServer(data_dir=ROOT / "examples") as srv:
+        swept = _run(srv, "-n", "payments", "deploy/fraud-scorer", "-o", "json")
+        (name,) = {e["pod"] for e in json.loads(swept.stdout)["items"]}
+        viewed = _run(srv, "pod", name, "-n", "payments", "-o", "json")
+    assert swept.returncode != 4 and viewed.returncode != 4, swept.stderr + viewed.stderr
+    (entry,) = json.loads(swept.stdout)["items"]
+    (alone,) = json.loads(viewed.stdout)["items"]
+    tails = [f.get("logTail") for f in entry["findings"]]
+    assert tails[0] and tails == [f.get("logTail") for f in alone["findings"]]

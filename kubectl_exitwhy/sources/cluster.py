@@ -34,6 +34,7 @@ from kubectl_exitwhy.sources.later import Later
 from kubectl_exitwhy.sources.logread import LogGate
 from kubectl_exitwhy.sources.lookups import Lookups
 from kubectl_exitwhy.sources.podlist import PodList
+from kubectl_exitwhy.sources.prefetch import Ahead
 from kubectl_exitwhy.targets import Target
 
 # Events that can change a diagnosis: every Warning (each selects a cause or is evidence for the
@@ -170,32 +171,39 @@ class ClusterSource(Lookups):
         """Evidence is built page by page and the raw page dropped, so memory follows the pods
         with something to say, not the size of the cluster. A ``target`` (a workload, a node)
         keeps only its pods: a node's by a field selector, a workload's as they are read.
-        ``settled`` is given each pod whose evidence is final while the logs are still being
-        read (the pods whose logs are read come only in the list returned): the caller diagnoses
-        them meanwhile. It is given the very objects the list holds."""
+        Where logs are read, ``settled`` is given each pod whose evidence is final while they
+        still are (the pods whose logs are read come only in the list returned): the caller
+        diagnoses them meanwhile. It is given the very objects the list holds."""
         where = "cluster-wide" if namespace is None else f"in namespace {namespace}"
         path = "/api/v1/pods" if namespace is None else f"/api/v1/namespaces/{_q(namespace)}/pods"
-        self.progress.say(f"reading events {where}", now=True)
-        events, events_known = self._events(namespace)
-        self.progress.say(f"reading pods {where}", now=True)
-        read = PodList(events, events_known, include_healthy, target, datetime.now(timezone.utc))
-        # across namespaces, the ReplicaSets' list is read while the pods are, once they call
-        # for it (a target's pods are known only once their owners are)
-        early = EarlyReplicaSets(self, self.warn, namespace is None and target is None)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector only slows it
-        try:
-            query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
-            decode = typed_decoder("pods") if include_healthy else triage_decoder(events.warned)
-            for items in self.pages(path, query, f"listing pods {where}", decode=decode):
-                early.add(read.add(items))
-                del items
-                self.progress.say(
-                    f"pods: {len(read.counted):,} read, {len(read.needs_more):,} to diagnose"
-                )
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        what = f"listing pods {where}"
+        query = {"labelSelector": selector, "fieldSelector": target and target.field_selector}
+        index = EventIndex()  # filled before the pre-filter first asks it
+        decode = typed_decoder("pods") if include_healthy else triage_decoder(index.warned)
+        with Ahead(self) as ahead:
+            # the first page of pods is asked for now, and comes while the events are read
+            first = ahead.dry_run(lambda: next(iter(self.pages(path, query, what, decode=decode))))
+            ahead.send(first[:1])
+            self.progress.say(f"reading events {where}", now=True)
+            events, events_known = self._events(namespace, index=index)
+            self.progress.say(f"reading pods {where}", now=True)
+            now = datetime.now(timezone.utc)
+            read = PodList(events, events_known, include_healthy, target, now)
+            # across namespaces, the ReplicaSets' list is read while the pods are, once they
+            # call for it (a target's pods are known only once their owners are)
+            early = EarlyReplicaSets(self, self.warn, namespace is None and target is None)
+            gc_was_enabled = gc.isenabled()
+            gc.disable()  # a page is 500 fresh dicts trees without cycles: the collector slows it
+            try:
+                for items in self.pages(path, query, what, decode=decode):
+                    early.add(read.add(items))
+                    del items
+                    self.progress.say(
+                        f"pods: {len(read.counted):,} read, {len(read.needs_more):,} to diagnose"
+                    )
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
         built, needs_more, seen = read.built, read.needs_more, read.seen
         if path in self.cut_short:  # some pods were never read: the run must not look whole
             self.missing = (
@@ -243,8 +251,14 @@ class ClusterSource(Lookups):
             built = {k: p for k, p in built.items() if target.owns(p)}
             needs_more &= set(built)
             logs = self._sweep_logs(built, needs_more)
-        if settled is not None:
-            reading = logs[1] if logs is not None else frozenset()
+        if settled is not None and logs is not None:  # (no logs read: nothing to wait for)
+            # what is no longer needed goes first: the diagnoses made now add to memory there
+            del events, read, early, nodes, jobs, replicasets, owners, node_evidence, wanted
+            reading = logs[1]
+            self.progress.say(
+                f"diagnosing {len(built) - len(reading):,} pods while the logs are read",
+                now=True,
+            )
             for key, pod in built.items():
                 if key not in reading:
                     settled(pod)
