@@ -617,3 +617,36 @@ def test_a_workload_targets_pods_are_diagnosed_with_their_logs():
     (alone,) = json.loads(viewed.stdout)["items"]
     tails = [f.get("logTail") for f in entry["findings"]]
     assert tails[0] and tails == [f.get("logTail") for f in alone["findings"]]
+
+
+def test_ctrl_c_while_a_sweep_reads_logs_ends_it_at_once(big):
+    """The log reads run in daemon threads: an interrupted sweep does not wait for the reads
+    in flight (before, a pool's workers were joined at exit: up to the logs' 20 s budget)."""
+    import signal
+
+    fault = big.faults.set("slow", "log", delay=8.0)
+    env = {
+        **os.environ,
+        "PATH": f"{plugin_dir()}{os.pathsep}{os.environ['PATH']}",
+        "KUBECONFIG": str(big.kubeconfig),
+    }
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kubectl_exitwhy", "-A", "-o", "json"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while fault.hits == 0 and time.monotonic() < deadline:  # a log read is in flight
+            time.sleep(0.05)
+        assert fault.hits, "no log was read"
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        _, err = proc.communicate(timeout=30)
+        waited = time.monotonic() - sent
+    finally:
+        big.faults.clear()
+    assert proc.returncode == 130, err
+    assert waited < 4.0, f"{waited:.1f}s after Ctrl-C"

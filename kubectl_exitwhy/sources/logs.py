@@ -114,11 +114,8 @@ def read(
             return None
         return body.decode("utf-8", "replace").splitlines()[-lines:]
 
-    if sweep and len(wanted) > 1:
-        from concurrent.futures import ThreadPoolExecutor  # only a sweep reads several at once
-
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            tails = list(pool.map(one, wanted))
+    if sweep and len(wanted) > 1:  # only a sweep reads several at once
+        tails = _each(one, wanted, concurrency)
     else:
         tails = [one(t) for t in wanted]
     unread = len(failures) + len(skipped)
@@ -142,3 +139,37 @@ def _q(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
+
+
+def _each(one: Callable[[Target], Optional[list[str]]], wanted: list[Target], workers: int):
+    """``one`` of each target in order, ``workers`` at a time, in daemon threads: the workers
+    of a ``concurrent.futures`` pool are waited for when the process exits, so Ctrl-C during a
+    sweep's log reads waited for the reads in flight (up to their 20 s budget). What ``one``
+    raises is raised here, as ``pool.map`` raises it."""
+    results: list = [None] * len(wanted)
+    errors: list[BaseException] = []
+    left = iter(enumerate(wanted))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while not errors:
+            with lock:
+                nxt = next(left, None)
+            if nxt is None:
+                return
+            try:
+                results[nxt[0]] = one(nxt[1])
+            except BaseException as err:  # handed to the caller
+                errors.append(err)
+
+    threads = [
+        threading.Thread(target=work, name="exitwhy-log", daemon=True)
+        for _ in range(max(1, min(workers, len(wanted))))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
