@@ -52,9 +52,8 @@ class Quiet(dict):
 
 
 def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
-    """True unless the pod is plainly healthy: running or done, no restarts, no terminations
-    (but init containers that completed: ``exit_success`` only notes them), nothing waiting on
-    an error, no pod-level reason. A pod that Warning events concern is looked
+    """True unless the pod is plainly healthy: running or done, no restarts, no terminations,
+    nothing waiting on an error, no pod-level reason. A pod that Warning events concern is looked
     at too (``warned``): the events may say what the status does not. Errs on the side of True
     for odd input."""
     status = _d(pod.get("status"))
@@ -72,10 +71,8 @@ def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
             == ("True" if cond.get("type") == "DisruptionTarget" else "False")
         ):
             return True
-    spec = _d(pod.get("spec"))
-    if _sets_memory(spec):
+    if _sets_memory(_d(pod.get("spec"))):
         return True  # its settings may not fit its limit, failed or not
-    running = status.get("phase") in ("Running", "Succeeded")
     for key in STATUS_KEYS:
         for cs in _l(status.get(key)):
             if not isinstance(cs, dict):
@@ -86,41 +83,10 @@ def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
                 return True
             state = _d(cs.get("state"))
             if "terminated" in state:
-                if running and key == "initContainerStatuses" and _init_done(cs, state, spec):
-                    continue
                 return True
             waiting = state.get("waiting")
             if waiting is not None and _text(_d(waiting).get("reason")) not in QUIET_WAITING:
                 return True
-    return False
-
-
-def completed(terminated: Any) -> bool:
-    """A termination that is a plain success: exit code 0 (an integer), reason Completed, no
-    signal. (An init container OOM-killed whose process still exited 0 says OOMKilled.)"""
-    if not isinstance(terminated, dict):
-        return False
-    code = terminated.get("exitCode")
-    return (
-        type(code) is int
-        and code == 0
-        and terminated.get("reason") == "Completed"
-        and not terminated.get("signal")
-    )
-
-
-def _init_done(cs: Mapping[str, Any], state: Mapping[str, Any], spec: Mapping[str, Any]) -> bool:
-    """An init container of a running or finished pod that did its work: it completed, and the
-    spec says it is an ordinary init container (a sidecar's, restartPolicy Always, is meant to
-    keep running: its end is looked at)."""
-    if "waiting" in state or "running" in state or not completed(state.get("terminated")):
-        return False
-    name = cs.get("name")
-    if not isinstance(name, str) or not name:
-        return False
-    for c in _l(spec.get("initContainers")):
-        if isinstance(c, dict) and c.get("name") == name:
-            return c.get("restartPolicy") is None
     return False
 
 

@@ -24,7 +24,7 @@ import msgspec
 from kubectl_exitwhy.owners import key_of
 from kubectl_exitwhy.runtimes import MEMORY_ENV
 from kubectl_exitwhy.sources import plainjson
-from kubectl_exitwhy.sources.join import MEMORY_WORDS, QUIET_WAITING, Quiet, completed
+from kubectl_exitwhy.sources.join import MEMORY_WORDS, QUIET_WAITING, Quiet
 from kubectl_exitwhy.sources.paging import Deferred
 
 UNSET: Any = msgspec.UNSET
@@ -55,8 +55,6 @@ class Env(msgspec.Struct, **_UNTRACKED):
 
 
 class Container(msgspec.Struct, **_UNTRACKED):
-    name: Any = None
-    restartPolicy: Any = None
     env: Optional[list[Env]] = None
     command: Optional[list[str]] = None  # typed: searched for MEMORY_WORDS as they are
     args: Optional[list[str]] = None
@@ -72,10 +70,13 @@ class Condition(msgspec.Struct, **_UNTRACKED):
     status: Any = None
 
 
+class Waiting(msgspec.Struct, **_UNTRACKED):
+    reason: Any = None
+
+
 class State(msgspec.Struct, **_UNTRACKED):
-    waiting: Any = UNSET  # present at all, even null, is waiting on something
+    waiting: Optional[Waiting] = None
     terminated: Any = UNSET  # present at all, even null, is a termination to look at
-    running: Any = UNSET
 
 
 class LastState(msgspec.Struct, **_UNTRACKED):
@@ -83,7 +84,6 @@ class LastState(msgspec.Struct, **_UNTRACKED):
 
 
 class ContainerStatus(msgspec.Struct, **_UNTRACKED):
-    name: Any = None
     restartCount: Any = None
     lastState: Optional[LastState] = None
     state: Optional[State] = None
@@ -127,11 +127,10 @@ def quiet(pod: Pod) -> bool:
                 return False
         elif kind == "PodScheduled" and cond.status == "False":
             return False
-    spec = pod.spec
-    for init, group in (
-        (False, status.containerStatuses),
-        (True, status.initContainerStatuses),
-        (False, status.ephemeralContainerStatuses),
+    for group in (
+        status.containerStatuses,
+        status.initContainerStatuses,
+        status.ephemeralContainerStatuses,
     ):
         for cs in group or ():
             if cs.restartCount:
@@ -141,15 +140,11 @@ def quiet(pod: Pod) -> bool:
                 return False
             if state is not None:
                 if state.terminated is not UNSET:
-                    if init and _init_done(cs, state, spec):
-                        continue
                     return False
                 waiting = state.waiting
-                if isinstance(waiting, dict):
-                    if _text(waiting.get("reason")) not in QUIET_WAITING:
-                        return False
-                elif waiting is not UNSET and waiting is not None:
+                if waiting is not None and _text(waiting.reason) not in QUIET_WAITING:
                     return False
+    spec = pod.spec
     if spec is not None:
         for containers in (spec.containers, spec.initContainers):
             for c in containers or ():
@@ -164,18 +159,6 @@ def quiet(pod: Pod) -> bool:
                     if any(m in joined for m in MEMORY_WORDS):
                         return False
     return True
-
-
-def _init_done(cs: ContainerStatus, state: State, spec: Optional[Spec]) -> bool:
-    """``join._init_done`` of typed records: an ordinary init container that completed."""
-    if state.waiting is not UNSET or state.running is not UNSET:
-        return False
-    if not completed(state.terminated) or not isinstance(cs.name, str) or not cs.name:
-        return False
-    for c in (spec.initContainers if spec is not None else None) or ():
-        if c.name == cs.name:
-            return c.restartPolicy is None
-    return False
 
 
 def _text(value: Any) -> str:
