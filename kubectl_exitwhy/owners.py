@@ -112,22 +112,6 @@ def resolve(
     return Workload(ns, kind, name, READ)  # StatefulSet, DaemonSet, …: the reference is it
 
 
-def counted(census: Mapping[Workload, int]) -> dict[Workload, int]:
-    """The pods listed per workload, the pods of a workload known by its name counted with the
-    ones of the same workload known by reading it. A sweep reads only the ReplicaSets (and
-    Jobs) that own pods with findings: the pods of a Deployment's other ReplicaSets (an older
-    revision's, still running) are known to be its by their names alone (``_inferred``), and
-    were counted apart, as if the Deployment had fewer pods than it has."""
-    out = dict(census)
-    for w, count in census.items():
-        if w.how == INFERRED:
-            known = Workload(w.namespace, w.kind, w.name, READ)
-            if known in out:
-                out[known] += count
-                del out[w]
-    return out
-
-
 def _inferred(kind: str, name: str, template: str) -> Optional[tuple[str, str]]:
     if kind == "ReplicaSet":
         if template and name.endswith("-" + template) and len(name) > len(template) + 1:

@@ -550,40 +550,6 @@ def test_what_the_log_says_is_in_the_sweeps_answer():
     assert "the log shows exec format error" in finding["summary"]
 
 
-def test_a_deployments_pods_under_a_replicaset_not_read_are_counted_as_its_own():
-    """A rollout gone wrong: the new ReplicaSet's pods crash, the old one's still run. The
-    sweep reads only the ReplicaSet of the pods with findings; the old one's pods are the
-    Deployment's by their names, and count among its pods ("1 of 4", not "1 of 1")."""
-    from builders import replicaset
-    from localapi import LocalAPIServer
-
-    def member(name: str, rs: str, hash_: str, **kw) -> dict:
-        obj = pod(name, "prod", owner=("ReplicaSet", rs), **kw)
-        obj["metadata"]["labels"] = {"app": "web", "pod-template-hash": hash_}
-        return obj
-
-    crashing = member(
-        "web-new1-a",
-        "web-new1",
-        "new1",
-        statuses=[status(state=crashloop(), last=terminated(1), restarts=6)],
-    )
-    running = [member(f"web-old9-{i}", "web-old9", "old9") for i in range(3)]
-    objects = [crashing, *running, replicaset("web-new1", "web"), replicaset("web-old9", "web")]
-    with LocalAPIServer(objects=objects) as srv:
-        proc = _run(srv, "-n", "prod", "-o", "json")
-        asked = {r["path"] for r in srv.requests}
-    assert proc.returncode != 4, proc.stderr
-    assert "/apis/apps/v1/namespaces/prod/replicasets/web-old9" not in asked
-    (workload,) = json.loads(proc.stdout)["workloads"]
-    assert (workload["kind"], workload["name"], workload["resolvedBy"]) == (
-        "Deployment",
-        "web",
-        "read",
-    )
-    assert (workload["pods"], workload["podsAffected"]) == (4, 1)
-
-
 def test_the_first_page_of_pods_is_asked_for_while_the_events_are_read(big):
     """The pre-filter needs the events before it judges a pod, not before the pods' first page
     is asked for: it is asked for once, at the start, and comes while the events are read."""

@@ -125,17 +125,3 @@ def test_what_the_pager_warns_in_the_background_is_said_when_it_is_taken():
     found = early.take({("a", "web-0")}, lambda w: pytest.fail("read again"))
     assert found is not None and set(found) == {("a", "web-0")}
     assert len(warned) == 1 and "replicasets" in warned[0]
-
-
-def test_the_census_counts_a_workload_known_by_name_with_the_one_read():
-    from kubectl_exitwhy.owners import INFERRED, READ, REFERENCE, Workload, counted
-
-    read = Workload("prod", "Deployment", "web", READ)
-    named = Workload("prod", "Deployment", "web", INFERRED)
-    elsewhere = Workload("dev", "Deployment", "web", INFERRED)  # another namespace's
-    job = Workload("prod", "CronJob", "web", INFERRED)  # another kind of the same name
-    unread = Workload("prod", "ReplicaSet", "web-1", REFERENCE)
-    census = {read: 1, named: 3, elsewhere: 2, job: 5, unread: 7}
-    assert counted(census) == {read: 4, elsewhere: 2, job: 5, unread: 7}
-    assert census[named] == 3  # the census itself is left as it was
-    assert counted({named: 3}) == {named: 3}  # nothing read to count it with

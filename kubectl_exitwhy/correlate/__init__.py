@@ -21,7 +21,7 @@ from kubectl_exitwhy.correlate.workloads import WorkloadSummary, summarise
 from kubectl_exitwhy.diagnosis import Finding, PodDiagnosis
 from kubectl_exitwhy.evidence import Node, Pod
 from kubectl_exitwhy.frozen import replace
-from kubectl_exitwhy.owners import Workload, counted
+from kubectl_exitwhy.owners import Workload
 from kubectl_exitwhy.rules.base import mib
 
 __all__ = ["Report", "correlate"]
@@ -62,8 +62,7 @@ def correlate(
         for f in d.findings
     }
     seen = {f"{pod.namespace}/{pod.name}": t for pod in pods if (t := _seen(pod)) is not None}
-    listed = counted(census) if census is not None else None
-    return Report(out, summarise(out, listed, details, include_info, seen), found)
+    return Report(out, summarise(out, census, details, include_info, seen), found)
 
 
 def _seen(pod: Pod) -> Optional[datetime]:
