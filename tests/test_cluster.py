@@ -616,3 +616,45 @@ def test_ctrl_c_while_a_sweep_reads_logs_ends_it_at_once(big):
         big.faults.clear()
     assert proc.returncode == 130, err
     assert waited < 4.0, f"{waited:.1f}s after Ctrl-C"
+
+
+def test_every_deployments_pods_are_counted_where_every_replicaset_was_read(big):
+    """Across namespaces every ReplicaSet is read while the pods are: each pod is counted under
+    the workload its ReplicaSet names, also the pods of a Deployment's older ReplicaSet that
+    no finding is under (they used to be counted apart, by name, so its pods said too few)."""
+    big.requests.clear()
+    proc = _run(big, "-A", "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert any(r["path"] == "/apis/apps/v1/replicasets" for r in big.requests)
+    listed = subprocess.run(
+        [KUBECTL, "get", "pods,replicasets", "-A", "-o", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KUBECONFIG": str(big.kubeconfig)},
+        timeout=120,
+    )
+    objects = json.loads(listed.stdout)["items"]
+
+    def controller(meta: dict):
+        refs = [r for r in meta.get("ownerReferences") or () if r.get("controller")]
+        return (refs[0]["kind"], refs[0]["name"]) if refs else None
+
+    owner_of = {
+        (o["metadata"]["namespace"], o["metadata"]["name"]): controller(o["metadata"])
+        for o in objects
+        if o["kind"] == "ReplicaSet"
+    }
+    truth: dict = {}
+    for o in objects:
+        ref = controller(o["metadata"]) if o["kind"] == "Pod" else None
+        if ref is not None and ref[0] == "ReplicaSet":
+            ref = owner_of.get((o["metadata"]["namespace"], ref[1])) or ref
+        if ref is not None:
+            key = (o["metadata"]["namespace"], *ref)
+            truth[key] = truth.get(key, 0) + 1
+    workloads = json.loads(proc.stdout)["workloads"]
+    deployments = [w for w in workloads if w["kind"] == "Deployment"]
+    assert len(deployments) > 10
+    for w in deployments:
+        assert w["pods"] == truth[(w["namespace"], "Deployment", w["name"])], w
+    assert any(w["pods"] > w["podsAffected"] for w in deployments)

@@ -125,3 +125,20 @@ def test_what_the_pager_warns_in_the_background_is_said_when_it_is_taken():
     found = early.take({("a", "web-0")}, lambda w: pytest.fail("read again"))
     assert found is not None and set(found) == {("a", "web-0")}
     assert len(warned) == 1 and "replicasets" in warned[0]
+
+
+def test_every_replicaset_read_is_given_for_the_count_as_it_was_read():
+    """An orphaned ReplicaSet (its Deployment deleted with --cascade=orphan) names no owner:
+    its pods count under it, not under a Deployment its name looks like."""
+    orphan = replicaset("web-old9", "web", ns="a")
+    orphan["metadata"]["ownerReferences"] = []
+    lists = Lists(items=[replicaset("web-new1", "web", ns="a"), orphan])
+    early = EarlyReplicaSets(lists, print, enabled=True)
+    assert early.every({("a", "web-old9")}) == {}  # not before it is taken
+    early.add(_pods(SPREAD + 1, ("a", "b", "c")))
+    assert early.started
+    early.take({("a", "web-new1")}, lambda wanted: None)
+    given = early.every({("a", "web-old9"), ("a", "web-new1"), ("a", "gone")})
+    assert given[("a", "web-old9")] == {"metadata": {"namespace": "a", "name": "web-old9"}}
+    assert given[("a", "web-new1")]["metadata"]["ownerReferences"][0]["name"] == "web"
+    assert ("a", "gone") not in given

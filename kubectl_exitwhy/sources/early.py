@@ -52,6 +52,7 @@ class EarlyReplicaSets:
         self.warn, self.enabled = warn, enabled
         self.wanted: set[tuple[str, str]] = set()
         self._later: Optional[Later] = None
+        self._every: Optional[dict[tuple[str, str], Optional[tuple[str, str]]]] = None
 
     @property
     def started(self) -> bool:
@@ -86,7 +87,15 @@ class EarlyReplicaSets:
             self.warn(line)
         if found is None:
             return None
+        self._every = found
         return {key: _slim(key, found[key]) for key in wanted if key in found}
+
+    def every(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        """Once taken, the ReplicaSets of ``keys`` the early list read, as ``take`` gives them:
+        also those that own no pod with findings, to count each pod under its workload as read
+        (the pods of a Deployment's older ReplicaSet, still running, are the Deployment's)."""
+        found = self._every or {}
+        return {key: _slim(key, found[key]) for key in keys if key in found}
 
 
 def _owner(obj: dict) -> Optional[tuple[str, str]]:
