@@ -10,17 +10,21 @@ holds every dataclass of the package to that). A name that is not a field is ref
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_FIELDS: dict[type, frozenset[str]] = {}  # each class's fields (not its ClassVars)
 
 
 def replace(obj: T, /, **changes: Any) -> T:
     """``obj`` with ``changes`` made to its fields (``dataclasses.replace``)."""
     cls = type(obj)
-    fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    if not changes.keys() <= fields.keys():
-        unknown = sorted(changes.keys() - fields.keys())
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    if not changes.keys() <= fields:
+        unknown = sorted(changes.keys() - fields)
         raise TypeError(f"{cls.__name__} has no field {', '.join(unknown)}")
     new = object.__new__(cls)
     state = new.__dict__

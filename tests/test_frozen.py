@@ -7,14 +7,17 @@ dataclass of the package is held to that here, and the copies are compared with 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import pkgutil
 import warnings
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 import kubectl_exitwhy
+from kubectl_exitwhy.correlate import correlate
 from kubectl_exitwhy.engine import diagnose
 from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.sources.files import FileSource
@@ -44,28 +47,37 @@ def test_every_dataclass_is_one_that_a_copy_of_its_fields_rebuilds():
     classes = _dataclasses()
     assert len(classes) > 20
     for cls in classes:
-        assert "__post_init__" not in vars(cls), cls
-        assert "__slots__" not in vars(cls), cls  # the copy goes through __dict__
+        assert not hasattr(cls, "__post_init__"), cls  # its own or inherited
+        assert cls.__init__.__code__.co_filename == "<string>", cls  # the generated __init__
+        assert not any("__slots__" in vars(k) for k in cls.__mro__[:-1]), cls  # via __dict__
         for f in dataclasses.fields(cls):
             assert f.init, (cls, f.name)
-        hints = " ".join(str(f.type) for f in dataclasses.fields(cls))
-        assert "InitVar" not in hints, cls
+        for name, f in cls.__dataclass_fields__.items():  # ClassVars and InitVars too
+            assert "InitVar" not in str(f.type), (cls, name)
+        for klass in cls.__mro__[:-1]:  # a cached value would be copied, stale
+            cached = [n for n, v in vars(klass).items() if isinstance(v, functools.cached_property)]
+            assert not cached, (cls, cached)
 
 
 def _objects():
-    """The evidence and diagnoses of every example: pods, containers, events, findings."""
+    """The evidence and diagnoses of every example: pods, containers, events, findings, and
+    what correlating them makes (workload and node summaries)."""
     for path in sorted(EXAMPLES.glob("*.json")) + sorted(EXAMPLES.glob("*.yaml")):
         try:
             pods = list(FileSource(str(path)).sweep(None, None, True))
         except Exception:  # an example that is not a cluster dump (there are none today)
             continue
-        for p in pods:
+        diagnoses = [diagnose(p) for p in pods]
+        for p, d in zip(pods, diagnoses):
             yield p
             yield from p.containers
             yield from p.events
-            d = diagnose(p)
             yield d
             yield from d.findings
+        report = correlate(pods, diagnoses, include_info=True)
+        yield report
+        yield from report.workloads
+        yield from report.nodes
 
 
 def test_a_copy_is_what_dataclasses_replace_makes():
@@ -89,5 +101,13 @@ def test_a_name_that_is_not_a_field_is_refused():
     pod = next(iter(_objects()))
     with pytest.raises(TypeError, match="no field nmae"):
         replace(pod, nmae="x")
+
+    @dataclasses.dataclass(frozen=True)
+    class WithClassVar:
+        x: int
+        LIMIT: ClassVar[int] = 3
+
+    with pytest.raises(TypeError, match="no field LIMIT"):  # as dataclasses.replace refuses
+        replace(WithClassVar(1), LIMIT=4)
     with pytest.raises(dataclasses.FrozenInstanceError):
         replace(pod, name="x").name = "y"  # type: ignore[misc]
