@@ -111,3 +111,20 @@ def test_a_name_that_is_not_a_field_is_refused():
         replace(WithClassVar(1), LIMIT=4)
     with pytest.raises(dataclasses.FrozenInstanceError):
         replace(pod, name="x").name = "y"  # type: ignore[misc]
+
+
+def test_a_copy_takes_no_more_memory_than_dataclasses_replace_makes():
+    """Set field by field, the copy keeps the compact form an instance made by its __init__
+    has; through __dict__ it took some 2 KB more a pod (+10 MB of peak RSS at 50,000 pods)."""
+    import tracemalloc
+
+    pod = next(iter(_objects()))
+    sizes = []
+    for copy_of in (dataclasses.replace, replace):
+        tracemalloc.start()
+        copies = [copy_of(pod, name=f"p{i}") for i in range(2000)]
+        sizes.append(tracemalloc.get_traced_memory()[0] / len(copies))
+        tracemalloc.stop()
+        del copies
+    theirs, ours = sizes
+    assert ours <= theirs * 1.05, sizes

@@ -242,18 +242,16 @@ class ClusterSource(Lookups):
                 job=build_job(job) if job is not None else pod.job,
                 workload=resolve(read.owner_keys[key], owners),
             )
-        # the pods are counted by the ReplicaSets read: where every one was (the early list),
-        # also by those no pod with findings is under, else by name (resolvedBy inferred)
-        counted = {
-            ("ReplicaSet", ns, name): rs
-            for (ns, name), rs in early.every(
-                (ns, name) for ns, kind, name, _ in read.listed if kind == "ReplicaSet"
-            ).items()
-        }
-        counted.update(owners)
         self.census = Counter()
         for owner_key, count in read.listed.items():
-            workload = resolve(owner_key, counted)
+            workload = resolve(owner_key, owners)
+            ns, kind, name, _ = owner_key
+            if kind == "ReplicaSet" and ("ReplicaSet", ns, name) not in owners:
+                # where every ReplicaSet was read (the early list), a pod no finding is under
+                # is counted by what its own says, not by its name (resolvedBy inferred)
+                own = early.every([(ns, name)]).get((ns, name))
+                if own is not None:
+                    workload = resolve(owner_key, {("ReplicaSet", ns, name): own})
             if target is None or target.owns_key(owner_key, workload, target.name):
                 self.census[workload] += count
         if target is not None:
@@ -263,7 +261,6 @@ class ClusterSource(Lookups):
         if settled is not None and logs is not None:  # (no logs read: nothing to wait for)
             # what is no longer needed goes first: the diagnoses made now add to memory there
             del events, read, early, nodes, jobs, replicasets, owners, node_evidence, wanted
-            del counted
             reading = logs[1]
             self.progress.say(
                 f"diagnosing {len(built) - len(reading):,} pods while the logs are read",
