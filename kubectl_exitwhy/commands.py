@@ -80,6 +80,9 @@ def sweep(
 
     gc.disable()  # speed: a short run of acyclic API dicts; the collector only slows it
     from kubectl_exitwhy import sweepview
+    from kubectl_exitwhy.heap import one_arena
+
+    one_arena()  # before the sweep starts a thread (heap.py)
     from kubectl_exitwhy.targets import Target
 
     if watch and filename is not None:

@@ -173,10 +173,14 @@ def run(parsed: Parsed, target_ref: Optional[str]) -> int:
     """The sweep as ``commands.sweep`` gives it (``fast`` said yes). The collector is off for
     the run: pages are trees of acyclic dicts, and its passes over them only slow it. At its
     end what it made is frozen (``gc.freeze``), as the process ends with it: the interpreter's
-    last collection at exit would go over all of it for nothing (~70 ms at 50,000 pods)."""
+    last collection at exit would go over all of it for nothing (~70 ms at 50,000 pods).
+    malloc keeps one arena (``heap``), set before the sweep starts a thread."""
     import gc
 
+    from kubectl_exitwhy.heap import one_arena
+
     gc.disable()
+    one_arena()
     try:
         return _run(parsed, target_ref)
     finally:
