@@ -9,6 +9,12 @@ by default since 1.16):
   passes ``defaultGzipThresholdBytes`` (128 KiB): the answer then carries
   ``Content-Encoding: gzip`` and ``Vary: Accept-Encoding``, compressed at gzip level 1
   (``defaultGzipContentEncodingLevel``);
+* as it is compressed: the apiserver's ``gzip.Writer`` writes to the response itself
+  (``deferredResponseWriter.unbufferedWrite``), so the compressed bytes go out while the rest of
+  the body is still being compressed, with no ``Content-Length`` (HTTP/1.1 chunked). The client
+  has the head of a page (its continue token) long before its end. Here the body is compressed
+  STEP bytes at a time, each piece sent as one chunk (``Response.pieces``); an answer a wire
+  fault shapes (cut short, trickled, endless) is compressed whole, as before, with its length;
 * never for watch streams (``WatchServer.HandleHTTP`` writes its frames to the connection) nor
   for logs (``StreamObject``): responses built with ``compressible=False`` here.
 
@@ -18,7 +24,8 @@ by default since 1.16):
 from __future__ import annotations
 
 import gzip
-from typing import Any
+import zlib
+from typing import Any, Iterator
 
 from .responses import Response
 
@@ -26,6 +33,7 @@ __all__ = ["THRESHOLD", "accepts_gzip", "apply"]
 
 THRESHOLD = 128 * 1024  # defaultGzipThresholdBytes
 LEVEL = 1  # defaultGzipContentEncodingLevel
+STEP = 64 * 1024  # bytes of the body compressed before what came of them is sent
 
 
 def accepts_gzip(headers: Any) -> bool:
@@ -45,8 +53,23 @@ def apply(resp: Response, headers: Any, enabled: bool = True) -> int:
         and size > THRESHOLD
         and accepts_gzip(headers)
     ):
-        resp.body = gzip.compress(resp.body, compresslevel=LEVEL, mtime=0)
+        if resp.wire or resp.truncate:
+            resp.body = gzip.compress(resp.body, compresslevel=LEVEL, mtime=0)
+        else:
+            resp.pieces, resp.body = _pieces(resp.body), b""
         resp.headers.append(("Content-Encoding", "gzip"))
         resp.headers.append(("Vary", "Accept-Encoding"))
         resp.encoding = "gzip"
     return size
+
+
+def _pieces(body: bytes) -> Iterator[bytes]:
+    """``body`` as one gzip member (mtime 0), STEP bytes at a time, each step's deflate block
+    ended (Z_BLOCK: no sync marker), as Go's level 1 writes a block for each 64 KiB it takes."""
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    view = memoryview(body)
+    for start in range(0, len(view), STEP):
+        piece = packer.compress(view[start : start + STEP]) + packer.flush(zlib.Z_BLOCK)
+        if piece:
+            yield piece
+    yield packer.flush()

@@ -1,7 +1,8 @@
 """The HTTP layer: kube-apiserver's wire behaviour over ``http.server``, one thread a connection.
 
-Like kube-apiserver it speaks HTTP/1.1 with keep-alive and ``Content-Length`` (chunked only for
-watch streams), gzip-compresses large answers for a client that accepts it (``compression``),
+Like kube-apiserver it speaks HTTP/1.1 with keep-alive and ``Content-Length``, chunked for watch
+streams and for the large answers it gzip-compresses, as it compresses them, for a client that
+accepts it (``compression``),
 over TLS when given a context; the TLS handshake is done in the connection's
 own thread, so a slow or broken client never blocks the accept loop. Responses are built from
 pre-encoded bytes (see ``store``); every request is recorded in the request log, just before
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 from . import compression, wirefaults
@@ -123,6 +124,9 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.stream is not None:
             self._send_stream(resp, head, commit)
             return
+        if resp.pieces is not None:
+            self._send_pieces(resp.pieces, head, commit)
+            return
         if resp.wire in ("trickle", "endless") and not head:
             wirefaults.send_slowly(self, resp, commit)
             return
@@ -147,6 +151,27 @@ class _Handler(BaseHTTPRequestHandler):
             commit(len(body))
             self.end_headers()
             self.wfile.write(body)
+
+    def _send_pieces(
+        self, pieces: Iterator[bytes], head: bool, commit: Callable[[int], None]
+    ) -> None:
+        """A body sent chunked as it is made (``compression``); the connection stays open."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if head:
+            commit(0)
+            return
+        sent, last = 0, b""
+        for piece in pieces:
+            if last:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(last), last))
+                sent += len(last)
+            last = piece
+        commit(sent + len(last))  # before the last write (see ``commit``)
+        if last:
+            self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(last), last))
+        else:
+            self.wfile.write(b"0\r\n\r\n")
 
     def _send_stream(self, resp: Response, head: bool, commit: Callable[[int], None]) -> None:
         self.send_header("Transfer-Encoding", "chunked")

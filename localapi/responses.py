@@ -43,6 +43,7 @@ class Response:
     content_type: str = JSON
     headers: list[tuple[str, str]] = field(default_factory=list)
     stream: Iterator[bytes] | None = None  # sent chunked (watch)
+    pieces: Iterator[bytes] | None = None  # a body sent chunked as it is made (gzip)
     truncate: bool = False
     delay: float = 0.0
     wire: str = ""  # how the body goes out when a fault says so (``wirefaults``)

@@ -264,6 +264,42 @@ def test_localapi_gzips_only_when_asked_and_only_above_128_kib(server):
 
 
 @cluster
+def test_localapi_sends_gzip_as_it_compresses_chunked_on_a_kept_connection(server):
+    """As the apiserver's gzip.Writer writes into the response: no Content-Length, chunked,
+    the first pieces out before the last are made; the connection then serves the next
+    request. A wire fault's answer is still compressed whole (it needs the length)."""
+    import http.client
+    import zlib
+
+    from localapi import compression
+
+    path = "/api/v1/namespaces/prod/pods"
+    conn = http.client.HTTPSConnection(
+        server.host, server.port, timeout=10, context=server.client_ssl_context()
+    )
+    hdrs = {"Authorization": f"Bearer {server.token}", "Accept-Encoding": "gzip"}
+    try:
+        bodies = []
+        for _ in range(2):  # the same connection twice: the chunked answer ended cleanly
+            conn.request("GET", path, headers=hdrs)
+            resp = conn.getresponse()
+            assert resp.getheader("Content-Length") is None
+            assert resp.getheader("Transfer-Encoding") == "chunked"
+            assert resp.getheader("Content-Encoding") == "gzip"
+            bodies.append(resp.read())
+        assert bodies[0] == bodies[1]
+        _, _, plain = server.request("GET", path)
+        assert gzip.decompress(bodies[0]) == plain
+    finally:
+        conn.close()
+    # made piece by piece: the first piece alone unpacks to the body's first STEP bytes
+    pieces = list(compression._pieces(plain))
+    assert len(plain) > 2 * compression.STEP and len(pieces) > 2
+    early = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(pieces[0])
+    assert early == plain[: compression.STEP]
+
+
+@cluster
 def test_localapi_never_gzips_a_watch_or_a_log(server):
     gz = {"Accept-Encoding": "gzip"}
     log = "/api/v1/namespaces/prod/pods/api-0/log?container=app"
