@@ -418,6 +418,12 @@ WARNING_REASONS = {
 }  # fmt: skip
 
 
+# the reasons the kubelet gives a pod's Ready condition that is False (status/generate.go): a
+# Ready False beside ContainersReady True for any other reason is the node controller's mark
+# (``MarkPodsNotReady``, on every pod of a node that is no longer Ready)
+KUBELET_NOT_READY = {"ContainersNotReady", "ReadinessGatesNotReady", "PodCompleted"}
+
+
 def _with_tails(containers: Iterable[Container], logs: Mapping[str, Any]) -> Iterator[Container]:
     for c in containers:
         tail = tuple(_s(line) for line in logs.get(c.name) or ())

@@ -658,3 +658,43 @@ def test_every_deployments_pods_are_counted_where_every_replicaset_was_read(big)
     for w in deployments:
         assert w["pods"] == truth[(w["namespace"], "Deployment", w["name"])], w
     assert any(w["pods"] > w["podsAffected"] for w in deployments)
+
+
+def test_a_sweep_reports_the_pods_of_a_node_that_stopped_reporting(tmp_path):
+    """The node's Ready is Unknown; its pods' statuses still say running, never restarted; the
+    node controller's NodeNotReady events have expired. The pre-filter used to call them
+    healthy: they are built for the node controller's mark on them (Ready False beside
+    ContainersReady True), and the node read then says why. Across namespaces and in one."""
+    from builders import node
+    from localapi import LocalAPIServer
+
+    down = node("n1")
+    down["status"]["conditions"][1] = {
+        "type": "Ready",
+        "status": "Unknown",
+        "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.",
+        "lastTransitionTime": "2026-11-20T09:00:00Z",
+    }
+
+    def running(name: str, on: str, ready: str) -> dict:
+        return pod(
+            name,
+            "prod",
+            node=on,
+            statuses=[status(ready=True)],
+            conditions=[
+                {"type": "Ready", "status": ready, "lastTransitionTime": "2026-11-20T09:00:40Z"},
+                {"type": "ContainersReady", "status": "True"},
+            ],
+        )
+
+    objects = [down, node("n2"), running("agent-a", "n1", "False"), running("web-b", "n2", "True")]
+    with LocalAPIServer(objects=objects) as srv:
+        for scope in (["-A"], ["-n", "prod"]):
+            proc = _run(srv, *scope, "-o", "json", "--fail-on", "critical")
+            assert proc.returncode == 1, proc.stderr
+            out = json.loads(proc.stdout)
+            found = [(i["pod"], i["findings"][0]["cause"]) for i in out["items"]]
+            assert found == [("agent-a", "node_lost")], scope
+            assert "is not ready" in out["items"][0]["findings"][0]["summary"]

@@ -1216,3 +1216,65 @@ def test_an_error_exit_during_a_stop_says_so():
     e = event("Killing", "Stopping container app", last="2026-11-20T10:00:00Z")
     f = one(p, e).findings[0]
     assert f.cause == "app_error" and "asked to stop" in f.summary
+
+
+def _marked(reason: str = "", containers_ready: str = "True") -> dict:
+    """A running pod never restarted, its Ready condition set False by the node controller
+    (MarkPodsNotReady keeps the reason it had: none, when it was True)."""
+    ready = {"type": "Ready", "status": "False", "lastTransitionTime": "2026-11-20T09:00:40Z"}
+    if reason:
+        ready["reason"] = reason
+    return pod(
+        statuses=[status(ready=True)],
+        conditions=[
+            {"type": "PodScheduled", "status": "True"},
+            ready,
+            {"type": "ContainersReady", "status": containers_ready},
+        ],
+    )
+
+
+def test_a_pod_the_node_controller_marked_is_a_lost_node_without_the_node_or_its_events():
+    """The NodeNotReady event has expired and the Node was not read (a file without nodes, no
+    right to read them): the mark on the pod still says its state is stale."""
+    p = _marked()
+    assert needs_diagnosis(p)
+    (f,) = one(p).findings
+    assert (f.cause, f.confidence, f.severity) == ("node_lost", "medium", "critical")
+    assert "stopped being ready" in f.summary
+    assert any("set by the node controller" in line and "2026-11-20T09:00:40Z" in line
+               for line in f.evidence)  # fmt: skip
+
+
+def test_the_kubelets_own_not_ready_is_not_the_mark():
+    for p in (_marked("ReadinessGatesNotReady"), _marked("ContainersNotReady", "False")):
+        assert not needs_diagnosis(p)
+        assert not any(f.cause == "node_lost" for f in one(p).findings)
+
+
+def test_a_marked_pod_on_a_node_read_ready_again_is_not_lost():
+    """The kubelet is back and has not yet written the pod's status: the Node says Ready."""
+    from builders import node
+
+    (d,) = diagnose_objects(_marked(), node())
+    assert not any(f.cause == "node_lost" for f in d.findings)
+
+
+def test_a_file_sweep_reports_a_healthy_looking_pod_on_a_node_not_ready(exitwhy, saved):
+    """The node's Ready is Unknown in the file, the pod's status still says running and ready,
+    no event is left: a sweep named it healthy and said nothing."""
+    from builders import node
+
+    n = node()
+    n["status"]["conditions"][1] = {
+        "type": "Ready",
+        "status": "Unknown",
+        "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.",
+    }
+    fine = pod("web-2", node="n2", statuses=[status(ready=True)])
+    path = saved(pod(statuses=[status(ready=True)]), fine, n, node("n2"))
+    run = exitwhy("-f", path, "-A", "-o", "json")
+    assert run.status == 0, run.err
+    items = run.json()["items"]
+    assert [(i["pod"], i["findings"][0]["cause"]) for i in items] == [("web-1", "node_lost")]

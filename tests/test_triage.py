@@ -111,6 +111,7 @@ def _healthy() -> dict:
             "conditions": [
                 {"type": "PodScheduled", "status": "True"},
                 {"type": "Ready", "status": "True"},
+                {"type": "ContainersReady", "status": "True"},
             ],
             "initContainerStatuses": [],  # a completed init container is looked at
             "containerStatuses": [
@@ -142,6 +143,10 @@ STEPS = [
     ("status", "conditions"),
     ("status", "conditions", 0, "status"),
     ("status", "conditions", 1, "type"),
+    ("status", "conditions", 1, "status"),  # Ready: the node controller's mark
+    ("status", "conditions", 1, "reason"),
+    ("status", "conditions", 2, "status"),  # ContainersReady
+    ("status", "conditions", 2, "type"),
     ("status", "containerStatuses", 0),
     ("status", "containerStatuses", 0, "restartCount"),
     ("status", "containerStatuses", 0, "state"),
@@ -166,6 +171,10 @@ values = st.one_of(
             "False",
             "DisruptionTarget",
             "PodScheduled",
+            "Ready",
+            "ContainersReady",
+            "ReadinessGatesNotReady",
+            "ContainersNotReady",
             "GOMEMLIMIT",
             "-Xmx2g",
             ["java", "-Xmx2g"],
@@ -217,6 +226,24 @@ def test_the_healthy_pod_is_quiet_and_each_finding_is_not():
         }
     )
     assert _check([_healthy()], index) == 0  # a Warning about it: built, whatever its status
+
+
+def test_a_pod_the_node_controller_marked_not_ready_is_built():
+    """Ready False beside ContainersReady True, for no reason the kubelet gives: the node
+    stopped being Ready (MarkPodsNotReady). Not quiet, whatever the rest of its status; a pod
+    whose readiness gates are unmet, or whose containers are not ready, stays quiet."""
+    marked = _healthy()
+    marked["status"]["conditions"][1]["status"] = "False"
+    assert needs_diagnosis(marked)
+    assert _check([marked], EventIndex()) == 0
+    for reason in ("ReadinessGatesNotReady", "ContainersNotReady"):
+        gated = copy.deepcopy(marked)
+        gated["status"]["conditions"][1]["reason"] = reason
+        assert not needs_diagnosis(gated), reason
+        assert _check([gated], EventIndex()) == 1, reason
+    both = copy.deepcopy(marked)
+    both["status"]["conditions"][2]["status"] = "False"  # the kubelet's own not-ready
+    assert not needs_diagnosis(both) and _check([both], EventIndex()) == 1
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

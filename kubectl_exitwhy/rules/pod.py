@@ -7,6 +7,7 @@ import re
 from typing import Optional
 
 from kubectl_exitwhy.causes import CAUSES
+from kubectl_exitwhy.evidence import KUBELET_NOT_READY, Condition, Pod
 from kubectl_exitwhy.rules.base import (
     HIGH,
     MEDIUM,
@@ -63,6 +64,21 @@ def node_shutdown(s: Subject) -> Optional[Verdict]:
     )
 
 
+def _marked(p: Pod) -> Optional[Condition]:
+    """The pod's Ready condition, where the node controller set it False: ContainersReady is
+    True and the reason is none the kubelet gives (``join.node_marked``)."""
+    ready, containers = p.condition("Ready"), p.condition("ContainersReady")
+    if (
+        ready is not None
+        and containers is not None
+        and ready.status == "False"
+        and containers.status == "True"
+        and ready.reason not in KUBELET_NOT_READY
+    ):
+        return ready
+    return None
+
+
 @rule("node_lost", 301, POD)
 def node_lost(s: Subject) -> Optional[Verdict]:
     """The node went away: ``NodeLost``, the taint manager deleting pods from an unreachable or
@@ -74,14 +90,24 @@ def node_lost(s: Subject) -> Optional[Verdict]:
     ready = p.node.condition("Ready") if p.node else None
     node_down = ready is not None and ready.status in ("False", "Unknown")
     tainted = events_like(p.events, ["TaintManagerEviction"])
+    # the node controller's mark on the pod stands for the node where the Node was not read
+    marked = _marked(p) if p.phase not in ("Succeeded", "Failed") else None
+    stale = node_down or (marked is not None and not (p.node and p.node.known))
     confidence = HIGH
     if p.reason != "NodeLost" and cond is None:
         # without the condition: the taint manager's own event, or the node not ready now (the
         # node controller's NodeNotReady event on the pod may have expired)
-        if not (tainted or (node_down and p.phase not in ("Succeeded", "Failed"))):
+        if not (tainted or (stale and p.phase not in ("Succeeded", "Failed"))):
             return None
         confidence = MEDIUM
     evidence = _status_line(s) + ([_target_line(cond)] if cond else [])
+    if marked is not None:
+        at = marked.last_transition
+        since = f" since {at:%Y-%m-%dT%H:%M:%SZ}" if at else ""
+        evidence.append(
+            f"status.conditions[Ready]: False{since} while ContainersReady is True: set by the "
+            "node controller on the pods of a node that is not ready"
+        )
     evidence += _pod_events(s, "NodeNotReady", "TaintManagerEviction")
     if node_down and ready is not None:
         evidence.append(
@@ -120,9 +146,14 @@ def node_lost(s: Subject) -> Optional[Verdict]:
                        severity="critical", own_steps=True)  # fmt: skip
     elif cond or p.reason == "NodeLost" or tainted:
         summary = f"{node} became unreachable or not ready, so the pod was removed from it"
-    else:
+    elif node_down:
         summary = (
             f"{node} is not ready: the kubelet stopped reporting, so this pod's state is stale"
+        )
+    else:
+        summary = (
+            f"{node} stopped being ready (the node controller marked this pod not ready), so "
+            "this pod's state is stale"
         )
     return Verdict(
         "node_lost", confidence, summary, tuple(evidence), next_steps=steps, severity="critical"

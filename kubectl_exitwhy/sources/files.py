@@ -17,7 +17,7 @@ from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.selector import Selector
 from kubectl_exitwhy.selector import parse as parse_selector
 from kubectl_exitwhy.sources.documents import decode, parse_documents, read_bytes, typed_documents
-from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis
+from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis, not_ready
 from kubectl_exitwhy.sources.typed import kept_whole
 
 
@@ -219,10 +219,23 @@ class FileSource:
         """(``settled``: a file's evidence is final only as a whole; it is not called.)"""
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
         self.census = Counter(resolve(census_key(p), self.owners) for p in chosen)
-        broken = [needs_diagnosis(p, self.events.warned(p)) for p in chosen]
+        broken = [self._broken(p) for p in chosen]
         pods = [p for p, b in zip(chosen, broken) if b or include_healthy]
         self.gaps = self._gaps([p for p, b in zip(chosen, broken) if b])
         return self._assemble(pods)
+
+    def _broken(self, pod: dict) -> bool:
+        """``needs_diagnosis``; also a pod on a node the file shows not ready, whose status the
+        kubelet no longer writes (a live sweep knows such pods by the node controller's mark)."""
+        if needs_diagnosis(pod, self.events.warned(pod)):
+            return True
+        node = _d(pod.get("spec")).get("nodeName")
+        phase = _d(pod.get("status")).get("phase")
+        return (
+            isinstance(node, str)
+            and not_ready(self.nodes.get(node))
+            and phase not in ("Succeeded", "Failed")
+        )
 
     def _gaps(self, pods: list[dict]) -> list[str]:
         """What the file lacks that a live run would have read: the answer differs, so say so."""
@@ -272,7 +285,7 @@ class FileSource:
             for p in self.pods
             if _d(p.get("spec")).get("nodeName") == pod.node_name
             and _d(p.get("metadata")).get("name") != pod.name
-            and needs_diagnosis(p, self.events.warned(p))
+            and self._broken(p)
         ]
         return list(self._assemble(others))
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from kubectl_exitwhy.evidence import (
+    KUBELET_NOT_READY,
     WARNING_REASONS,
     Job,
     Node,
@@ -71,6 +72,8 @@ def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
             == ("True" if cond.get("type") == "DisruptionTarget" else "False")
         ):
             return True
+    if node_marked(status):
+        return True  # its node stopped being Ready: the status is stale, the events may be gone
     if _sets_memory(_d(pod.get("spec"))):
         return True  # its settings may not fit its limit, failed or not
     for key in STATUS_KEYS:
@@ -87,6 +90,36 @@ def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
             waiting = state.get("waiting")
             if waiting is not None and _text(_d(waiting).get("reason")) not in QUIET_WAITING:
                 return True
+    return False
+
+
+def node_marked(status: Mapping[str, Any]) -> bool:
+    """The pod's Ready condition is False while ContainersReady is True, for no reason the
+    kubelet gives: the node lifecycle controller's ``MarkPodsNotReady``, which sets Ready (and
+    only Ready) to False on every pod of a node that is no longer Ready. The kubelet writes the
+    two together, so the mark stays until the node's kubelet reports again; the controller's
+    ``NodeNotReady`` event expires within hours. A pod whose readiness gates are not met has
+    reason ``ReadinessGatesNotReady``."""
+    ready = containers_ready = None
+    for cond in _l(status.get("conditions")):
+        if isinstance(cond, dict) and cond.get("type") == "Ready":
+            ready = cond
+        elif isinstance(cond, dict) and cond.get("type") == "ContainersReady":
+            containers_ready = cond
+    return (
+        ready is not None
+        and containers_ready is not None
+        and ready.get("status") == "False"
+        and containers_ready.get("status") == "True"
+        and _text(ready.get("reason")) not in KUBELET_NOT_READY
+    )
+
+
+def not_ready(node: Any) -> bool:
+    """A Node object whose Ready condition is False or Unknown (the kubelet stopped reporting)."""
+    for cond in _l(_d(_d(node).get("status")).get("conditions")):
+        if isinstance(cond, dict) and cond.get("type") == "Ready":
+            return cond.get("status") in ("False", "Unknown")
     return False
 
 

@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import msgspec
 
+from kubectl_exitwhy.evidence import KUBELET_NOT_READY
 from kubectl_exitwhy.owners import key_of
 from kubectl_exitwhy.runtimes import MEMORY_ENV
 from kubectl_exitwhy.sources import plainjson
@@ -68,6 +69,7 @@ class Spec(msgspec.Struct, **_UNTRACKED):
 class Condition(msgspec.Struct, **_UNTRACKED):
     type: Any = None
     status: Any = None
+    reason: Any = None
 
 
 class Waiting(msgspec.Struct, **_UNTRACKED):
@@ -111,15 +113,17 @@ class Page(msgspec.Struct, **_UNTRACKED):
 
 def quiet(pod: Pod) -> bool:
     """True only where ``join.needs_diagnosis`` would say the pod is healthy: running or done,
-    never restarted, nothing terminated or waiting on an error, no pod-level reason, no memory
-    settings to judge. False for anything else, odd values included (a value of another type
-    than a Struct declares never gets here: the pod is decoded the ordinary way)."""
+    never restarted, nothing terminated or waiting on an error, no pod-level reason, not marked
+    not ready by the node controller, no memory settings to judge. False for anything else, odd
+    values included (a value of another type than a Struct declares never gets here: the pod is
+    decoded the ordinary way)."""
     status, meta = pod.status, pod.metadata
     if status is None or meta is None or status.reason or meta.deletionTimestamp:
         return False
     phase = status.phase
     if phase != "Running" and phase != "Succeeded":
         return False
+    ready = containers_ready = None
     for cond in status.conditions or ():
         kind = cond.type
         if kind == "DisruptionTarget":
@@ -127,6 +131,18 @@ def quiet(pod: Pod) -> bool:
                 return False
         elif kind == "PodScheduled" and cond.status == "False":
             return False
+        elif kind == "Ready":
+            ready = cond
+        elif kind == "ContainersReady":
+            containers_ready = cond
+    if (  # join.node_marked: its node stopped being Ready
+        ready is not None
+        and containers_ready is not None
+        and ready.status == "False"
+        and containers_ready.status == "True"
+        and _text(ready.reason) not in KUBELET_NOT_READY
+    ):
+        return False
     for group in (
         status.containerStatuses,
         status.initContainerStatuses,
