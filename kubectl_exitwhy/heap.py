@@ -12,8 +12,9 @@ turns on one lock, but they spend their time waiting on the network or inside zl
 not in malloc.
 
 The limit takes effect for the threads that allocate after it is set, so it is set before a
-sweep starts any. It is left alone where it does not apply (not glibc) or where the user set
-``MALLOC_ARENA_MAX`` (glibc read it at start-up), and a failure to set it changes nothing else.
+sweep starts any. It is left alone where it does not apply (not glibc, or a Python without
+ctypes) or where the user chose (``MALLOC_ARENA_MAX``, or ``glibc.malloc.arena_max`` in
+``GLIBC_TUNABLES``: glibc read them at start-up), and a failure to set it changes nothing else.
 """
 
 from __future__ import annotations
@@ -27,15 +28,21 @@ M_ARENA_MAX = -8  # glibc's malloc.h
 
 def one_arena() -> bool:
     """Ask glibc's malloc for a single arena; True if it took the setting."""
-    if "MALLOC_ARENA_MAX" in os.environ or not _glibc():
+    if _chosen() or not _glibc():
         return False
     try:
-        import ctypes
+        import ctypes  # a Python built without libffi has none
 
         libc = ctypes.CDLL(None)
         return bool(libc.mallopt(M_ARENA_MAX, 1))
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError, ValueError):
         return False
+
+
+def _chosen() -> bool:
+    """The user set the number of arenas for this process."""
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    return "MALLOC_ARENA_MAX" in os.environ or "glibc.malloc.arena_max=" in tunables
 
 
 def _glibc() -> bool:

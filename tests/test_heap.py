@@ -39,7 +39,7 @@ def cluster():
 
 
 def _arenas(cluster, **env: str) -> int:
-    base = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    base = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
     proc = subprocess.run(
         [sys.executable, "-c", SWEEP_THEN_STATS],
         capture_output=True,
@@ -54,8 +54,10 @@ def _arenas(cluster, **env: str) -> int:
 
 @glibc
 @pytest.mark.cluster
-def test_a_sweep_allocates_in_one_arena(cluster):
-    assert _arenas(cluster) == 1
+@pytest.mark.parametrize("path", ["fast", "typer"])
+def test_a_sweep_allocates_in_one_arena(cluster, path):
+    env = {"EXITWHY_NO_FAST_PATH": "1"} if path == "typer" else {}
+    assert _arenas(cluster, **env) == 1
 
 
 @glibc
@@ -69,7 +71,7 @@ def test_without_the_limit_the_same_sweep_spreads_over_arenas(cluster):
 @glibc
 def test_the_limit_is_taken_on_glibc():
     code = "from kubectl_exitwhy.heap import one_arena; print(one_arena())"
-    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.stdout.strip() == "True", out.stderr
 
@@ -77,9 +79,22 @@ def test_the_limit_is_taken_on_glibc():
 def test_a_users_own_setting_is_left_alone(monkeypatch):
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert heap.one_arena() is False
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.check=0:glibc.malloc.arena_max=8")
+    assert heap.one_arena() is False
+
+
+def test_a_python_without_ctypes_sweeps_all_the_same(monkeypatch):
+    """A Python built without libffi has no ctypes: nothing is set, nothing is raised."""
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    monkeypatch.setattr(heap, "_glibc", lambda: True)
+    monkeypatch.setitem(sys.modules, "ctypes", None)  # import ctypes raises ImportError
+    assert heap.one_arena() is False
 
 
 def test_elsewhere_than_glibc_nothing_is_set(monkeypatch):
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
     monkeypatch.setattr(heap, "_glibc", lambda: False)
     assert heap.one_arena() is False
