@@ -13,8 +13,9 @@ by default since 1.16):
   (``deferredResponseWriter.unbufferedWrite``), so the compressed bytes go out while the rest of
   the body is still being compressed, with no ``Content-Length`` (HTTP/1.1 chunked). The client
   has the head of a page (its continue token) long before its end. Here the body is compressed
-  STEP bytes at a time, each piece sent as one chunk (``Response.pieces``); an answer a wire
-  fault shapes (cut short, trickled, endless) is compressed whole, as before, with its length;
+  STEP bytes at a time, each piece sent as one chunk (``Response.pieces``); one cut short
+  (``truncate``) stops after half its chunks. An answer trickled or endless (``wirefaults``), or
+  to an HTTP/1.0 request (which has no chunks), is compressed whole, with its length;
 * never for watch streams (``WatchServer.HandleHTTP`` writes its frames to the connection) nor
   for logs (``StreamObject``): responses built with ``compressible=False`` here.
 
@@ -42,8 +43,9 @@ def accepts_gzip(headers: Any) -> bool:
     return any(token.strip() == "gzip" for token in value.split(","))
 
 
-def apply(resp: Response, headers: Any, enabled: bool = True) -> int:
-    """Compress ``resp`` in place when the apiserver would; the body's size before."""
+def apply(resp: Response, headers: Any, enabled: bool = True, chunked: bool = True) -> int:
+    """Compress ``resp`` in place when the apiserver would; the body's size before.
+    ``chunked``: the request's HTTP version allows a chunked answer (1.1)."""
     size = len(resp.body)
     if (
         enabled
@@ -53,7 +55,7 @@ def apply(resp: Response, headers: Any, enabled: bool = True) -> int:
         and size > THRESHOLD
         and accepts_gzip(headers)
     ):
-        if resp.wire or resp.truncate:
+        if resp.wire not in ("", "truncate") or not chunked:
             resp.body = gzip.compress(resp.body, compresslevel=LEVEL, mtime=0)
         else:
             resp.pieces, resp.body = _pieces(resp.body), b""

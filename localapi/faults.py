@@ -18,7 +18,8 @@ Kinds, and what the real thing looks like:
 * ``error``: 500 InternalError.
 * ``slow``: wait ``delay`` seconds, then answer (combines with any of the above).
 * ``truncate``: send the headers with the full ``Content-Length`` but only part of the body, then
-  close the connection (a proxy or apiserver dying mid-response). Combines with ``slow``.
+  close the connection (a proxy or apiserver dying mid-response); a gzip answer, sent chunked,
+  stops after half its chunks, without the last one. Combines with ``slow``.
 
 What is not the API server's doing — the network, a proxy, a broken server (``wirefaults``):
 

@@ -64,7 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
             resp = Response(
                 500, status_body(500, "InternalError", f"Internal error occurred: {exc}")
             )
-        size = compression.apply(resp, self.headers, self.server.compression)
+        size = compression.apply(
+            resp, self.headers, self.server.compression, self.request_version != "HTTP/1.0"
+        )
         record = {
             "time": started,
             "method": method,
@@ -125,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_stream(resp, head, commit)
             return
         if resp.pieces is not None:
-            self._send_pieces(resp.pieces, head, commit)
+            self._send_pieces(resp.pieces, head, commit, resp.truncate)
             return
         if resp.wire in ("trickle", "endless") and not head:
             wirefaults.send_slowly(self, resp, commit)
@@ -153,25 +155,39 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _send_pieces(
-        self, pieces: Iterator[bytes], head: bool, commit: Callable[[int], None]
+        self, pieces: Iterator[bytes], head: bool, commit: Callable[[int], None], cut: bool
     ) -> None:
-        """A body sent chunked as it is made (``compression``); the connection stays open."""
+        """A body sent chunked as it is made (``compression``); the connection stays open.
+        ``cut`` (``truncate``): half the chunks, then the connection closes, without the last
+        chunk. A client gone mid-answer is logged with the bytes that went out."""
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         if head:
             commit(0)
             return
+        made = list(pieces) if cut else pieces
+        if cut:
+            made = made[: max(1, len(made) // 2)]
         sent, last = 0, b""
-        for piece in pieces:
-            if last:
+        try:
+            for piece in made:
+                if last:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(last), last))
+                    sent += len(last)
+                last = piece
+            commit(sent + len(last))  # before the last write (see ``commit``)
+            if cut:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(last), last))
-                sent += len(last)
-            last = piece
-        commit(sent + len(last))  # before the last write (see ``commit``)
-        if last:
-            self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(last), last))
-        else:
-            self.wfile.write(b"0\r\n\r\n")
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+            elif last:
+                self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(last), last))
+            else:
+                self.wfile.write(b"0\r\n\r\n")
+        except BaseException:
+            commit(sent)
+            raise
 
     def _send_stream(self, resp: Response, head: bool, commit: Callable[[int], None]) -> None:
         self.send_header("Transfer-Encoding", "chunked")
