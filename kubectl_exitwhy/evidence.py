@@ -421,7 +421,10 @@ WARNING_REASONS = {
 # the reasons the kubelet gives a pod's Ready condition that is False (status/generate.go): a
 # Ready False beside ContainersReady True for any other reason is the node controller's mark
 # (``MarkPodsNotReady``, on every pod of a node that is no longer Ready)
-KUBELET_NOT_READY = {"ContainersNotReady", "ReadinessGatesNotReady", "PodCompleted"}
+KUBELET_NOT_READY = {
+    "ContainersNotReady", "ReadinessGatesNotReady", "PodCompleted", "PodFailed",
+    "ContainersNotInitialized", "UnknownContainerStatuses",
+}  # fmt: skip
 
 
 def _with_tails(containers: Iterable[Container], logs: Mapping[str, Any]) -> Iterator[Container]:

@@ -1240,10 +1240,55 @@ def test_a_pod_the_node_controller_marked_is_a_lost_node_without_the_node_or_its
     p = _marked()
     assert needs_diagnosis(p)
     (f,) = one(p).findings
-    assert (f.cause, f.confidence, f.severity) == ("node_lost", "medium", "critical")
-    assert "stopped being ready" in f.summary
-    assert any("set by the node controller" in line and "2026-11-20T09:00:40Z" in line
+    # the mark can outlive the node's recovery: alone, it is a warning that says when
+    assert (f.cause, f.confidence, f.severity) == ("node_lost", "low", "warning")
+    assert "marked this pod not ready at 2026-11-20T09:00:40Z" in f.summary
+    assert "not read" in f.summary and f.next_steps[0] == "Check the node now: kubectl get node n1"
+    assert any("the node controller's mark" in line and "2026-11-20T09:00:40Z" in line
                for line in f.evidence)  # fmt: skip
+
+
+def test_duplicate_ready_conditions_are_read_alike_by_the_sweep_and_the_rule():
+    """The first Ready condition counts, for the pre-filter as for the evidence."""
+    first_false = _marked()
+    first_false["status"]["conditions"].insert(2, {"type": "Ready", "status": "True"})
+    first_true = _marked()
+    first_true["status"]["conditions"].insert(1, {"type": "Ready", "status": "True"})
+    assert needs_diagnosis(first_false)
+    assert [f.cause for f in one(first_false).findings] == ["node_lost"]
+    assert not needs_diagnosis(first_true)
+    assert not any(f.cause == "node_lost" for f in one(first_true).findings)
+
+
+def test_a_node_that_reports_not_ready_is_named_so_not_silent(exitwhy, saved):
+    """Ready False: the kubelet still reports (here, its network plugin is not ready): the pod
+    view says so, not that the kubelet stopped reporting; a file sweep does not build the pods
+    of such a node for it (its kubelet still writes their statuses)."""
+    from builders import node
+
+    n = node()
+    n["status"]["conditions"][1] = {
+        "type": "Ready",
+        "status": "False",
+        "reason": "KubeletNotReady",
+        "message": "container runtime network not ready: NetworkReady=false",
+    }
+    (d,) = diagnose_objects(pod(statuses=[status(ready=True)]), n)
+    (f,) = [f for f in d.findings if f.cause == "node_lost"]
+    assert "reports NotReady (container runtime network not ready" in f.summary
+    assert "stopped reporting" not in f.summary
+    run = exitwhy("-f", saved(pod(statuses=[status(ready=True)]), n), "-A", "-o", "json")
+    assert run.status == 0 and run.json()["items"] == [], run.err
+
+
+def test_a_daemonset_pod_on_a_lost_node_is_not_told_it_moves():
+    from builders import node
+
+    n = node()
+    n["status"]["conditions"][1] = {"type": "Ready", "status": "Unknown"}
+    (d,) = diagnose_objects(pod(statuses=[status(ready=True)], owner=("DaemonSet", "agent")), n)
+    (f,) = [f for f in d.findings if f.cause == "node_lost"]
+    assert "DaemonSet's pod stays with its node" in f.next_steps[0]
 
 
 def test_the_kubelets_own_not_ready_is_not_the_mark():

@@ -10,6 +10,7 @@ from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.evidence import KUBELET_NOT_READY, Condition, Pod
 from kubectl_exitwhy.rules.base import (
     HIGH,
+    LOW,
     MEDIUM,
     POD,
     Subject,
@@ -90,23 +91,26 @@ def node_lost(s: Subject) -> Optional[Verdict]:
     ready = p.node.condition("Ready") if p.node else None
     node_down = ready is not None and ready.status in ("False", "Unknown")
     tainted = events_like(p.events, ["TaintManagerEviction"])
-    # the node controller's mark on the pod stands for the node where the Node was not read
+    # the node controller's mark on the pod stands for the node where the Node was not read;
+    # it can outlive the node's recovery (the kubelet does not always write the pod again), so
+    # alone it is a warning, and it says when, not that the node is down now
     marked = _marked(p) if p.phase not in ("Succeeded", "Failed") else None
-    stale = node_down or (marked is not None and not (p.node and p.node.known))
+    mark_only = marked is not None and not node_down and not (p.node and p.node.known)
     confidence = HIGH
     if p.reason != "NodeLost" and cond is None:
         # without the condition: the taint manager's own event, or the node not ready now (the
         # node controller's NodeNotReady event on the pod may have expired)
-        if not (tainted or (stale and p.phase not in ("Succeeded", "Failed"))):
+        running = p.phase not in ("Succeeded", "Failed")
+        if not (tainted or ((node_down or mark_only) and running)):
             return None
-        confidence = MEDIUM
+        confidence = LOW if mark_only and not tainted else MEDIUM
     evidence = _status_line(s) + ([_target_line(cond)] if cond else [])
     if marked is not None:
         at = marked.last_transition
         since = f" since {at:%Y-%m-%dT%H:%M:%SZ}" if at else ""
         evidence.append(
-            f"status.conditions[Ready]: False{since} while ContainersReady is True: set by the "
-            "node controller on the pods of a node that is not ready"
+            f"status.conditions[Ready]: False{since} while ContainersReady is True: the node "
+            "controller's mark, set when the pod's node stopped being ready"
         )
     evidence += _pod_events(s, "NodeNotReady", "TaintManagerEviction")
     if node_down and ready is not None:
@@ -146,17 +150,30 @@ def node_lost(s: Subject) -> Optional[Verdict]:
                        severity="critical", own_steps=True)  # fmt: skip
     elif cond or p.reason == "NodeLost" or tainted:
         summary = f"{node} became unreachable or not ready, so the pod was removed from it"
+    elif node_down and ready is not None and ready.status == "False":
+        # the kubelet still reports: the node says it is not ready (runtime, network, PLEG)
+        why = first_line(ready.message) or ready.reason or "no reason given"
+        summary = f"{node} reports NotReady ({why}): the pod is out of service while it lasts"
     elif node_down:
         summary = (
             f"{node} is not ready: the kubelet stopped reporting, so this pod's state is stale"
         )
     else:
+        at = marked.last_transition if marked is not None else None
+        when = f" at {at:%Y-%m-%dT%H:%M:%SZ}" if at else ""
         summary = (
-            f"{node} stopped being ready (the node controller marked this pod not ready), so "
-            "this pod's state is stale"
+            f"the node controller marked this pod not ready{when}, when {node} stopped being "
+            "ready; the Node was not read to say whether it still is"
         )
+        steps = (f"Check the node now: kubectl get node {node}",)
+    if p.owner and p.owner.kind == "DaemonSet" and not steps:
+        steps = (
+            "A DaemonSet's pod stays with its node and is not made elsewhere: it comes back with "
+            f"the node; if {node} is gone for good, delete the Node (kubectl delete node {node}).",
+        )
+    severity = "warning" if mark_only and not (cond or tainted) else "critical"
     return Verdict(
-        "node_lost", confidence, summary, tuple(evidence), next_steps=steps, severity="critical"
+        "node_lost", confidence, summary, tuple(evidence), next_steps=steps, severity=severity
     )
 
 

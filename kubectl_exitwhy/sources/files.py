@@ -17,7 +17,7 @@ from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.selector import Selector
 from kubectl_exitwhy.selector import parse as parse_selector
 from kubectl_exitwhy.sources.documents import decode, parse_documents, read_bytes, typed_documents
-from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis, not_ready
+from kubectl_exitwhy.sources.join import EventIndex, assemble, needs_diagnosis, stopped_reporting
 from kubectl_exitwhy.sources.typed import kept_whole
 
 
@@ -225,15 +225,16 @@ class FileSource:
         return self._assemble(pods)
 
     def _broken(self, pod: dict) -> bool:
-        """``needs_diagnosis``; also a pod on a node the file shows not ready, whose status the
-        kubelet no longer writes (a live sweep knows such pods by the node controller's mark)."""
+        """``needs_diagnosis``; also a pod on a node whose kubelet the file shows stopped
+        reporting (Ready Unknown), whose status is the last it wrote (a live sweep knows such
+        pods by the node controller's mark)."""
         if needs_diagnosis(pod, self.events.warned(pod)):
             return True
         node = _d(pod.get("spec")).get("nodeName")
         phase = _d(pod.get("status")).get("phase")
         return (
             isinstance(node, str)
-            and not_ready(self.nodes.get(node))
+            and stopped_reporting(self.nodes.get(node))
             and phase not in ("Succeeded", "Failed")
         )
 

@@ -100,11 +100,13 @@ def node_marked(status: Mapping[str, Any]) -> bool:
     two together, so the mark stays until the node's kubelet reports again; the controller's
     ``NodeNotReady`` event expires within hours. A pod whose readiness gates are not met has
     reason ``ReadinessGatesNotReady``."""
-    ready = containers_ready = None
+    ready = containers_ready = None  # the first of each, as the evidence's ``condition`` takes
     for cond in _l(status.get("conditions")):
-        if isinstance(cond, dict) and cond.get("type") == "Ready":
+        if not isinstance(cond, dict):
+            continue
+        if cond.get("type") == "Ready" and ready is None:
             ready = cond
-        elif isinstance(cond, dict) and cond.get("type") == "ContainersReady":
+        elif cond.get("type") == "ContainersReady" and containers_ready is None:
             containers_ready = cond
     return (
         ready is not None
@@ -115,11 +117,13 @@ def node_marked(status: Mapping[str, Any]) -> bool:
     )
 
 
-def not_ready(node: Any) -> bool:
-    """A Node object whose Ready condition is False or Unknown (the kubelet stopped reporting)."""
+def stopped_reporting(node: Any) -> bool:
+    """A Node object whose Ready condition is Unknown: its kubelet stopped reporting, so the
+    statuses of its pods are the last it wrote (a kubelet that reports Ready False still writes
+    them)."""
     for cond in _l(_d(_d(node).get("status")).get("conditions")):
         if isinstance(cond, dict) and cond.get("type") == "Ready":
-            return cond.get("status") in ("False", "Unknown")
+            return cond.get("status") == "Unknown"
     return False
 
 

@@ -132,9 +132,9 @@ def quiet(pod: Pod) -> bool:
         elif kind == "PodScheduled" and cond.status == "False":
             return False
         elif kind == "Ready":
-            ready = cond
+            ready = ready or cond  # the first of each, as join.node_marked
         elif kind == "ContainersReady":
-            containers_ready = cond
+            containers_ready = containers_ready or cond
     if (  # join.node_marked: its node stopped being Ready
         ready is not None
         and containers_ready is not None
