@@ -367,3 +367,15 @@ def test_texts_that_repeat_across_pods_and_events_are_kept_once():
     assert one == {k: came[k] for k in EVENT_KEYS if k in came}
     assert one["reason"] is two["reason"]
     assert one["involvedObject"]["kind"] is two["involvedObject"]["kind"]
+
+
+def test_a_pod_on_a_node_that_stopped_reporting_needs_a_diagnosis_unless_it_is_done():
+    """``down``: the nodes whose kubelet stopped reporting (a saved file's, or those a sweep
+    across namespaces read again): a running pod on one needs a diagnosis, marked or not; a
+    pod that succeeded does not."""
+    pod = _healthy()
+    pod["spec"]["nodeName"] = "n1"
+    assert not needs_diagnosis(pod) and not needs_diagnosis(pod, False, frozenset({"n2"}))
+    assert needs_diagnosis(pod, False, frozenset({"n1"}))
+    pod["status"]["phase"] = "Succeeded"
+    assert not needs_diagnosis(pod, False, frozenset({"n1"}))

@@ -179,6 +179,7 @@ class FileSource:
             and isinstance(o.get("metadata"), dict)
             and isinstance(o["metadata"].get("name"), str)
         }
+        self.down = {name for name, node in self.nodes.items() if stopped_reporting(node)}
         self.jobs = {}
         self.owners: dict[tuple[str, str, str], dict] = {}  # the controllers saved with the pods
         for o in objects:
@@ -225,18 +226,9 @@ class FileSource:
         return self._assemble(pods)
 
     def _broken(self, pod: dict) -> bool:
-        """``needs_diagnosis``; also a pod on a node whose kubelet the file shows stopped
-        reporting (Ready Unknown), whose status is the last it wrote (a live sweep knows such
-        pods by the node controller's mark)."""
-        if needs_diagnosis(pod, self.events.warned(pod)):
-            return True
-        node = _d(pod.get("spec")).get("nodeName")
-        phase = _d(pod.get("status")).get("phase")
-        return (
-            isinstance(node, str)
-            and stopped_reporting(self.nodes.get(node))
-            and phase not in ("Succeeded", "Failed")
-        )
+        """``needs_diagnosis``, with the nodes whose kubelet the file shows stopped reporting
+        (Ready Unknown): their pods' statuses are the last it wrote."""
+        return needs_diagnosis(pod, self.events.warned(pod), self.down)
 
     def _gaps(self, pods: list[dict]) -> list[str]:
         """What the file lacks that a live run would have read: the answer differs, so say so."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from typing import AbstractSet, Any, Iterable, Iterator, Mapping, Optional
 
 from kubectl_exitwhy.evidence import (
     KUBELET_NOT_READY,
@@ -52,14 +52,21 @@ class Quiet(dict):
     key: tuple[str, str, str, str]
 
 
-def needs_diagnosis(pod: Mapping[str, Any], warned: bool = False) -> bool:
+def needs_diagnosis(
+    pod: Mapping[str, Any], warned: bool = False, down: AbstractSet[str] = frozenset()
+) -> bool:
     """True unless the pod is plainly healthy: running or done, no restarts, no terminations,
     nothing waiting on an error, no pod-level reason. A pod that Warning events concern is looked
-    at too (``warned``): the events may say what the status does not. Errs on the side of True
-    for odd input."""
+    at too (``warned``): the events may say what the status does not; so is a pod not done on a
+    node of ``down`` (their kubelets stopped reporting: the status is the last one written).
+    Errs on the side of True for odd input."""
     status = _d(pod.get("status"))
     if warned or status.get("reason") or status.get("phase") in ("Failed", "Unknown", "Pending"):
         return True
+    if down and status.get("phase") != "Succeeded":
+        node = _d(pod.get("spec")).get("nodeName")
+        if isinstance(node, str) and node in down:
+            return True
     if not status:
         return True  # no status at all (saved without it): only the rest can tell
     if _d(pod.get("metadata")).get("deletionTimestamp"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Optional
+from typing import AbstractSet, Optional
 
 from kubectl_exitwhy.evidence import Pod
 from kubectl_exitwhy.owners import census_key
@@ -35,8 +35,10 @@ class PodList:
         include_healthy: bool,
         target: Optional[Target],
         observed: datetime,
+        down: AbstractSet[str] = frozenset(),
     ) -> None:
         self.events, self.events_known, self.observed = events, events_known, observed
+        self.down = down  # the nodes whose kubelet stopped reporting (``nodelist.py``)
         self.include_healthy, self.target = include_healthy, target
         self.built: dict[str, Pod] = {}
         self.needs_more: set[str] = set()
@@ -65,7 +67,7 @@ class PodList:
             if not quiet:
                 chosen.append(p)
                 keys.append(k)
-        flags = [needs_diagnosis(p, self.events.warned(p)) for p in chosen]
+        flags = [needs_diagnosis(p, self.events.warned(p), self.down) for p in chosen]
         kept = [i for i, flag in enumerate(flags) if flag or self.include_healthy]
         assembled = assemble(
             [chosen[i] for i in kept],
