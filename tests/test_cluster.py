@@ -714,6 +714,10 @@ def test_a_sweep_reports_the_pods_of_a_node_that_stopped_reporting(tmp_path):
             assert [r["query"]["fieldSelector"] for r in again] == (
                 ["spec.nodeName=n1"] if scope == ["-A"] else []
             ), scope
+        # read again, the pods of the node keep to the sweep's label selector
+        proc = _run(srv, "-A", "-l", "app=agent-c", "-o", "json")
+        assert proc.returncode == 0, proc.stderr
+        assert [i["pod"] for i in json.loads(proc.stdout)["items"]] == ["agent-c"]
 
 
 def test_a_sweep_without_the_right_to_list_nodes_says_nothing_of_them(big):

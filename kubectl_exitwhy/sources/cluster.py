@@ -209,7 +209,7 @@ class ClusterSource(Lookups):
                 read.down, seen = self.early_nodes.take(), read.seen
                 if read.down:
                     self.progress.say(f"reading the pods of {len(read.down):,} nodes", now=True)
-                    pods_of(self, read.down, lambda items: early.add(read.add(items)))
+                    pods_of(self, read.down, lambda items: early.add(read.add(items)), selector)
                     read.seen = seen  # (the items of the list itself)
             finally:
                 if gc_was_enabled:

@@ -77,8 +77,11 @@ class EarlyNodes:
 MAX_NODES = 50  # nodes whose pods are read again; past that, their marks (if any) must do
 
 
-def pods_of(reader: Any, down: set[str], add: Callable[[list], Any]) -> None:
-    """Each page of the pods of the nodes of ``down`` (at most MAX_NODES of them), to ``add``."""
+def pods_of(
+    reader: Any, down: set[str], add: Callable[[list], Any], selector: Optional[str]
+) -> None:
+    """Each page of the pods of the nodes of ``down`` (at most MAX_NODES of them) that match the
+    sweep's label ``selector``, to ``add``."""
     names = sorted(down)
     if len(names) > MAX_NODES:
         reader.warn(
@@ -88,7 +91,7 @@ def pods_of(reader: Any, down: set[str], add: Callable[[list], Any]) -> None:
         names = names[:MAX_NODES]
     decode, apart = typed_decoder("pods"), _Apart(reader)
     for name in names:
-        query = {"fieldSelector": f"spec.nodeName={name}"}
+        query = {"labelSelector": selector, "fieldSelector": f"spec.nodeName={name}"}
         what = f"listing the pods of node {name}"
         try:
             for items in paging.pages(apart, "/api/v1/pods", query, what, None, decode):
