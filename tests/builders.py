@@ -196,9 +196,24 @@ def node_event(
     return e
 
 
+READY = {  # a node's Ready condition by its status: what the kubelet, or the node controller, says
+    "True": {"reason": "KubeletReady", "message": "ok"},
+    "Unknown": {"reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status."},
+    "False": {"reason": "KubeletNotReady", "message": "container runtime is down"},
+}
+
+
 def node(
-    name: str = "n1", *, memory_pressure: bool = False, since: str = "2026-11-20T09:50:00Z"
+    name: str = "n1",
+    *,
+    memory_pressure: bool = False,
+    since: str = "2026-11-20T09:50:00Z",
+    ready: str = "True",
+    message: Optional[str] = None,
 ) -> dict:
+    condition = {"type": "Ready", "status": ready, **READY[ready]}
+    if message is not None:
+        condition["message"] = message
     return {
         "apiVersion": "v1",
         "kind": "Node",
@@ -216,7 +231,7 @@ def node(
                     else "kubelet has sufficient memory available",
                     "lastTransitionTime": since,
                 },
-                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "ok"},
+                condition,
             ]
         },
     }

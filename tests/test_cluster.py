@@ -668,14 +668,7 @@ def test_a_sweep_reports_the_pods_of_a_node_that_stopped_reporting(tmp_path):
     from builders import node
     from localapi import LocalAPIServer
 
-    down = node("n1")
-    down["status"]["conditions"][1] = {
-        "type": "Ready",
-        "status": "Unknown",
-        "reason": "NodeStatusUnknown",
-        "message": "Kubelet stopped posting node status.",
-        "lastTransitionTime": "2026-11-20T09:00:00Z",
-    }
+    down = node("n1", ready="Unknown")
 
     def running(name: str, on: str, ready: str) -> dict:
         return pod(
@@ -721,7 +714,7 @@ def test_a_sweep_reports_the_pods_of_a_node_that_stopped_reporting(tmp_path):
 
 
 def test_a_sweep_without_the_right_to_list_nodes_says_nothing_of_them(big):
-    """The nodes' list at the start of a sweep across namespaces is dropped without a word
+    """The nodes' list a sweep across namespaces reads beside its pods is dropped without a word
     where the user may not read nodes (the view role): the pods are diagnosed as before, and
     the join says what it could not read, once, as it did."""
     big.faults.set("forbidden", "nodes")

@@ -1014,13 +1014,7 @@ def test_events_with_a_uid_join_a_pod_saved_without_one():
 def test_a_pod_on_a_node_that_stopped_reporting():
     from builders import node
 
-    n = node()
-    n["status"]["conditions"][1] = {
-        "type": "Ready",
-        "status": "Unknown",
-        "reason": "NodeStatusUnknown",
-        "message": "Kubelet stopped posting node status.",
-    }
+    n = node(ready="Unknown")
     p = pod(statuses=[status(ready=False)])
     e = event(
         "NodeNotReady",
@@ -1133,13 +1127,7 @@ def test_a_native_sidecar_stopped_after_a_failed_main_container_is_info():
 def test_a_pod_on_a_node_not_ready_for_hours_is_not_healthy():
     from builders import node
 
-    n = node()
-    n["status"]["conditions"][1] = {
-        "type": "Ready",
-        "status": "Unknown",
-        "reason": "NodeStatusUnknown",
-        "message": "Kubelet stopped posting node status.",
-    }
+    n = node(ready="Unknown")
     (d,) = diagnose_objects(pod(statuses=[status(ready=True)]), n)
     assert d.findings and d.findings[0].cause == "node_lost"
 
@@ -1147,13 +1135,7 @@ def test_a_pod_on_a_node_not_ready_for_hours_is_not_healthy():
 def test_a_statefulset_pod_stuck_terminating_on_a_dead_node_gets_the_right_step():
     from builders import node
 
-    n = node()
-    n["status"]["conditions"][1] = {
-        "type": "Ready",
-        "status": "Unknown",
-        "reason": "NodeStatusUnknown",
-        "message": "x",
-    }
+    n = node(ready="Unknown", message="x")
     p = pod(
         "db-1",
         owner=("StatefulSet", "db"),
@@ -1266,13 +1248,7 @@ def test_a_node_that_reports_not_ready_is_named_so_not_silent(exitwhy, saved):
     of such a node for it (its kubelet still writes their statuses)."""
     from builders import node
 
-    n = node()
-    n["status"]["conditions"][1] = {
-        "type": "Ready",
-        "status": "False",
-        "reason": "KubeletNotReady",
-        "message": "container runtime network not ready: NetworkReady=false",
-    }
+    n = node(ready="False", message="container runtime network not ready: NetworkReady=false")
     (d,) = diagnose_objects(pod(statuses=[status(ready=True)]), n)
     (f,) = [f for f in d.findings if f.cause == "node_lost"]
     assert "reports NotReady (container runtime network not ready" in f.summary
@@ -1284,8 +1260,7 @@ def test_a_node_that_reports_not_ready_is_named_so_not_silent(exitwhy, saved):
 def test_a_daemonset_pod_on_a_lost_node_is_not_told_it_moves():
     from builders import node
 
-    n = node()
-    n["status"]["conditions"][1] = {"type": "Ready", "status": "Unknown"}
+    n = node(ready="Unknown")
     (d,) = diagnose_objects(pod(statuses=[status(ready=True)], owner=("DaemonSet", "agent")), n)
     (f,) = [f for f in d.findings if f.cause == "node_lost"]
     assert "DaemonSet's pod stays with its node" in f.next_steps[0]
@@ -1310,13 +1285,7 @@ def test_a_file_sweep_reports_a_healthy_looking_pod_on_a_node_not_ready(exitwhy,
     no event is left: a sweep named it healthy and said nothing."""
     from builders import node
 
-    n = node()
-    n["status"]["conditions"][1] = {
-        "type": "Ready",
-        "status": "Unknown",
-        "reason": "NodeStatusUnknown",
-        "message": "Kubelet stopped posting node status.",
-    }
+    n = node(ready="Unknown")
     fine = pod("web-2", node="n2", statuses=[status(ready=True)])
     path = saved(pod(statuses=[status(ready=True)]), fine, n, node("n2"))
     run = exitwhy("-f", path, "-A", "-o", "json")
