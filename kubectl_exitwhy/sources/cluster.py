@@ -331,7 +331,7 @@ class ClusterSource(Lookups):
                 selector += f",involvedObject.name={names[0]}"
             self._events(None, selector, events, label="node events", typed=len(names) > 1)
         listed = self.early_nodes.listed
-        if listed is not None:  # every node was read at the start (``nodelist.py``)
+        if listed is not None:  # every node was read while the pods were (``nodelist.py``)
             return {name: listed[name] for name in names if name in listed}
         nodes = {}
         if len(names) > 20:

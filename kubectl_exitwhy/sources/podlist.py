@@ -35,10 +35,10 @@ class PodList:
         include_healthy: bool,
         target: Optional[Target],
         observed: datetime,
-        down: AbstractSet[str] = frozenset(),
     ) -> None:
         self.events, self.events_known, self.observed = events, events_known, observed
-        self.down = down  # the nodes whose kubelet stopped reporting (``nodelist.py``)
+        # the nodes whose kubelet stopped reporting, once known (``nodelist.py``)
+        self.down: AbstractSet[str] = frozenset()
         self.include_healthy, self.target = include_healthy, target
         self.built: dict[str, Pod] = {}
         self.needs_more: set[str] = set()
