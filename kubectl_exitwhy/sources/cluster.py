@@ -33,7 +33,6 @@ from kubectl_exitwhy.sources.join import EventIndex, assemble, job_name
 from kubectl_exitwhy.sources.later import Later
 from kubectl_exitwhy.sources.logread import LogGate
 from kubectl_exitwhy.sources.lookups import Lookups
-from kubectl_exitwhy.sources.nodelist import EarlyNodes, pods_of
 from kubectl_exitwhy.sources.podlist import PodList
 from kubectl_exitwhy.sources.prefetch import Ahead
 from kubectl_exitwhy.targets import Target
@@ -113,7 +112,6 @@ class ClusterSource(Lookups):
         self._logs = LogGate(self)  # one try each, bounded, failures in the kubelet's terms
         self.census: Optional[Counter] = None  # pods listed per workload, after a sweep
         self.progress = progress or Progress(enabled=False)  # what a sweep has read so far
-        self.early_nodes = EarlyNodes(self, self.warn, False)  # a sweep's, across namespaces
         self.missing: Optional[str] = None  # after a sweep whose pod list ended early: why
 
     # --- reading --------------------------------------------------------------------------------
@@ -188,8 +186,6 @@ class ClusterSource(Lookups):
             ahead.send(first[:1])
             self.progress.say(f"reading events {where}", now=True)
             events, events_known = self._events(namespace, index=index)
-            # across namespaces, the nodes are read while the pods are (``nodelist.py``)
-            self.early_nodes = EarlyNodes(self, self.warn, namespace is None and target is None)
             self.progress.say(f"reading pods {where}", now=True)
             now = datetime.now(timezone.utc)
             read = PodList(events, events_known, include_healthy, target, now)
@@ -205,12 +201,6 @@ class ClusterSource(Lookups):
                     self.progress.say(
                         f"pods: {len(read.counted):,} read, {len(read.needs_more):,} to diagnose"
                     )
-                # the pods the pre-filter passed on nodes whose kubelet stopped reporting
-                read.down, seen = self.early_nodes.take(), read.seen
-                if read.down:
-                    self.progress.say(f"reading the pods of {len(read.down):,} nodes", now=True)
-                    pods_of(self, read.down, lambda items: early.add(read.add(items)), selector)
-                    read.seen = seen  # (the items of the list itself)
             finally:
                 if gc_was_enabled:
                     gc.enable()
@@ -330,9 +320,6 @@ class ClusterSource(Lookups):
             if len(names) == 1:
                 selector += f",involvedObject.name={names[0]}"
             self._events(None, selector, events, label="node events", typed=len(names) > 1)
-        listed = self.early_nodes.listed
-        if listed is not None:  # every node was read while the pods were (``nodelist.py``)
-            return {name: listed[name] for name in names if name in listed}
         nodes = {}
         if len(names) > 20:
             try:

@@ -25,7 +25,7 @@ from kubectl_exitwhy.sources.later import Later
 Found = Optional[dict[tuple[str, str], dict]]
 
 
-class Told:
+class _Told:
     """The reader, its warnings (``paging.py``'s: a list started again, cut short) kept to be
     said when the list is taken, not from the background while the pods are read."""
 
@@ -46,7 +46,7 @@ class EarlyReplicaSets:
 
     def __init__(self, reader: Any, warn: Callable[[str], None], enabled: bool) -> None:
         self._said: list[str] = []
-        told = Told(reader, self._said)
+        told = _Told(reader, self._said)
         self.get = reader.get
         self.pages = lambda *args, **kwargs: paging.pages(told, *args, **kwargs)
         self.warn, self.enabled = warn, enabled

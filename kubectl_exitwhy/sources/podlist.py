@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import AbstractSet, Optional
+from typing import Optional
 
 from kubectl_exitwhy.evidence import Pod
 from kubectl_exitwhy.owners import census_key
@@ -37,8 +37,6 @@ class PodList:
         observed: datetime,
     ) -> None:
         self.events, self.events_known, self.observed = events, events_known, observed
-        # the nodes whose kubelet stopped reporting, once known (``nodelist.py``)
-        self.down: AbstractSet[str] = frozenset()
         self.include_healthy, self.target = include_healthy, target
         self.built: dict[str, Pod] = {}
         self.needs_more: set[str] = set()
@@ -67,7 +65,7 @@ class PodList:
             if not quiet:
                 chosen.append(p)
                 keys.append(k)
-        flags = [needs_diagnosis(p, self.events.warned(p), self.down) for p in chosen]
+        flags = [needs_diagnosis(p, self.events.warned(p)) for p in chosen]
         kept = [i for i, flag in enumerate(flags) if flag or self.include_healthy]
         assembled = assemble(
             [chosen[i] for i in kept],
