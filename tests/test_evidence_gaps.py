@@ -1225,7 +1225,7 @@ def test_a_pod_the_node_controller_marked_is_a_lost_node_without_the_node_or_its
     # the mark can outlive the node's recovery: alone, it is a warning that says when
     assert (f.cause, f.confidence, f.severity) == ("node_lost", "low", "warning")
     assert "marked this pod not ready at 2026-11-20T09:00:40Z" in f.summary
-    assert "not read" in f.summary and f.next_steps[0] == "Check the node now: kubectl get node n1"
+    assert "not read" in f.summary and f.next_steps[0].startswith("Check the node: kubectl get")
     assert any("the node controller's mark" in line and "2026-11-20T09:00:40Z" in line
                for line in f.evidence)  # fmt: skip
 
@@ -1260,10 +1260,24 @@ def test_a_node_that_reports_not_ready_is_named_so_not_silent(exitwhy, saved):
 def test_a_daemonset_pod_on_a_lost_node_is_not_told_it_moves():
     from builders import node
 
-    n = node(ready="Unknown")
-    (d,) = diagnose_objects(pod(statuses=[status(ready=True)], owner=("DaemonSet", "agent")), n)
-    (f,) = [f for f in d.findings if f.cause == "node_lost"]
-    assert "DaemonSet's pod stays with its node" in f.next_steps[0]
+    agent = pod(statuses=[status(ready=True)], owner=("DaemonSet", "agent"))
+    for ready, delete in (("Unknown", True), ("False", False)):
+        (d,) = diagnose_objects(agent, node(ready=ready))
+        (f,) = [f for f in d.findings if f.cause == "node_lost"]
+        assert f.next_steps[0].startswith("Check the node: kubectl get node n1")
+        assert "DaemonSet's pod stays with its node" in f.next_steps[1]
+        assert ("kubectl delete node n1" in f.next_steps[1]) is delete, ready  # not one reporting
+        assert not any("recreate their pods elsewhere" in step for step in f.next_steps)
+
+
+def test_a_pod_lost_with_its_node_stays_critical_when_it_also_carries_the_mark():
+    """Status reason NodeLost says the pod went with its node; the mark beside it adds to that
+    (the Node not read), it does not make it a mere warning."""
+    p = _marked()
+    p["status"]["reason"] = "NodeLost"
+    p["status"]["message"] = "Node n1 which was running pod web-1 is unresponsive"
+    (f,) = [f for f in one(p).findings if f.cause == "node_lost"]
+    assert (f.severity, f.confidence) == ("critical", "high")
 
 
 def test_the_kubelets_own_not_ready_is_not_the_mark():

@@ -153,7 +153,7 @@ def node_lost(s: Subject) -> Optional[Verdict]:
     elif node_down and ready is not None and ready.status == "False":
         # the kubelet still reports: the node says it is not ready (runtime, network, PLEG)
         why = first_line(ready.message) or ready.reason or "no reason given"
-        summary = f"{node} reports NotReady ({why}): the pod is out of service while it lasts"
+        summary = f"{node} reports NotReady ({why})"
     elif node_down:
         summary = (
             f"{node} is not ready: the kubelet stopped reporting, so this pod's state is stale"
@@ -165,16 +165,25 @@ def node_lost(s: Subject) -> Optional[Verdict]:
             f"the node controller marked this pod not ready{when}, when {node} stopped being "
             "ready; the Node was not read to say whether it still is"
         )
-        steps = (f"Check the node now: kubectl get node {node}",)
+    own = False
     if p.owner and p.owner.kind == "DaemonSet" and not steps:
+        # not moved elsewhere, whatever the cause's own last step says of other owners
+        gone = ready is None or ready.status != "False"  # a kubelet that reports is there
         steps = (
+            CAUSES["node_lost"].next_steps[0],
             "A DaemonSet's pod stays with its node and is not made elsewhere: it comes back with "
-            f"the node; if {node} is gone for good, delete the Node (kubectl delete node {node}).",
+            "the node"
+            + (
+                f"; if {node} is gone for good, delete the Node (kubectl delete node {node})."
+                if gone
+                else "."
+            ),
         )
-    severity = "warning" if mark_only and not (cond or tainted) else "critical"
-    return Verdict(
-        "node_lost", confidence, summary, tuple(evidence), next_steps=steps, severity=severity
-    )
+        own = True
+    lost = cond or tainted or p.reason == "NodeLost"
+    severity = "warning" if mark_only and not lost else "critical"
+    return Verdict("node_lost", confidence, summary, tuple(evidence), next_steps=steps,
+                   severity=severity, own_steps=own)  # fmt: skip
 
 
 @rule("preempted", 302, POD)
