@@ -288,3 +288,28 @@ def test_a_uid_sent_twice_in_a_page_is_counted_once_for_its_first_owner_both_way
     assert typed.stdout == plain.stdout
     (workload,) = json.loads(typed.stdout)["workloads"]
     assert (workload["name"], workload["pods"]) == ("a", 1)
+
+
+def test_a_node_list_with_names_that_are_not_text_joins_the_others(answering):
+    """Past 20 nodes the sweep lists them all and keeps those its pods run on: an entry whose
+    name is a list or an object (no API server sends one) is passed over, not a crash, and the
+    node it seems to name is still judged by its real entry."""
+    handler, kubeconfig = answering
+    pods = []
+    for i in range(21):
+        p = crashed(f"p{i}")
+        p["spec"]["nodeName"] = f"n{i}"
+        pods.append(p)
+    handler.pages[PODS] = json.dumps({"kind": "PodList", "items": pods}).encode()
+    odd = [{"metadata": {"name": ["n5"]}}, {"metadata": {"name": {"n5": 1}}}]
+    nodes = [builders.node(f"n{i}", ready="False" if i == 5 else "True") for i in range(21)]
+    listed = {"kind": "NodeList", "items": odd + nodes}
+    handler.pages["/api/v1/nodes"] = json.dumps(listed).encode()
+    proc = run(kubeconfig, "-n", "prod", "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    out = json.loads(proc.stdout)
+    assert sorted(i["pod"] for i in out["items"]) == sorted(f"p{i}" for i in range(21))
+    assert [(n["node"], n["cause"], n["pods"]) for n in out["nodes"]] == [
+        ("n5", "node_not_ready", ["prod/p5"])
+    ]

@@ -330,7 +330,7 @@ class ClusterSource(Lookups):
                     for n in items:
                         meta = n.get("metadata") if isinstance(n, dict) else None
                         name = meta.get("name") if isinstance(meta, dict) else None
-                        if name in names:
+                        if isinstance(name, str) and name in wanted:  # a set: never a scan
                             status = n.get("status")  # keep the conditions, drop the rest
                             conditions = (
                                 status.get("conditions") if isinstance(status, dict) else None
