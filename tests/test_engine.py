@@ -1059,3 +1059,21 @@ def test_events_k8s_io_v1_shape_is_read():
     e["regarding"] = e.pop("involvedObject")
     e["note"] = e.pop("message")
     assert one(crashing(terminated(137)), e).findings[0].cause == "liveness_probe_kill"
+
+
+@pytest.mark.parametrize("starts,cause", [(3, "liveness_probe_kill"), (1, None)])
+def test_liveness_failures_and_more_than_one_start_are_a_probe_kill(starts, cause):
+    """No lastState and no restartCount (not posted, or not yet written), the Killing event's
+    message missing: failures past the threshold and the container Started more than once in
+    this pod (each Started event is one start) are a probe kill; a single start is not a
+    restart, and nothing is claimed."""
+    d = one(
+        pod(containers=[spec_container(liveness=True)], statuses=[status(ready=False)]),
+        event("Unhealthy", "Liveness probe failed: connection refused", type_="Warning", count=9),
+        event("Started", "Started container app", count=starts),
+    )
+    found = [(f.cause, f.confidence) for f in d.findings]
+    if cause is None:
+        assert not any(c == "liveness_probe_kill" for c, _ in found), found
+    else:
+        assert found[0] == (cause, "medium"), found

@@ -28,6 +28,7 @@ from kubectl_exitwhy.rules.base import (
     near,
     placed,
     rule,
+    starts_seen,
     stop_evidence,
     subject_lines,
 )
@@ -52,7 +53,9 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
         threshold = probe.failure_threshold if probe else 3
         failures = sum(e.count for e in unhealthy)
         killed_code = s.term is not None and s.code in (137, 143)
-        restarting = s.term is None and (c.restart_count or crash_looping(c))
+        # restarted: by its count, its back-off, or more than one Started event (each start of
+        # the container in this pod is one)
+        restarting = s.term is None and (c.restart_count or crash_looping(c) or starts_seen(c) > 1)
         if failures >= threshold and (killed_code or restarting):
             pass
         elif killed_code and probe and not unhealthy_all and _events_gone(s):
