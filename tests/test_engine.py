@@ -1077,3 +1077,37 @@ def test_liveness_failures_and_more_than_one_start_are_a_probe_kill(starts, caus
         assert not any(c == "liveness_probe_kill" for c, _ in found), found
     else:
         assert found[0] == (cause, "medium"), found
+
+
+def _pull(message: str, image: str = "registry.acme.test:5000/app:1.0"):
+    """A pod in ImagePullBackOff whose status kept no image (a pasted describe), and the
+    kubelet's two Failed events of a pull: the error, then 'Error: ErrImagePull'."""
+    p = pod(statuses=[status(state={"waiting": {"reason": "ImagePullBackOff"}})])
+    for s in p["status"]["containerStatuses"]:
+        s.pop("image", None)
+    for c in p["spec"]["containers"]:
+        c.pop("image", None)
+    failed = event("Failed", f'Failed to pull image "{image}": {message}', type_="Warning")
+    generic = event("Failed", "Error: ErrImagePull", type_="Warning", last="2026-11-20T09:59:41Z")
+    generic["metadata"]["name"] += "-2"
+    return one(p, failed, generic).findings[0]
+
+
+def test_a_registry_certificate_the_node_does_not_trust_is_said_with_its_own_steps():
+    f = _pull(
+        "rpc error: code = Unknown desc = Get https://registry.acme.test:5000/v2/: x509: "
+        "certificate signed by unknown authority"
+    )
+    assert f.cause == "image_pull_error"
+    assert f.summary == (
+        "cannot pull image registry.acme.test:5000/app:1.0: the node does not trust the "
+        "registry's TLS certificate"
+    )
+    assert "certs.d/registry.acme.test:5000/ca.crt" in f.next_steps[0]
+    assert not any("imagePullSecrets" in step for step in f.next_steps)
+
+
+def test_a_pull_error_names_the_image_from_the_events_and_reads_the_error_not_the_echo():
+    f = _pull("rpc error: code = NotFound desc = manifest unknown", image="acme/app:2")
+    assert f.summary == "cannot pull image acme/app:2: the image or tag does not exist"
+    assert any("imagePullSecrets" in step for step in f.next_steps)  # the cause's own steps

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
+from kubectl_exitwhy.causes import CAUSES
+from kubectl_exitwhy.evidence import Event
 from kubectl_exitwhy.rules.base import (
     HIGH,
     WAITING,
@@ -25,11 +27,23 @@ PULL_REASONS = {
 }
 
 
+# Go's crypto/x509 and crypto/tls errors, as the runtime passes them on in the pull error.
+_TLS = r"\bx509: |certificate signed by unknown authority|tls: failed to verify certificate"
+_UNTRUSTED = "the node does not trust the registry's TLS certificate"
+TRUST_STEP = (
+    "Make the container runtime on the nodes trust the registry's CA (or give the registry a "
+    "certificate they trust): containerd reads <config_path>/<registry>/hosts.toml or a ca.crt "
+    "there (config_path is often /etc/containerd/certs.d); CRI-O reads "
+    "/etc/containers/certs.d/<registry>/ca.crt"
+)
+_PULLED = re.compile(r'(?:Failed to pull|Back-off pulling|Pulling) image "([^"]+)"')
+
 # HTTP status codes as words, never inside a digest, an address or a port.
 _STATUS = r"(?<![\w.:/@-]){}(?![\w.:])"
 _PULL_PROBLEMS = tuple(
     (re.compile(pattern, re.I), what)
     for pattern, what in (
+        (_TLS, _UNTRUSTED),  # before "not found": an address in it may read like anything
         (r"\bnot found\b|manifest unknown", "the image or tag does not exist"),
         (_STATUS.format(401) + r"|unauthorized", "the registry refused the credentials"),
         (_STATUS.format(403) + r"|\bdenied\b", "the registry refused access"),
@@ -50,16 +64,55 @@ def _pull_problem(message: str) -> str:
 def image_pull_error(s: Subject) -> Optional[Verdict]:
     """``ErrImagePull``, ``ImagePullBackOff``, ``ErrImageNeverPull``, ``RegistryUnavailable``,
     ``SignatureValidationFailed``: the kubelet cannot get the image; the message or the
-    ``Failed`` event says why (not found, unauthorized, unreachable registry)."""
+    ``Failed`` event says why (not found, unauthorized, unreachable registry, a registry
+    certificate the node does not trust: then the steps are the runtime's trust store, not the
+    name or the credentials)."""
     if s.reason not in PULL_REASONS:
         return None
     evidence = subject_lines(s)
     failed = [e for e in s.c.events if e.reason == "Failed" and "pull" in e.message.lower()]
+    # each attempt is two events: 'Failed to pull image "x": <why>', then 'Error: ErrImagePull'
+    failed = [e for e in failed if _PULLED.search(e.message)] or failed
     evidence += [e.describe() for e in failed[-1:]]
     why = _pull_problem(s.message + " " + " ".join(e.message for e in failed[-1:]))
-    summary = f"cannot pull image {s.c.image or '(unknown)'}" + (f": {why}" if why else "")
+    image = s.c.image or _image_in(s.c.events) or "(not shown)"
+    summary = f"cannot pull image {image}" + (f": {why}" if why else "")
     detail = first_line(failed[-1].message if failed else s.message) or None
-    return Verdict("image_pull_error", HIGH, summary, tuple(evidence), detail=detail)
+    if why != _UNTRUSTED:
+        return Verdict("image_pull_error", HIGH, summary, tuple(evidence), detail=detail)
+    # the name, the tag and the credentials are not in question: the steps say what is
+    host = _registry(image)
+    trust = TRUST_STEP.replace("<registry>", host) if host else TRUST_STEP
+    read = next(x for x in CAUSES["image_pull_error"].next_steps if "describe" in x)
+    steps = (trust, read)
+    return Verdict(
+        "image_pull_error",
+        HIGH,
+        summary,
+        tuple(evidence),
+        steps,
+        detail=detail,
+        own_steps=True,
+    )
+
+
+def _registry(image: str) -> str:
+    """The registry host of an image reference, where it names one (a first part with a dot,
+    a port, or ``localhost``: the distribution reference's rule); else ''."""
+    first, slash, _ = image.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        return first
+    return ""
+
+
+def _image_in(events: Sequence[Event]) -> str:
+    """The image the kubelet's pull events name (``Failed to pull image "x": …``, ``Pulling
+    image "x"``), the latest first: for a container whose spec was not shown."""
+    for e in reversed(events):
+        found = _PULLED.search(e.message)
+        if found:
+            return found.group(1)
+    return ""
 
 
 @rule("invalid_image_name", 201, WAITING)
