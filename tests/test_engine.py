@@ -1111,3 +1111,18 @@ def test_a_pull_error_names_the_image_from_the_events_and_reads_the_error_not_th
     f = _pull("rpc error: code = NotFound desc = manifest unknown", image="acme/app:2")
     assert f.summary == "cannot pull image acme/app:2: the image or tag does not exist"
     assert any("imagePullSecrets" in step for step in f.next_steps)  # the cause's own steps
+
+
+def test_a_probe_failure_with_no_output_is_not_quoted_as_an_empty_reason():
+    """An exec or gRPC probe that prints nothing: the kubelet's message is 'Liveness probe
+    failed:' and nothing after it, which the summary does not quote."""
+    d = one(
+        pod(containers=[spec_container(liveness=True)], statuses=[status(restarts=3)]),
+        event("Unhealthy", "Liveness probe failed:", type_="Warning", count=6),
+    )
+    f = d.findings[0]
+    assert f.cause == "liveness_probe_kill"
+    assert f.summary == (
+        "killed by the kubelet after failed liveness probes; lastState was not kept, the "
+        "events tell it"
+    )

@@ -78,6 +78,8 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
     if timing:
         evidence.append(timing)
     reason = unhealthy[-1].message if unhealthy else ""
+    if re.fullmatch(rf"{kind} probe failed:?\s*", reason, re.I):  # a probe that printed nothing
+        reason = ""
     code = s.code
     how = {137: "SIGKILL after the grace period", 143: "SIGTERM", 0: "exited 0 on SIGTERM"}.get(
         code if code is not None else -1, f"exit {code}" if code is not None else ""
