@@ -1126,3 +1126,29 @@ def test_a_probe_failure_with_no_output_is_not_quoted_as_an_empty_reason():
         "killed by the kubelet after failed liveness probes; lastState was not kept, the "
         "events tell it"
     )
+
+
+def _config(message: str, *events_):
+    waiting = {"reason": "CreateContainerConfigError", "message": message}
+    return one(pod(statuses=[status(state={"waiting": waiting})]), *events_).findings[0]
+
+
+def test_a_config_error_without_its_message_is_read_from_the_kubelets_failed_event():
+    f = _config("", event("Failed", 'Error: secret "db-creds" not found', type_="Warning"))
+    assert (f.cause, f.summary) == ("config_error", "secret 'db-creds' is missing")
+    assert f.next_steps == (
+        "Create secret db-creds in the pod's namespace, or correct the pod spec's reference to "
+        "it (env, envFrom): kubectl get secret db-creds -n prod",
+    )
+
+
+def test_a_missing_key_is_looked_at_by_its_name_and_namespace_and_never_its_values():
+    f = _config("couldn't find key DB_PASSWORD in Secret prod/db-creds")
+    assert f.summary == "key DB_PASSWORD is missing from Secret prod/db-creds"
+    assert f.next_steps[0].endswith("kubectl describe secret db-creds -n prod")
+    assert not any("-o yaml" in step or "runAsNonRoot" in step for step in f.next_steps)
+
+
+def test_run_as_non_root_gets_its_own_step_only():
+    f = _config("container has runAsNonRoot and image will run as root (pod: web-1)")
+    assert [("runAsNonRoot" in step) for step in f.next_steps] == [True]

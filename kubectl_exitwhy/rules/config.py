@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.rules.base import (
     HIGH,
     WAITING,
@@ -19,22 +20,49 @@ from kubectl_exitwhy.rules.base import (
 @rule("config_error", 210, WAITING)
 def config_error(s: Subject) -> Optional[Verdict]:
     """``CreateContainerConfigError``: the kubelet could not build the container's configuration
-    — a missing Secret, ConfigMap or key, or ``runAsNonRoot`` with an image that runs as root."""
+    — a missing Secret, ConfigMap or key, or ``runAsNonRoot`` with an image that runs as root.
+    The waiting message says which, or, where it was not kept, the kubelet's ``Failed`` event
+    ("Error: …"); the steps are then that one's."""
     if s.reason != "CreateContainerConfigError":
         return None
+    evidence = subject_lines(s)
     msg = s.message
+    if not msg.strip():
+        failed = [e for e in s.c.events if e.reason == "Failed" and e.message.startswith("Error:")]
+        evidence += [e.describe() for e in failed[-1:]]
+        msg = failed[-1].message if failed else ""
     missing = re.search(r'(secret|configmap) "([^"]+)" not found', msg, re.I)
     key = re.search(r"couldn't find key (\S+) in (Secret|ConfigMap) (\S+)", msg, re.I)
+    steps: tuple[str, ...] = ()
     if missing:
-        summary = f"{missing.group(1).lower()} {missing.group(2)!r} is missing"
+        kind, name = missing.group(1).lower(), missing.group(2)
+        summary = f"{kind} {name!r} is missing"
+        steps = (
+            f"Create {kind} {name} in the pod's namespace, or correct the pod spec's reference "
+            f"to it (env, envFrom): kubectl get {kind} {name} -n <ns>",
+        )
     elif key:
-        summary = f"key {key.group(1)} is missing from {key.group(2)} {key.group(3)}"
+        k, kind, where = key.group(1), key.group(2), key.group(3)
+        summary = f"key {k} is missing from {kind} {where}"
+        ns, _, name = where.rpartition("/")  # the kubelet names it namespace/name
+        steps = (
+            f"Add key {k} to {kind} {name}, or correct the pod spec's reference to it "
+            # describe lists a Secret's keys, never its values
+            f"(env valueFrom): kubectl describe {kind.lower()} {name} -n {ns or '<ns>'}",
+        )
     elif "runAsNonRoot" in msg:
         summary = "runAsNonRoot is set but the image runs as root (or a non-numeric user)"
+        steps = tuple(x for x in CAUSES["config_error"].next_steps if "runAsNonRoot" in x)
     else:
         summary = "the kubelet could not build the container configuration"
     return Verdict(
-        "config_error", HIGH, summary, tuple(subject_lines(s)), detail=first_line(msg) or None
+        "config_error",
+        HIGH,
+        summary,
+        tuple(evidence),
+        steps,
+        detail=first_line(msg) or None,
+        own_steps=bool(steps),
     )
 
 
