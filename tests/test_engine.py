@@ -1152,3 +1152,51 @@ def test_a_missing_key_is_looked_at_by_its_name_and_namespace_and_never_its_valu
 def test_run_as_non_root_gets_its_own_step_only():
     f = _config("container has runAsNonRoot and image will run as root (pod: web-1)")
     assert [("runAsNonRoot" in step) for step in f.next_steps] == [True]
+
+
+def _mounts(*messages: str):
+    """A pod waiting in ContainerCreating and its FailedMount events, the last one latest."""
+    events_ = []
+    for i, message in enumerate(messages):
+        e = event(
+            "FailedMount",
+            message,
+            container=None,
+            type_="Warning",
+            last=f"2026-11-20T09:5{i}:00Z",
+        )
+        e["metadata"]["name"] += f"-{i}"
+        events_.append(e)
+    waiting = status(state={"waiting": {"reason": "ContainerCreating"}})
+    return one(pod(phase="Pending", statuses=[waiting]), *events_).findings[0]
+
+
+TIMED_OUT = (
+    "Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data]: "
+    "timed out waiting for the condition"
+)
+
+
+def test_a_mount_says_the_operations_own_error_not_the_wait_that_wraps_it():
+    f = _mounts(
+        'MountVolume.SetUp failed for volume "data" : mount failed: exit status 32, wrong fs '
+        "type, bad option, bad superblock on /dev/rbd2",
+        TIMED_OUT,
+    )
+    assert f.cause == "volume_mount_failed"
+    assert f.summary == (
+        'cannot mount volume "data": mount failed: exit status 32, wrong fs type, bad option, '
+        "bad superblock on /dev/rbd2"
+    )
+
+
+def test_a_named_cause_outranks_a_later_timeout_and_the_timeout_alone_is_said():
+    f = _mounts(
+        'Multi-Attach error for volume "pvc-1" Volume is already exclusively attached to one '
+        "node and can't be attached to another",
+        TIMED_OUT,
+    )
+    assert f.summary == (
+        'cannot mount volume "pvc-1": Multi-Attach: the volume is still attached to another node'
+    )
+    assert _mounts(TIMED_OUT).summary == "cannot mount a volume: timed out waiting for the volume"

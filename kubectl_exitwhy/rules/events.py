@@ -175,8 +175,8 @@ def _volume_problem(message: str) -> str:
         ("multi-attach", "Multi-Attach: the volume is still attached to another node"),
         ("not registered", "the kubelet has not yet registered the object it needs"),
         ("unbound", "the PersistentVolumeClaim is not bound"),
-        ("timed out waiting for the condition", "timed out waiting for the volume"),
-        ("timeout expired waiting", "timed out waiting for the volume"),
+        ("timed out waiting for the condition", _WAITED),
+        ("timeout expired waiting", _WAITED),
         ("deadline exceeded", "the storage driver did not answer in time"),
         ("not found in the list of registered csi drivers", "the CSI driver is not on the node"),
         ("permission denied", "permission denied"),
@@ -186,6 +186,32 @@ def _volume_problem(message: str) -> str:
         if needle in low:
             return what
     return ""
+
+
+_WAITED = "timed out waiting for the volume"
+# an operation's own error, as the kubelet and the attach-detach controller word it:
+# 'MountVolume.SetUp failed for volume "v" : <error>'
+_OPERATION = re.compile(r'\b(?:Mount|Map|Attach)\w*\.\w+ failed for volume "[^"]*" ?: (.+)')
+
+
+def _best_problem(events: list[Event]) -> tuple[str, Event]:
+    """What the events say is wrong, and the event that says it, the latest first: a cause
+    they name (a missing object, Multi-Attach, no CSI driver…), else an operation's own error
+    (``MountVolume.SetUp failed for volume "v" : mount failed…``), and only then the volume
+    manager's "timed out waiting", which wraps whichever of these the events also hold."""
+    latest = list(reversed(events))
+    for x in latest:
+        problem = _volume_problem(x.message)
+        if problem and problem != _WAITED:
+            return problem, x
+    for x in latest:
+        own = _OPERATION.search(x.message)
+        if own:
+            return first_line(own.group(1), 160), x
+    for x in latest:
+        if _volume_problem(x.message):
+            return _WAITED, x
+    return "", events[-1]
 
 
 @rule("volume_mount_failed", 309, POD)
@@ -199,10 +225,8 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
     if not events or not _stuck(pod) or _later_stage_reached(pod, events[-1], _VOLUME_STAGE):
         return None
     e = events[-1]
-    volume = _VOLUME.search(e.message)
-    problem = _volume_problem(e.message) or _volume_problem(
-        " ".join(x.message for x in events[:-1])
-    )
+    problem, said = _best_problem(events)
+    volume = _VOLUME.search(said.message) or _VOLUME.search(e.message)
     what = f'volume "{volume.group(1)}"' if volume else "a volume"
     summary = f"cannot {'attach' if e.reason == 'FailedAttachVolume' else 'mount'} {what}"
     if problem:
