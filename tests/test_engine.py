@@ -1199,4 +1199,48 @@ def test_a_named_cause_outranks_a_later_timeout_and_the_timeout_alone_is_said():
     assert f.summary == (
         'cannot mount volume "pvc-1": Multi-Attach: the volume is still attached to another node'
     )
+    assert [step.split(":")[0] for step in f.next_steps] == ["Read the mount error", "Multi-Attach"]
     assert _mounts(TIMED_OUT).summary == "cannot mount a volume: timed out waiting for the volume"
+
+
+@pytest.mark.parametrize(
+    "message,cause",
+    [
+        (
+            "The node was low on resource: ephemeral-storage. Container app was using 82Ki, "
+            "which exceeds its request of 0. ",
+            "evicted",
+        ),
+        ("the node was low on disk, maybe", None),  # not the eviction manager's words
+    ],
+)
+def test_an_eviction_known_only_by_its_message_is_an_eviction(message, cause):
+    """A post that kept only the kubelet's eviction message, neither the reason nor an event:
+    its wording (nodeLowMessageFmt) says it, at medium confidence."""
+    p = pod(phase="Failed", statuses=[])
+    p["status"]["message"] = message
+    d = one(p)
+    found = [(f.cause, f.confidence) for f in d.findings]
+    if cause is None:
+        assert ("evicted", "medium") not in found, found
+    else:
+        assert found[0] == (cause, "medium"), found
+        assert "ephemeral-storage" in d.findings[0].summary
+
+
+def test_a_missing_configmap_volume_gets_its_own_step_not_every_kind():
+    f = _mounts('MountVolume.SetUp failed for volume "cfg" : configmap "app-cfg" not found')
+    assert f.next_steps[1:] == (
+        "Create configmap app-cfg in the pod's namespace, or correct the pod spec's volume that "
+        "names it: kubectl get configmap app-cfg -n prod",
+    )
+
+
+def test_a_rate_limited_pull_is_told_to_pull_with_credentials_or_mirror_not_to_check_the_tag():
+    f = _pull(
+        "rpc error: code = Unknown desc = toomanyrequests: You have reached your pull rate limit.",
+        image="docker.io/obsidiandynamics/kafdrop:latest",
+    )
+    assert f.summary.endswith(": the registry's rate limit was hit")
+    assert f.next_steps[0].startswith("Pull with credentials")
+    assert not any("tag exist" in step for step in f.next_steps)

@@ -15,6 +15,7 @@ import re
 from typing import Optional
 
 from kubectl_exitwhy.attribution import SYNC_ERROR
+from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.evidence import Container, Event, Pod, Waiting
 from kubectl_exitwhy.rules.base import (
     HIGH,
@@ -219,7 +220,8 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
     """The kubelet cannot mount a volume, or the attach-detach controller cannot attach it
     (``FailedMount``, ``FailedAttachVolume``, ``FailedMapVolume`` events) while no container has
     started: a missing Secret, ConfigMap or key, an unbound PVC, a volume still attached to
-    another node (Multi-Attach), a CSI driver that does not answer."""
+    another node (Multi-Attach), a CSI driver that does not answer. Where the events name a
+    missing object or Multi-Attach, the steps are for that alone."""
     pod = s.pod
     events = _failures(pod, "FailedMount", "FailedAttachVolume", "FailedMapVolume")
     if not events or not _stuck(pod) or _later_stage_reached(pod, events[-1], _VOLUME_STAGE):
@@ -235,14 +237,36 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
     evidence += [x.describe() for x in _distinct(events)[-3:]]
     # an event without a time may be stale: medium at most
     confidence = HIGH if e.timed and problem and "not registered" not in problem else MEDIUM
+    steps = _volume_steps(said.message, problem)
     return Verdict(
         "volume_mount_failed",
         confidence,
         summary,
         tuple(evidence),
+        steps,
         detail=problem or first_line(e.message),
         severity="critical",
+        own_steps=bool(steps),
     )
+
+
+def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
+    """Where the events name the problem, the steps for it alone (the cause's first, reading
+    the mount error, then one of its own); else none: the cause's steps, every kind."""
+    read, objects, multi = CAUSES["volume_mount_failed"].next_steps[:3]
+    missing = _MISSING.search(message)
+    if missing:
+        kind, name = missing.group(1).lower(), missing.group(2)
+        if kind == "persistentvolumeclaim":
+            return (read, objects)
+        return (
+            read,
+            f"Create {kind} {name} in the pod's namespace, or correct the pod spec's volume "
+            f"that names it: kubectl get {kind} {name} -n <ns>",
+        )
+    if problem.startswith("Multi-Attach"):
+        return (read, multi)
+    return ()
 
 
 _CNI = re.compile(

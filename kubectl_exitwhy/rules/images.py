@@ -36,6 +36,11 @@ TRUST_STEP = (
     "there (config_path is often /etc/containerd/certs.d); CRI-O reads "
     "/etc/containers/certs.d/<registry>/ca.crt"
 )
+_RATE_LIMITED = "the registry's rate limit was hit"
+RATE_STEP = (
+    "Pull with credentials (an imagePullSecret: registries such as Docker Hub allow an "
+    "account more pulls than anonymous ones) or mirror the image to a registry you control"
+)
 _PULLED = re.compile(r'(?:Failed to pull|Back-off pulling|Pulling) image "([^"]+)"')
 
 # HTTP status codes as words, never inside a digest, an address or a port.
@@ -49,7 +54,7 @@ _PULL_PROBLEMS = tuple(
         (_STATUS.format(403) + r"|\bdenied\b", "the registry refused access"),
         (r"no such host", "the registry host does not resolve"),
         (r"i/o timeout|deadline exceeded", "the registry did not answer in time"),
-        (_STATUS.format(429) + r"|toomanyrequests", "the registry's rate limit was hit"),
+        (_STATUS.format(429) + r"|toomanyrequests", _RATE_LIMITED),
         (r"pull policy of never", "imagePullPolicy is Never and the image is not on the node"),
         (r"signature", "the image signature was rejected"),
     )
@@ -64,9 +69,9 @@ def _pull_problem(message: str) -> str:
 def image_pull_error(s: Subject) -> Optional[Verdict]:
     """``ErrImagePull``, ``ImagePullBackOff``, ``ErrImageNeverPull``, ``RegistryUnavailable``,
     ``SignatureValidationFailed``: the kubelet cannot get the image; the message or the
-    ``Failed`` event says why (not found, unauthorized, unreachable registry, a registry
-    certificate the node does not trust: then the steps are the runtime's trust store, not the
-    name or the credentials)."""
+    ``Failed`` event says why (not found, unauthorized, unreachable registry, a rate limit, a
+    registry certificate the node does not trust). For the last two the steps are their own
+    (credentials or a mirror; the runtime's trust store), not the name and the tag."""
     if s.reason not in PULL_REASONS:
         return None
     evidence = subject_lines(s)
@@ -78,13 +83,15 @@ def image_pull_error(s: Subject) -> Optional[Verdict]:
     image = s.c.image or _image_in(s.c.events) or "(not shown)"
     summary = f"cannot pull image {image}" + (f": {why}" if why else "")
     detail = first_line(failed[-1].message if failed else s.message) or None
-    if why != _UNTRUSTED:
+    if why not in (_UNTRUSTED, _RATE_LIMITED):
         return Verdict("image_pull_error", HIGH, summary, tuple(evidence), detail=detail)
-    # the name, the tag and the credentials are not in question: the steps say what is
-    host = _registry(image)
-    trust = TRUST_STEP.replace("<registry>", host) if host else TRUST_STEP
+    # the name and the tag are not in question: the steps say what is
+    step = RATE_STEP
+    if why == _UNTRUSTED:
+        host = _registry(image)
+        step = TRUST_STEP.replace("<registry>", host) if host else TRUST_STEP
     read = next(x for x in CAUSES["image_pull_error"].next_steps if "describe" in x)
-    steps = (trust, read)
+    steps = (step, read)
     return Verdict(
         "image_pull_error",
         HIGH,

@@ -226,6 +226,7 @@ def eviction_api(s: Subject) -> Optional[Verdict]:
 
 
 _RESOURCE = re.compile(r"low on resource: \[?([\w.-]+)", re.I)  # "[DiskPressure]" before 1.9
+_EVICTION_MESSAGE = re.compile(r"\s*The node was low on resource: ")  # nodeLowMessageFmt
 
 
 def eviction_resource(message: str) -> Optional[str]:
@@ -247,11 +248,16 @@ def evicted(s: Subject) -> Optional[Verdict]:
     p = s.pod
     message, confidence = p.message, HIGH
     if p.reason != "Evicted":
-        # Only the kubelet's Evicted event was kept (a describe of a pod that stays Failed).
+        # Only the kubelet's Evicted event was kept (a describe of a pod that stays Failed), or
+        # only its message ("The node was low on resource: …", the eviction manager's words)
         events = events_like(p.events, ["Evicted"])
-        if not events or p.phase not in ("", "Failed"):
+        if p.phase not in ("", "Failed"):
             return None
-        message, confidence = events[-1].message, MEDIUM
+        if events:
+            message = events[-1].message
+        elif not _EVICTION_MESSAGE.match(message):
+            return None
+        confidence = MEDIUM
     resource = eviction_resource(message)
     offenders = re.findall(r"Container (\S+) (?:was using|exceeded)", message)
     summary = "evicted by the kubelet"
