@@ -298,7 +298,7 @@ CAUSES: dict[str, Cause] = {
             "failure",
             "pod",
             "Read the mount error: kubectl get events -n <ns> --field-selector "
-            "involvedObject.name=<pod>,reason=FailedMount",
+            "involvedObject.name=<pod>,type=Warning",  # FailedMount and FailedAttachVolume
             "A missing Secret or ConfigMap: create it in the pod's namespace "
             "(kubectl get secret,configmap -n <ns>); a PVC: kubectl get pvc -n <ns>, then "
             "kubectl describe pvc for binding and attach errors.",

@@ -1061,18 +1061,31 @@ def test_events_k8s_io_v1_shape_is_read():
     assert one(crashing(terminated(137)), e).findings[0].cause == "liveness_probe_kill"
 
 
-@pytest.mark.parametrize("starts,cause", [(3, "liveness_probe_kill"), (1, None)])
-def test_liveness_failures_and_more_than_one_start_are_a_probe_kill(starts, cause):
-    """No lastState and no restartCount (not posted, or not yet written), the Killing event's
-    message missing: failures past the threshold and the container Started more than once in
-    this pod (each Started event is one start) are a probe kill; a single start is not a
-    restart, and nothing is claimed."""
-    d = one(
-        pod(containers=[spec_container(liveness=True)], statuses=[status(ready=False)]),
+@pytest.mark.parametrize(
+    "starts,killing,shown,cause",
+    [
+        (3, "", False, "liveness_probe_kill"),
+        (1, "", False, None),  # one start is no restart
+        (3, None, False, None),  # no Killing event: the app may have died by itself
+        (3, "Stopping container app", False, None),  # a stop, not a probe's kill
+        (3, "", True, None),  # a status that says no restart outweighs the events
+    ],
+)
+def test_liveness_failures_several_starts_and_a_kill_are_a_probe_kill(
+    starts, killing, shown, cause
+):
+    """No status was posted, only events (nextcloud/helm#797): failures past the threshold, the
+    container Started more than once in this pod (each Started event is one start), and a
+    Killing event whose message was not kept are a probe kill, at medium. Each part missing
+    claims nothing."""
+    p = pod(containers=[spec_container(liveness=True)], statuses=[status()] if shown else [])
+    events_ = [
         event("Unhealthy", "Liveness probe failed: connection refused", type_="Warning", count=9),
         event("Started", "Started container app", count=starts),
-    )
-    found = [(f.cause, f.confidence) for f in d.findings]
+    ]
+    if killing is not None:
+        events_.append(event("Killing", killing, count=starts))
+    found = [(f.cause, f.confidence) for f in one(p, *events_).findings]
     if cause is None:
         assert not any(c == "liveness_probe_kill" for c, _ in found), found
     else:
@@ -1212,6 +1225,12 @@ def test_a_named_cause_outranks_a_later_timeout_and_the_timeout_alone_is_said():
             "evicted",
         ),
         ("the node was low on disk, maybe", None),  # not the eviction manager's words
+        ('Container app exceeded its local ephemeral storage limit "500Mi". ', "evicted"),
+        (
+            "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi. ",
+            "evicted",
+        ),
+        ('Usage of EmptyDir volume "cache" exceeds the limit "1Gi". ', "evicted"),
     ],
 )
 def test_an_eviction_known_only_by_its_message_is_an_eviction(message, cause):
@@ -1244,3 +1263,87 @@ def test_a_rate_limited_pull_is_told_to_pull_with_credentials_or_mirror_not_to_c
     assert f.summary.endswith(": the registry's rate limit was hit")
     assert f.next_steps[0].startswith("Pull with credentials")
     assert not any("tag exist" in step for step in f.next_steps)
+
+
+def test_a_volume_problem_that_cleared_gives_way_to_the_later_error():
+    """A Multi-Attach, then the volume attached, then the mount fails on the filesystem: the
+    later error is what is wrong now (and a missing Secret that was since created, likewise)."""
+    later = (
+        'MountVolume.MountDevice failed for volume "pvc-1" : rpc error: code = Internal desc = '
+        "failed to mount volume /dev/nvme2n1 [xfs]: wrong fs type, bad option, bad superblock"
+    )
+    for earlier in (
+        'Multi-Attach error for volume "pvc-1" Volume is already exclusively attached to one '
+        "node and can't be attached to another",
+        'MountVolume.SetUp failed for volume "pvc-1" : secret "web-tls" not found',
+    ):
+        f = _mounts(earlier, later, TIMED_OUT)
+        assert "wrong fs type" in f.summary and "Multi-Attach" not in f.summary, f.summary
+        assert "not found" not in f.summary, f.summary
+
+
+def test_two_problems_named_keep_every_kinds_steps():
+    f = _mounts(
+        'MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found',
+        'Multi-Attach error for volume "pvc-1" Volume is already exclusively attached to one '
+        "node and can't be attached to another",
+    )
+    assert "Multi-Attach" in f.summary
+    assert any(step.startswith("A missing Secret or ConfigMap") for step in f.next_steps)
+    assert "type=Warning" in f.next_steps[0]  # FailedAttachVolume too, not FailedMount alone
+
+
+@pytest.mark.parametrize(
+    "message,summary",
+    [
+        ('configmaps "app-cfg" not found', 'configmap "app-cfg" not found'),
+        ('persistentvolumeclaims "data" not found', 'persistentvolumeclaim "data" not found'),
+        ("PVC is not bound", "the PersistentVolumeClaim is not bound"),
+    ],
+)
+def test_plural_and_other_wordings_of_a_volume_problem(message, summary):
+    f = _mounts(f'MountVolume.SetUp failed for volume "v" : {message}')
+    assert f.summary.endswith(summary), f.summary
+
+
+@pytest.mark.parametrize(
+    "error,said,trust",
+    [
+        ("x509: certificate signed by unknown authority", "does not trust", True),
+        (
+            "tls: failed to verify certificate: x509: certificate is valid for a.test, not b.test",
+            "for another host name",
+            False,
+        ),
+        (
+            "x509: certificate has expired or is not yet valid: current time 2026-11-20 is after "
+            "2026-01-01",
+            "has expired",
+            False,
+        ),
+    ],
+)
+def test_only_an_unknown_authority_is_a_trust_store_problem(error, said, trust):
+    f = _pull(f"rpc error: code = Unknown desc = Get https://b.test/v2/: {error}")
+    assert said in f.summary, f.summary
+    assert f.next_steps[0].startswith("Make the container runtime") is trust
+    assert f.detail is not None and said in f.detail  # the table's DETAIL says it too
+
+
+def test_a_docker_hub_image_names_docker_io_in_the_trust_step():
+    f = _pull("x509: certificate signed by unknown authority", image="nginx:1.25")
+    assert "/etc/containers/certs.d/docker.io/ca.crt" in f.next_steps[0]
+
+
+def test_a_config_error_is_not_read_from_a_pull_event():
+    f = _config(
+        "",
+        event("Failed", "Error: ImagePullBackOff", type_="Warning"),
+    )
+    assert f.summary == "the kubelet could not build the container configuration"
+    assert not any("ImagePullBackOff" in line for line in f.evidence)
+
+
+def test_a_missing_secret_in_the_apis_plural_wording_is_named():
+    f = _config('secrets "db-creds" not found')
+    assert f.summary == "secret 'db-creds' is missing"

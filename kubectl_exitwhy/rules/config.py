@@ -16,6 +16,11 @@ from kubectl_exitwhy.rules.base import (
     subject_lines,
 )
 
+# singular as the kubelet says it, plural as the API's NotFound error does (a cache miss)
+_MISSING = re.compile(r'(secret|configmap)s? "([^"]+)" not found', re.I)
+_KEY = re.compile(r"couldn't find key (\S+) in (Secret|ConfigMap) (\S+)", re.I)
+_CONFIG = re.compile(f"{_MISSING.pattern}|{_KEY.pattern}|runAsNonRoot", re.I)
+
 
 @rule("config_error", 210, WAITING)
 def config_error(s: Subject) -> Optional[Verdict]:
@@ -27,12 +32,12 @@ def config_error(s: Subject) -> Optional[Verdict]:
         return None
     evidence = subject_lines(s)
     msg = s.message
-    if not msg.strip():
-        failed = [e for e in s.c.events if e.reason == "Failed" and e.message.startswith("Error:")]
+    if not msg.strip():  # an event of a configuration error, not of a pull or a start
+        failed = [e for e in s.c.events if e.reason == "Failed" and _CONFIG.search(e.message)]
         evidence += [e.describe() for e in failed[-1:]]
         msg = failed[-1].message if failed else ""
-    missing = re.search(r'(secret|configmap) "([^"]+)" not found', msg, re.I)
-    key = re.search(r"couldn't find key (\S+) in (Secret|ConfigMap) (\S+)", msg, re.I)
+    missing = _MISSING.search(msg)
+    key = _KEY.search(msg)
     steps: tuple[str, ...] = ()
     if missing:
         kind, name = missing.group(1).lower(), missing.group(2)

@@ -164,7 +164,8 @@ def _later_stage_reached(pod: Pod, event: Event, stage: int) -> bool:
 
 
 _VOLUME = re.compile(r'volume "([^"]+)"')
-_MISSING = re.compile(r'(secret|configmap|persistentvolumeclaim) "([^"]+)" not found', re.I)
+# singular as the kubelet's volume plugins say it, plural as the API's NotFound error does
+_MISSING = re.compile(r'(secret|configmap|persistentvolumeclaim)s? "([^"]+)" not found', re.I)
 
 
 def _volume_problem(message: str) -> str:
@@ -176,6 +177,7 @@ def _volume_problem(message: str) -> str:
         ("multi-attach", "Multi-Attach: the volume is still attached to another node"),
         ("not registered", "the kubelet has not yet registered the object it needs"),
         ("unbound", "the PersistentVolumeClaim is not bound"),
+        ("is not bound", "the PersistentVolumeClaim is not bound"),
         ("timed out waiting for the condition", _WAITED),
         ("timeout expired waiting", _WAITED),
         ("deadline exceeded", "the storage driver did not answer in time"),
@@ -196,23 +198,20 @@ _OPERATION = re.compile(r'\b(?:Mount|Map|Attach)\w*\.\w+ failed for volume "[^"]
 
 
 def _best_problem(events: list[Event]) -> tuple[str, Event]:
-    """What the events say is wrong, and the event that says it, the latest first: a cause
-    they name (a missing object, Multi-Attach, no CSI driver…), else an operation's own error
-    (``MountVolume.SetUp failed for volume "v" : mount failed…``), and only then the volume
-    manager's "timed out waiting", which wraps whichever of these the events also hold."""
-    latest = list(reversed(events))
-    for x in latest:
+    """What the events say is wrong now, and the event that says it: the latest event that is
+    more than the volume manager's "timed out waiting" (which wraps the others), read for a
+    cause it names (a missing object, Multi-Attach, no CSI driver…), else for the operation's
+    own error (``MountVolume.SetUp failed for volume "v" : mount failed…``). Only where every
+    event is such a wrapper is the wait itself said."""
+    for x in reversed(events):
         problem = _volume_problem(x.message)
-        if problem and problem != _WAITED:
-            return problem, x
-    for x in latest:
+        if problem == _WAITED:
+            continue
         own = _OPERATION.search(x.message)
-        if own:
-            return first_line(own.group(1), 160), x
-    for x in latest:
-        if _volume_problem(x.message):
-            return _WAITED, x
-    return "", events[-1]
+        if problem or own:
+            return problem or first_line(own.group(1) if own else "", 160), x
+    waited = [x for x in events if _volume_problem(x.message) == _WAITED]
+    return (_WAITED, waited[-1]) if waited else ("", events[-1])
 
 
 @rule("volume_mount_failed", 309, POD)
@@ -237,7 +236,9 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
     evidence += [x.describe() for x in _distinct(events)[-3:]]
     # an event without a time may be stale: medium at most
     confidence = HIGH if e.timed and problem and "not registered" not in problem else MEDIUM
-    steps = _volume_steps(said.message, problem)
+    # the steps for one problem alone, where the events name no other
+    named = {_volume_problem(x.message) for x in events} - {"", _WAITED}
+    steps = _volume_steps(said.message, problem) if len(named) <= 1 else ()
     return Verdict(
         "volume_mount_failed",
         confidence,

@@ -27,20 +27,32 @@ PULL_REASONS = {
 }
 
 
-# Go's crypto/x509 and crypto/tls errors, as the runtime passes them on in the pull error.
-_TLS = r"\bx509: |certificate signed by unknown authority|tls: failed to verify certificate"
+# Go's crypto/x509 errors, as the runtime passes them on in the pull error: an authority the
+# node does not know (its trust store can fix that), and the certificate's own faults (it cannot)
+_UNKNOWN_CA = r"certificate signed by unknown authority"
 _UNTRUSTED = "the node does not trust the registry's TLS certificate"
+_CERT_FAULTS = (
+    (r"x509: certificate is valid for", "the registry's certificate is for another host name"),
+    (
+        r"x509: certificate has expired or is not yet valid",
+        "the registry's certificate has expired or is not yet valid (or the node's clock is off)",
+    ),
+    (r"\bx509: ", "the registry's TLS certificate was refused"),
+)
 TRUST_STEP = (
     "Make the container runtime on the nodes trust the registry's CA (or give the registry a "
     "certificate they trust): containerd reads <config_path>/<registry>/hosts.toml or a ca.crt "
     "there (config_path is often /etc/containerd/certs.d); CRI-O reads "
     "/etc/containers/certs.d/<registry>/ca.crt"
 )
+_NOT_SHOWN = "(not shown)"
 _RATE_LIMITED = "the registry's rate limit was hit"
 RATE_STEP = (
     "Pull with credentials (an imagePullSecret: registries such as Docker Hub allow an "
     "account more pulls than anonymous ones) or mirror the image to a registry you control"
 )
+# what the kubelet and the runtime put before the error itself
+_PREFIX = re.compile(r'^Failed to pull image "[^"]*": |rpc error: code = \w+ desc = ')
 _PULLED = re.compile(r'(?:Failed to pull|Back-off pulling|Pulling) image "([^"]+)"')
 
 # HTTP status codes as words, never inside a digest, an address or a port.
@@ -48,7 +60,9 @@ _STATUS = r"(?<![\w.:/@-]){}(?![\w.:])"
 _PULL_PROBLEMS = tuple(
     (re.compile(pattern, re.I), what)
     for pattern, what in (
-        (_TLS, _UNTRUSTED),  # before "not found": an address in it may read like anything
+        # before "not found": an address in them may read like anything
+        (_UNKNOWN_CA, _UNTRUSTED),
+        *_CERT_FAULTS,
         (r"\bnot found\b|manifest unknown", "the image or tag does not exist"),
         (_STATUS.format(401) + r"|unauthorized", "the registry refused the credentials"),
         (_STATUS.format(403) + r"|\bdenied\b", "the registry refused access"),
@@ -80,15 +94,17 @@ def image_pull_error(s: Subject) -> Optional[Verdict]:
     failed = [e for e in failed if _PULLED.search(e.message)] or failed
     evidence += [e.describe() for e in failed[-1:]]
     why = _pull_problem(s.message + " " + " ".join(e.message for e in failed[-1:]))
-    image = s.c.image or _image_in(s.c.events) or "(not shown)"
+    image = s.c.image or _image_in(s.c.events) or _NOT_SHOWN
     summary = f"cannot pull image {image}" + (f": {why}" if why else "")
-    detail = first_line(failed[-1].message if failed else s.message) or None
+    said = failed[-1].message if failed else s.message
+    detail = why or first_line(_PREFIX.sub("", said)) or None
     if why not in (_UNTRUSTED, _RATE_LIMITED):
         return Verdict("image_pull_error", HIGH, summary, tuple(evidence), detail=detail)
     # the name and the tag are not in question: the steps say what is
     step = RATE_STEP
     if why == _UNTRUSTED:
-        host = _registry(image)
+        # an image without a registry host is Docker Hub's: containerd's directory is docker.io
+        host = _registry(image) or ("docker.io" if image != _NOT_SHOWN else "")
         step = TRUST_STEP.replace("<registry>", host) if host else TRUST_STEP
     read = next(x for x in CAUSES["image_pull_error"].next_steps if "describe" in x)
     steps = (step, read)

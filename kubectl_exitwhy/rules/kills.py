@@ -53,9 +53,14 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
         threshold = probe.failure_threshold if probe else 3
         failures = sum(e.count for e in unhealthy)
         killed_code = s.term is not None and s.code in (137, 143)
-        # restarted: by its count, its back-off, or more than one Started event (each start of
-        # the container in this pod is one)
-        restarting = s.term is None and (c.restart_count or crash_looping(c) or starts_seen(c) > 1)
+        # restarted: by its count, its back-off, or, where no status was shown at all, more
+        # than one Started event (each start of the container in this pod is one) beside a
+        # Killing event whose message was not kept (a kubelet kill always sends one)
+        unsaid = [e for e in events_like(c.events, ["Killing"]) if not e.message.strip()]
+        shown_starts = starts_seen(c) > 1 and bool(unsaid)
+        restarting = s.term is None and (
+            c.restart_count or crash_looping(c) or (not c.has_status and shown_starts)
+        )
         if failures >= threshold and (killed_code or restarting):
             pass
         elif killed_code and probe and not unhealthy_all and _events_gone(s):

@@ -226,7 +226,14 @@ def eviction_api(s: Subject) -> Optional[Verdict]:
 
 
 _RESOURCE = re.compile(r"low on resource: \[?([\w.-]+)", re.I)  # "[DiskPressure]" before 1.9
-_EVICTION_MESSAGE = re.compile(r"\s*The node was low on resource: ")  # nodeLowMessageFmt
+# the eviction manager's messages: node pressure (nodeLowMessageFmt), then the local storage
+# limits of a pod, a container, an emptyDir (eviction_manager.go)
+_EVICTION_MESSAGE = re.compile(
+    r"\s*(?:The node was low on resource: "
+    r"|Pod ephemeral local storage usage exceeds the total limit of containers "
+    r"|Container \S+ exceeded its local ephemeral storage limit "
+    r'|Usage of EmptyDir volume "[^"]*" exceeds the limit )'
+)
 
 
 def eviction_resource(message: str) -> Optional[str]:
