@@ -1347,3 +1347,30 @@ def test_a_config_error_is_not_read_from_a_pull_event():
 def test_a_missing_secret_in_the_apis_plural_wording_is_named():
     f = _config('secrets "db-creds" not found')
     assert f.summary == "secret 'db-creds' is missing"
+
+
+def test_a_failed_mount_says_what_the_mount_printed():
+    f = _mounts(
+        'MountVolume.SetUp failed for volume "nfs" : mount failed: exit status 32\n'
+        "Mounting command: mount\nMounting arguments: -t nfs 10.0.0.5:/export /var/lib/kubelet/x\n"
+        "Output: mount.nfs: access denied by server while mounting 10.0.0.5:/export\n"
+    )
+    assert f.summary == (
+        'cannot mount volume "nfs": mount failed: exit status 32 (mount.nfs: access denied by '
+        "server while mounting 10.0.0.5:/export)"
+    )
+
+
+def test_a_probe_answered_404_is_told_its_path_is_not_served_first():
+    d = one(
+        pod(containers=[spec_container(liveness=True)], statuses=[status(restarts=3)]),
+        event(
+            "Unhealthy",
+            "Liveness probe failed: HTTP probe failed with statuscode: 404",
+            type_="Warning",
+            count=6,
+        ),
+    )
+    f = d.findings[0]
+    assert f.cause == "liveness_probe_kill"
+    assert f.next_steps[0].startswith("The probe's path is not served (HTTP 404)")

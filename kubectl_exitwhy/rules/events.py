@@ -194,7 +194,21 @@ def _volume_problem(message: str) -> str:
 _WAITED = "timed out waiting for the volume"
 # an operation's own error, as the kubelet and the attach-detach controller word it:
 # 'MountVolume.SetUp failed for volume "v" : <error>'
-_OPERATION = re.compile(r'\b(?:Mount|Map|Attach)\w*\.\w+ failed for volume "[^"]*" ?: (.+)')
+_OPERATION = re.compile(r'\b(?:Mount|Map|Attach)\w*\.\w+ failed for volume "[^"]*" ?: (.+)', re.S)
+
+
+# mount-utils words a failed mount "mount failed: <err>\nMounting command: …\nMounting
+# arguments: …\nOutput: <what mount printed>": the output says why (access denied by server…)
+_OUTPUT = re.compile(r"\bOutput: *(\S[^\n]*)")
+
+
+def _own_error(text: str) -> str:
+    """An operation's own error in one line: its first, and what the mount printed."""
+    said = first_line(text, 160)
+    output = _OUTPUT.search(text)
+    if output and output.group(1).strip() not in said:
+        said += f" ({first_line(output.group(1), 160)})"
+    return said
 
 
 def _best_problem(events: list[Event]) -> tuple[str, Event]:
@@ -209,7 +223,7 @@ def _best_problem(events: list[Event]) -> tuple[str, Event]:
             continue
         own = _OPERATION.search(x.message)
         if problem or own:
-            return problem or first_line(own.group(1) if own else "", 160), x
+            return problem or _own_error(own.group(1) if own else ""), x
     waited = [x for x in events if _volume_problem(x.message) == _WAITED]
     return (_WAITED, waited[-1]) if waited else ("", events[-1])
 

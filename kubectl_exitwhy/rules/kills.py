@@ -103,8 +103,17 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
         confidence = HIGH
     else:
         confidence = MEDIUM
-    return Verdict(f"{kind}_probe_kill", confidence, summary, tuple(evidence))
+    steps: tuple[str, ...] = ()
+    if _NOT_SERVED.search(reason):  # the app answers, but not on that path
+        steps = (
+            f"The probe's path is not served (HTTP 404): check {kind}Probe.httpGet.path and "
+            "port against the app's routes (and its base path, if it has one).",
+        )
+    return Verdict(f"{kind}_probe_kill", confidence, summary, tuple(evidence), steps)
 
+
+# the kubelet's HTTP prober: "HTTP probe failed with statuscode: 404"
+_NOT_SERVED = re.compile(r"statuscode: 404\b")
 
 EVENT_TTL = 3600  # the API server's default --event-ttl: 1 h
 
