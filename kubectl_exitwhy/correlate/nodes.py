@@ -163,7 +163,15 @@ def node_findings(
         if finding is not None and stranded.get(name):
             pods = tuple(sorted(set(finding.pods) | set(stranded[name])))
             gone = len(pods) - len(finding.pods)
-            more = f"; {gone} pod{'s' if gone != 1 else ''} lost with it" if gone else ""
+            # a kubelet that still reports (Ready False) may still run them: stranded, not lost
+            node = nodes.get(name)
+            ready = node.condition("Ready") if node is not None else None
+            how = (
+                "stranded on it"
+                if ready is not None and ready.status == "False"
+                else "lost with it"
+            )
+            more = f"; {gone} pod{'s' if gone != 1 else ''} {how}" if gone else ""
             finding = replace(finding, pods=pods, summary=finding.summary + more)
         if finding is not None:
             found.append(finding)
