@@ -1374,3 +1374,44 @@ def test_a_probe_answered_404_is_told_its_path_is_not_served_first():
     f = d.findings[0]
     assert f.cause == "liveness_probe_kill"
     assert f.next_steps[0].startswith("The probe's path is not served (HTTP 404)")
+
+
+def _init_looping(log: list, *, restart_policy="Always", sidecar=False, kind="init"):
+    """A pod whose init container "setup" is in back-off with no termination kept, and its
+    previous log (vault-helm#972, reportportal/kubernetes#335 in the corpus)."""
+    from kubectl_exitwhy.evidence import with_logs
+
+    waiting = status("setup", state={"waiting": {"reason": "CrashLoopBackOff"}}, restarts=5)
+    spec = {"name": "setup", "image": "busybox"}
+    if sidecar:
+        spec["restartPolicy"] = "Always"
+    if kind == "init":
+        p = pod(phase="Pending", init=[spec], init_statuses=[waiting], statuses=[])
+    else:
+        p = pod(containers=[spec], statuses=[waiting])
+    p["spec"]["restartPolicy"] = restart_policy
+    from kubectl_exitwhy.sources.join import EventIndex, assemble
+
+    (built,) = assemble([p], EventIndex(), events_known=True)
+    from kubectl_exitwhy.engine import diagnose
+
+    return diagnose(with_logs(built, {"setup": log})).findings[0]
+
+
+def test_an_init_container_in_back_off_failed_and_its_log_says_how():
+    f = _init_looping(["chown: /vault/logs: Operation not permitted"])
+    assert (f.cause, f.confidence, f.container) == ("app_error", "low", "setup")
+    assert f.summary.endswith(": chown: /vault/logs: Operation not permitted")
+
+
+@pytest.mark.parametrize(
+    "log,options",
+    [
+        ([], {}),  # no log read: nothing says how
+        (["chown: /x: Operation not permitted"], {"sidecar": True}),  # restarts on any exit
+        (["chown: /x: Operation not permitted"], {"kind": "regular"}),  # may have exited 0
+    ],
+)
+def test_no_failure_is_claimed_where_the_init_rule_does_not_hold(log, options):
+    f = _init_looping(log, **options)
+    assert f.cause != "app_error", f.summary

@@ -20,6 +20,7 @@ from kubectl_exitwhy.rules.base import (
     Rule,
     Subject,
     Verdict,
+    crash_looping,
     first_line,
     rule,
     subject_lines,
@@ -61,4 +62,32 @@ def _log_rule(cause: str, order: int) -> Rule:
 
 
 _IMPLIED = sorted({sig.implies for sig in logsigs.SIGNATURES if sig.implies})
-RULES = tuple(_log_rule(cause, 900 + i) for i, cause in enumerate(_IMPLIED))
+
+
+@rule("app_error", 950, RUNNING)
+def init_failed(s: Subject) -> Optional[Verdict]:
+    """An init container in back-off whose exit was not kept, and whose previous log was read:
+    the kubelet runs an init container again only after it exits in failure (a pod that may
+    restart it: not ``restartPolicy: Never``; not a sidecar, which restarts on any exit), so
+    the program failed, and its last line says how (low: no code confirms what ended it)."""
+    c = s.c
+    if c.kind != "init" or c.restart_policy == "Never" or not (c.restart_count or crash_looping(c)):
+        return None
+    said = next((line for line in reversed(c.log_tail) if line.strip()), "")
+    if not said:
+        return None
+    evidence = subject_lines(s) + [
+        f"{c.status_path}.lastState: no termination record was kept",
+        f"previous log: {first_line(said)}",
+    ]
+    return Verdict(
+        "app_error",
+        LOW,
+        f"the init container keeps failing (its exit code was not kept; an init container is "
+        f"run again only after it fails): {first_line(said, 160)}",
+        tuple(evidence),
+        detail=first_line(said),
+    )
+
+
+RULES = (*(_log_rule(cause, 900 + i) for i, cause in enumerate(_IMPLIED)), init_failed)
