@@ -1376,12 +1376,15 @@ def test_a_probe_answered_404_is_told_its_path_is_not_served_first():
     assert f.next_steps[0].startswith("The probe's path is not served (HTTP 404)")
 
 
-def _init_looping(log: list, *, restart_policy="Always", sidecar=False, kind="init"):
+def _init_looping(
+    log: list, *, restart_policy="Always", sidecar=False, kind="init", state="CrashLoopBackOff"
+):
     """A pod whose init container "setup" is in back-off with no termination kept, and its
     previous log (vault-helm#972, reportportal/kubernetes#335 in the corpus)."""
     from kubectl_exitwhy.evidence import with_logs
 
-    waiting = status("setup", state={"waiting": {"reason": "CrashLoopBackOff"}}, restarts=5)
+    now = {"waiting": {"reason": state}} if state else {"running": {}}
+    waiting = status("setup", state=now, restarts=5)
     spec = {"name": "setup", "image": "busybox"}
     if sidecar:
         spec["restartPolicy"] = "Always"
@@ -1410,6 +1413,8 @@ def test_an_init_container_in_back_off_failed_and_its_log_says_how():
         ([], {}),  # no log read: nothing says how
         (["chown: /x: Operation not permitted"], {"sidecar": True}),  # restarts on any exit
         (["chown: /x: Operation not permitted"], {"kind": "regular"}),  # may have exited 0
+        (["copied 3 files; done"], {"state": None}),  # run again by a new sandbox, not failed
+        ([" .", "\x1b[0m"], {}),  # nothing said
     ],
 )
 def test_no_failure_is_claimed_where_the_init_rule_does_not_hold(log, options):

@@ -313,5 +313,5 @@ def test_a_node_list_with_names_that_are_not_text_joins_the_others(answering):
     assert [(n["node"], n["cause"], n["pods"]) for n in out["nodes"]] == [
         ("n5", "node_not_ready", ["prod/p5"])
     ]
-    # its kubelet still reports (Ready False): the pod is stranded there, not lost with it
-    assert out["nodes"][0]["summary"].endswith("; 1 pod stranded on it")
+    # its kubelet still reports (Ready False): the pod is affected, not lost with it
+    assert out["nodes"][0]["summary"].endswith("; 1 pod on it affected")

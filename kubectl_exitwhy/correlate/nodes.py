@@ -163,11 +163,12 @@ def node_findings(
         if finding is not None and stranded.get(name):
             pods = tuple(sorted(set(finding.pods) | set(stranded[name])))
             gone = len(pods) - len(finding.pods)
-            # a kubelet that still reports (Ready False) may still run them: stranded, not lost
+            # a kubelet that still reports (Ready False) may still run them, or be shutting
+            # them down: affected, not lost
             node = nodes.get(name)
             ready = node.condition("Ready") if node is not None else None
             how = (
-                "stranded on it"
+                "on it affected"
                 if ready is not None and ready.status == "False"
                 else "lost with it"
             )

@@ -49,8 +49,8 @@ _NOT_SHOWN = "(not shown)"
 _RATE_LIMITED = "the registry's rate limit was hit"
 RATE_STEP = (
     "Pull with credentials (an imagePullSecret: registries such as Docker Hub allow an "
-    "account more pulls than anonymous ones; where the pod has one, that account's limit was "
-    "reached) or mirror the image to a registry you control"
+    "account more pulls than anonymous ones; a secret the pod has must name this registry's "
+    "host), or mirror the image to a registry you control"
 )
 # what the kubelet and the runtime put before the error itself
 _PREFIX = re.compile(r'^Failed to pull image "[^"]*": |rpc error: code = \w+ desc = ')

@@ -9,6 +9,7 @@ confirms it.
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from kubectl_exitwhy import logsigs
@@ -66,14 +67,16 @@ _IMPLIED = sorted({sig.implies for sig in logsigs.SIGNATURES if sig.implies})
 
 @rule("app_error", 950, RUNNING)
 def init_failed(s: Subject) -> Optional[Verdict]:
-    """An init container in back-off whose exit was not kept, and whose previous log was read:
-    the kubelet runs an init container again only after it exits in failure (a pod that may
-    restart it: not ``restartPolicy: Never``; not a sidecar, which restarts on any exit), so
-    the program failed, and its last line says how (low: no code confirms what ended it)."""
+    """An init container in back-off (``CrashLoopBackOff``) whose exit was not kept, and whose
+    previous log was read: the kubelet runs an init container again after a failed exit (a pod
+    that may restart it: not ``restartPolicy: Never``; not a sidecar, which restarts on any
+    exit), so it failed; what ended it (its own error, or a kill) was not kept, and its last
+    log line is said as such (low). A restart count alone is not enough: a new sandbox runs
+    every init container again, failed or not."""
     c = s.c
-    if c.kind != "init" or c.restart_policy == "Never" or not (c.restart_count or crash_looping(c)):
+    if c.kind != "init" or c.restart_policy == "Never" or not crash_looping(c):
         return None
-    said = next((line for line in reversed(c.log_tail) if line.strip()), "")
+    said = next((line for line in reversed(c.log_tail) if _WORDS.search(line)), "")
     if not said:
         return None
     evidence = subject_lines(s) + [
@@ -83,11 +86,14 @@ def init_failed(s: Subject) -> Optional[Verdict]:
     return Verdict(
         "app_error",
         LOW,
-        f"the init container keeps failing (its exit code was not kept; an init container is "
-        f"run again only after it fails): {first_line(said, 160)}",
+        "the init container keeps failing (in back-off: an init container is run again only "
+        "after it fails); what ended it was not kept; its last log line: " + first_line(said, 160),
         tuple(evidence),
         detail=first_line(said),
     )
+
+
+_WORDS = re.compile(r"[A-Za-z]{2}")  # a line that says something, not a dot or a colour code
 
 
 RULES = (*(_log_rule(cause, 900 + i) for i, cause in enumerate(_IMPLIED)), init_failed)
