@@ -75,9 +75,15 @@ def attribute(event: Event, containers: list[Container]) -> Event:
     if probe and event.reason in ("Unhealthy", "ProbeWarning"):
         kind = probe.group(1).lower()
         having = [c.name for c in containers if kind in c.probes]
-        if len(having) == 1 and all(c.has_spec for c in containers):
+        # a container whose spec was not shown (known by its name alone: no image either) may
+        # have that probe too
+        if len(having) == 1 and all(c.has_spec and c.image for c in containers):
             return replace(event, container=having[0], attributed=f"the only {kind} probe")
     if len(containers) == 1:
+        if image and not containers[0].image:
+            # a pull of an image no container shown is known by: the one container the events
+            # named may not be the pod's only one (the spec, which lists them all, was not saved)
+            return event
         return replace(event, container=containers[0].name, attributed="the only container")
     return event
 

@@ -187,7 +187,8 @@ def _severity(
 def _never_ran(c: Container) -> bool:
     """Waiting with no run behind it: no restart, no termination (or one that never started)."""
     ended = [t for t in (c.current, c.last) if t is not None and not t.never_started]
-    return c.state in ("waiting", "none") and not ended and not c.restart_count
+    ran = ended or c.restart_count or c.log_tail  # a log was read: it ran
+    return c.state in ("waiting", "none") and not ran
 
 
 def _fill(step: str, pod: Pod, c: Optional[Container]) -> str:
@@ -217,6 +218,8 @@ def _finding(
     subject: Subject,
     pod_cause: Optional[str] = None,
 ) -> Finding:
+    if c is not None:
+        verdict = _with_log(verdict, c)
     cause = CAUSES[verdict.cause]
     own = verdict.next_steps + (() if verdict.own_steps else cause.next_steps)
     steps = tuple(_fill(s, pod, c) for s in own)
@@ -248,7 +251,6 @@ def _finding(
             steps,
         )
     reason = term.reason if term else (subject.waiting.reason if subject.waiting else None)
-    verdict = _with_log(verdict, c)
     oom_before = term is not None and term is c.current and c.last and c.last.reason == "OOMKilled"
     if oom_before and verdict.cause not in ("oom_killed", "oom_node"):  # it died another way
         assert c.last is not None
@@ -295,11 +297,19 @@ def _with_log(verdict: Verdict, c: Container) -> Verdict:
     hit: logsigs.Hit = c.log_hits[0]
     line = f"previous log: {hit.line[:200]}"
     summary = f"{verdict.summary}; the log shows {hit.signature.title}"
+    steps = verdict.next_steps
+    own = verdict.own_steps
+    if hit.signature.id in logsigs.CRASHES and not own:
+        # the program's own crash: where it happened, before the cause's generic steps (exit
+        # 2's "check command and args" does not fit a Go panic)
+        steps, own = (logsigs.CRASH_STEP,) + steps, verdict.cause == "shell_misuse"
     return replace(
         verdict,
         summary=summary,
         evidence=verdict.evidence + (line,),
         detail=verdict.detail or hit.line[:200],
+        next_steps=steps,
+        own_steps=own,
     )
 
 

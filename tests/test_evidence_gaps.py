@@ -316,6 +316,24 @@ def test_scheduling_events_without_the_condition():
     assert [f.cause for f in later.findings] != ["unschedulable"]
 
 
+def test_scheduling_events_with_a_condition_pasted_without_its_reason():
+    # kubectl describe's Conditions table: "PodScheduled False", no reason
+    e = event(
+        "FailedScheduling",
+        "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector.",
+        type_="Warning",
+        container=None,
+        component="default-scheduler",
+    )
+    p = pod(phase="Pending", node="", statuses=[])
+    p["status"]["conditions"] = [{"type": "PodScheduled", "status": "False"}]
+    (f,) = one(p, e).findings
+    assert (f.cause, f.confidence) == ("unschedulable", "medium")
+    assert "no reason shown" in " ".join(f.evidence)
+    p["status"]["conditions"] = [{"type": "PodScheduled", "status": "False", "reason": "Other"}]
+    assert [x.cause for x in one(p, e).findings] != ["unschedulable"]  # a reason no rule reads
+
+
 def test_a_job_known_only_by_its_controller_event():
     p = pod(
         "etl-x",
@@ -691,7 +709,9 @@ def test_a_pull_of_another_image_is_not_pinned_on_the_only_saved_container():
         pod(phase="Pending", statuses=[status(state=waiting("PodInitializing"))]),
         bare(event("Failed", 'Failed to pull image "busybox:1.36": not found', type_="Warning")),
     )
-    assert all(f.cause != "image_pull_error" for f in d.findings)
+    # the failure is the pod's (an init container that was not saved?), not the app's
+    assert [(f.cause, f.container) for f in d.findings] == [("image_pull_error", None)]
+    assert "busybox:1.36" in d.findings[0].summary
 
 
 def test_a_restart_back_off_goes_to_the_container_that_ended():

@@ -19,7 +19,9 @@ from kubectl_exitwhy.rules.base import (
 # singular as the kubelet says it, plural as the API's NotFound error does (a cache miss)
 _MISSING = re.compile(r'(secret|configmap)s? "([^"]+)" not found', re.I)
 _KEY = re.compile(r"couldn't find key (\S+) in (Secret|ConfigMap) (\S+)", re.I)
-_CONFIG = re.compile(f"{_MISSING.pattern}|{_KEY.pattern}|runAsNonRoot", re.I)
+# the kubelet's makeMounts: the detail goes only to its own log, never to the pod
+_SUBPATH = re.compile(r'failed to prepare subPath for volumeMount "([^"]*)"', re.I)
+_CONFIG = re.compile(f"{_MISSING.pattern}|{_KEY.pattern}|runAsNonRoot|{_SUBPATH.pattern}", re.I)
 
 
 @rule("config_error", 210, WAITING)
@@ -54,6 +56,15 @@ def config_error(s: Subject) -> Optional[Verdict]:
             f"Add key {k} to {kind} {name}, or correct the pod spec's reference to it "
             # describe lists a Secret's keys, never its values
             f"(env valueFrom): kubectl describe {kind.lower()} {name} -n {ns or '<ns>'}",
+        )
+    elif _SUBPATH.search(msg):
+        mount = _SUBPATH.search(msg).group(1)  # type: ignore[union-attr]
+        summary = f"the kubelet could not prepare the subPath of volumeMount {mount!r}"
+        steps = (
+            f"Check that volumeMount {mount}'s subPath exists in its volume (for a hostPath "
+            "volume: on the node itself) and that the volume is reachable (an NFS server that "
+            "restarted leaves a stale handle). The kubelet writes why only to its own log on "
+            "the node <node>: journalctl -u kubelet | grep 'prepare subPath'",
         )
     elif "runAsNonRoot" in msg:
         summary = "runAsNonRoot is set but the image runs as root (or a non-numeric user)"

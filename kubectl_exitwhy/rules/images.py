@@ -9,10 +9,13 @@ from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.evidence import Event
 from kubectl_exitwhy.rules.base import (
     HIGH,
+    MEDIUM,
+    POD,
     WAITING,
     Subject,
     Verdict,
     first_line,
+    pod_is_stopping,
     rule,
     subject_lines,
 )
@@ -139,6 +142,54 @@ def _image_in(events: Sequence[Event]) -> str:
     return ""
 
 
+@rule("image_pull_error", 313, POD)
+def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
+    """A pull failure (``Failed to pull image "x"``) no container could be given (the event
+    names none, and the spec that would tell whose image it is was not saved), with no later
+    pull of that image: some container of the pod cannot start. The image names it."""
+    p = s.pod
+    if pod_is_stopping(p) or p.phase in ("Succeeded", "Failed"):
+        return None
+    if any(c.waiting and c.waiting.reason in PULL_REASONS for c in p.containers):
+        return None  # that container's own finding tells it
+    failed = [
+        e
+        for e in p.events
+        if e.container is None and e.reason == "Failed" and e.warning
+        and _PULLED.search(e.message) and e.message.startswith("Failed to pull")
+    ]  # fmt: skip
+    if not failed:
+        return None
+    last = failed[-1]
+    image = _image_in([last])
+    pulled_since = [
+        e
+        for e in p.events[p.events.index(last) + 1 :]
+        if e.reason == "Pulled" and f'"{image}"' in e.message
+    ]
+    if pulled_since:
+        return None
+    why = _pull_problem(last.message)
+    summary = (
+        f"cannot pull image {image}" + (f": {why}" if why else "")
+        + "; the event names no container, and no saved spec says whose image it is"
+    )  # fmt: skip
+    steps: tuple[str, ...] = ()
+    if why in (_UNTRUSTED, _RATE_LIMITED):  # the name and the tag are not in question
+        host = _registry(image) or "docker.io"
+        step = RATE_STEP if why == _RATE_LIMITED else TRUST_STEP.replace("<registry>", host)
+        steps = (step, next(x for x in CAUSES["image_pull_error"].next_steps if "describe" in x))
+    return Verdict(
+        "image_pull_error",
+        MEDIUM,
+        summary,
+        (f"status.phase: {p.phase or '(not shown)'}", last.describe()),
+        steps,
+        detail=why or first_line(_PREFIX.sub("", last.message)) or None,
+        own_steps=bool(steps),
+    )
+
+
 @rule("invalid_image_name", 201, WAITING)
 def invalid_image_name(s: Subject) -> Optional[Verdict]:
     """``InvalidImageName``: the image reference does not parse."""
@@ -152,4 +203,4 @@ def invalid_image_name(s: Subject) -> Optional[Verdict]:
     )
 
 
-RULES = (image_pull_error, invalid_image_name)
+RULES = (image_pull_error, pull_failed_unnamed, invalid_image_name)

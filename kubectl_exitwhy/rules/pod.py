@@ -347,13 +347,37 @@ def admission_rejected(s: Subject) -> Optional[Verdict]:
         summary += f": the node did not have enough {res.group(1)}"
     if not res and reason == "UnexpectedAdmissionError":
         summary += f": {first_line(message, 120)}"
+    steps: tuple[str, ...] = _ADMISSION_STEPS.get(reason, ())
+    if steps:
+        node = p.node_name or "<node>"
+        steps = tuple(x.replace("<node>", node) for x in steps) + (
+            CAUSES["admission_rejected"].next_steps[-1],  # nodeName bypasses the scheduler
+        )
     return Verdict(
         "admission_rejected",
         confidence,
         summary,
         tuple(evidence),
+        steps,
         detail=res.group(1) if res else None,
+        own_steps=bool(steps),  # not a matter of free capacity
     )
+
+
+# The kubelet admits a pod with the scheduler's own node filters (lifecycle/predicate.go): the
+# reason is the failed filter's name. Those that are no matter of capacity get their own step.
+_PORTS_STEP = (
+    "A host port the pod asks for (hostPort, or a port of a hostNetwork pod) is already taken "
+    "on <node>: find the pod holding it (kubectl get pods -A -o wide --field-selector "
+    "spec.nodeName=<node>, and their hostPort or hostNetwork), or ask for another port."
+)
+_ADMISSION_STEPS = {
+    "NodePorts": (_PORTS_STEP,),
+    "NodeAffinity": (
+        "The node's labels do not match the pod's nodeSelector or node affinity: compare "
+        "kubectl get node <node> --show-labels with the pod's spec.",
+    ),
+}
 
 
 def _started(p) -> bool:
@@ -367,14 +391,18 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
     p = s.pod
     cond = p.condition("PodScheduled")
     events = events_like(p.events, ["FailedScheduling"])
+    # kubectl describe prints a condition's status without its reason: a False one pasted from
+    # it says no more than a missing one
+    bare = cond is not None and cond.status == "False" and not cond.reason
     if (
-        cond is None
+        (cond is None or bare)
         and events
         and not p.node_name
         and not _started(p)
         and p.phase in ("", "Pending")
     ):
-        # The scheduler's event without the condition (status not saved, or cut from a paste).
+        # The scheduler's event without the condition's reason (status not saved, or cut from
+        # a paste).
         if events_like(p.events, ["Scheduled"]):
             return None  # scheduled since
         why = first_line(events[-1].message, 160)
@@ -384,6 +412,7 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
             f"cannot be scheduled: {why}",
             (
                 f"status.phase: {p.phase or '(empty)'}; spec.nodeName: not set",
+                *(["status.conditions[PodScheduled]: False (no reason shown)"] if bare else []),
                 events[-1].describe(),
             ),
         )

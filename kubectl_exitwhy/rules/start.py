@@ -176,11 +176,40 @@ def start_error(s: Subject) -> Optional[Verdict]:
         return None
     msg = first_line(s.message)
     summary = f"the runtime could not start the container ({s.reason})"
+    steps: tuple[str, ...] = ()
     if _MOUNT.search(s.message):
         summary = f"the runtime could not set up a mount ({s.reason})"
+    # where the status kept no message, the kubelet's Failed event did (its own, or one that
+    # names no container)
+    said = [
+        e.message for e in s.pod.events if e.reason == "Failed" and e.container in (None, s.c.name)
+    ][-1:]
+    if _NOT_SHARED.search(" ".join([s.message, *said])):
+        summary = (
+            f"the runtime could not set up a mount ({s.reason}): a mount asks for propagation "
+            "from a host path whose mount is not shared"
+        )
+        steps = (_PROPAGATION_STEP,)
     return Verdict(
-        "start_error", HIGH if msg else MEDIUM, summary, tuple(subject_lines(s)), detail=msg or None
+        "start_error",
+        HIGH if msg else MEDIUM,
+        summary,
+        tuple(subject_lines(s)),
+        steps,
+        detail=msg or None,
     )
+
+
+# runc and Docker refuse a mount with mountPropagation HostToContainer (rslave) or Bidirectional
+# (rshared) whose source lies on a host mount that is private: "path / is mounted on / but it
+# is not a shared or slave mount" (the runtime's mount-propagation check)
+_NOT_SHARED = re.compile(r"is mounted on \S+ but it is not a shared(?: or slave)? mount")
+_PROPAGATION_STEP = (
+    "A volumeMount's mountPropagation (HostToContainer or Bidirectional) needs its hostPath's "
+    "mount on the node to be shared: make it so (mount --make-rshared on that mount point; "
+    "under Docker, no MountFlags=slave in its systemd unit), or drop mountPropagation (for a "
+    "chart, the option that mounts the host's root file system)."
+)
 
 
 RULES = (exec_format_error, command_not_found_start, command_not_executable_start, start_error)

@@ -1,0 +1,122 @@
+"""What pasted, partial reports taught: a container known only by name from the events is not
+the pod's only one, a probe excerpt does not prove other containers have none, a pull failure
+no container owns is still a finding, and the steps fit the failure the message names."""
+
+from __future__ import annotations
+
+from builders import event, pod, spec_container, status, terminated
+from kubectl_exitwhy.engine import diagnose
+from kubectl_exitwhy.evidence import build_pod
+
+
+def _bare(e: dict) -> dict:
+    """As kubectl describe shows it: no fieldPath, no uid."""
+    e["involvedObject"] = {
+        k: v for k, v in e["involvedObject"].items() if k not in ("fieldPath", "uid")
+    }
+    return e
+
+
+def _events_only_pod() -> dict:
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "hook-1", "namespace": "ocp"}, "spec": {"nodeName": "n1"}}  # fmt: skip
+
+
+RATE = (
+    'Failed to pull image "bitnami/kubectl:1.19": rpc error: code = Unknown desc = toomanyrequests:'
+    " You have reached your pull rate limit."
+)
+
+
+def test_a_pull_failure_is_not_given_to_a_container_only_the_events_named():
+    events = [
+        _bare(event("Started", "Started container keys", pod_name="hook-1", ns="ocp")),
+        _bare(event("Failed", RATE, type_="Warning", pod_name="hook-1", ns="ocp")),
+    ]
+    p = build_pod(_events_only_pod(), events)
+    (keys,) = p.containers
+    assert keys.name == "keys" and not keys.has_spec and not keys.image
+    assert [e.container for e in p.events if e.reason == "Failed"] == [None]
+    (f,) = diagnose(p).findings
+    assert (f.cause, f.container, f.confidence) == ("image_pull_error", None, "medium")
+    assert "bitnami/kubectl:1.19" in f.summary and "rate limit" in f.summary
+    assert any("imagePullSecret" in step for step in f.next_steps)
+
+
+def test_a_pull_failure_followed_by_a_pull_of_that_image_is_over():
+    events = [
+        _bare(event("Failed", RATE, type_="Warning", pod_name="hook-1", ns="ocp",
+                    last="2026-11-20T09:00:00Z")),
+        _bare(event("Pulled", 'Successfully pulled image "bitnami/kubectl:1.19" in 2s',
+                    pod_name="hook-1", ns="ocp", last="2026-11-20T09:05:00Z")),
+    ]  # fmt: skip
+    p = build_pod(_events_only_pod(), events)
+    assert all(f.cause != "image_pull_error" for f in diagnose(p).findings)
+
+
+def test_the_only_container_of_a_saved_pod_still_owns_its_unnamed_events():
+    own = RATE.replace("bitnami/kubectl:1.19", "ghcr.io/acme/app:1.0")
+    e = _bare(event("Failed", own, type_="Warning"))
+    p = build_pod(pod(statuses=[status(state={"waiting": {"reason": "ImagePullBackOff"}})]), [e])
+    assert [x.container for x in p.events] == ["app"]
+    assert diagnose(p).findings[0].container == "app"
+
+
+def test_a_probe_event_is_not_given_to_the_only_container_shown_with_that_probe():
+    # the other container was named, its spec not shown: it may have the same probe
+    app = spec_container("redis", liveness=True)
+    p = pod(containers=[app, {"name": "sentinel"}],
+            statuses=[status("redis", last=terminated(137), restarts=3)])  # fmt: skip
+    e = _bare(event("Unhealthy", "Liveness probe failed: connect to localhost:26379: refused",
+                    type_="Warning"))  # fmt: skip
+    assert [x.container for x in build_pod(p, [e]).events] == [None]
+    p["spec"]["containers"][1] = spec_container("sentinel")  # shown whole, without the probe
+    assert [x.container for x in build_pod(p, [e]).events] == ["redis"]
+
+
+def test_a_go_panic_behind_exit_2_points_at_the_trace_not_at_the_arguments():
+    p = pod(statuses=[status(last=terminated(2), restarts=4)])
+    logs = {"app": ["starting", "panic: runtime error: invalid memory address or nil pointer "
+                    "dereference", "[signal SIGSEGV: segmentation violation]"]}  # fmt: skip
+    (f,) = diagnose(build_pod(p, logs=logs)).findings
+    assert f.cause == "shell_misuse"
+    assert "crashed in its own code" in f.next_steps[0]
+    assert not any("command and args" in step for step in f.next_steps)
+    plain = diagnose(build_pod(p, logs={"app": ["usage: app [-v] FILE"]})).findings[0]
+    assert any("command and args" in step for step in plain.next_steps)
+
+
+def test_a_node_ports_rejection_points_at_the_port_not_at_capacity():
+    p = pod(phase="Failed", statuses=[], reason="NodePorts",
+            message="Pod was rejected: Predicate NodePorts failed")  # fmt: skip
+    (f,) = diagnose(build_pod(p)).findings
+    assert f.cause == "admission_rejected"
+    assert "host port" in f.next_steps[0] and "spec.nodeName=n1" in f.next_steps[0]
+    assert not any("free capacity" in step for step in f.next_steps)
+    p["status"].update(reason="OutOfcpu", message="Pod was rejected: Node didn't have enough "
+                       "resource: cpu, requested: 2000, used: 3500, capacity: 4000")  # fmt: skip
+    (f,) = diagnose(build_pod(p)).findings
+    assert any("free capacity" in step for step in f.next_steps)
+
+
+def test_a_mount_propagation_refusal_names_the_shared_mount():
+    message = ('failed to generate container "40d0" spec: failed to generate spec: path "/" is '
+               'mounted on "/" but it is not a shared or slave mount')  # fmt: skip
+    waiting = {"waiting": {"reason": "CreateContainerError"}}
+    e = event("Failed", f"Error: {message}", type_="Warning")
+    (f,) = diagnose(build_pod(pod(statuses=[status(state=waiting)]), [e])).findings
+    assert f.cause == "start_error" and "not shared" in f.summary
+    assert "mountPropagation" in f.next_steps[0]
+    other = event("Failed", "Error: stat /var/reana: no such file or directory", type_="Warning")
+    (g,) = diagnose(build_pod(pod(statuses=[status(state=waiting)]), [other])).findings
+    assert not any("mountPropagation" in step for step in g.next_steps)
+
+
+def test_a_subpath_the_kubelet_could_not_prepare_is_named_with_where_to_read_why():
+    waiting = {"waiting": {"reason": "CreateContainerConfigError",
+                           "message": 'failed to prepare subPath for volumeMount "db" of '
+                           'container "app"'}}  # fmt: skip
+    (f,) = diagnose(build_pod(pod(statuses=[status(state=waiting)]))).findings
+    assert f.cause == "config_error" and "subPath of volumeMount 'db'" in f.summary
+    assert "journalctl -u kubelet" in f.next_steps[0] and "node n1" in f.next_steps[0]
+    assert not any("runAsNonRoot" in step for step in f.next_steps)
