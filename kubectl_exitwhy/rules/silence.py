@@ -4,7 +4,9 @@ Silence about a broken pod is the second-worst answer (only a wrongly certain on
 is broken here when it is Pending past its start-up (or, read from a file, Pending at all), Failed
 (other than a failed try of a Job that then succeeded), in phase Unknown, or has no status while
 Warning events concern it. A healthy, ready pod with a passing Warning (a readiness blip during
-start) is not broken.
+start) is not broken; a running pod whose container has stayed not ready past a start-up while
+its readiness probe keeps failing is: the kubelet never restarts a container for that, so no exit
+and no waiting reason will ever tell it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubectl_exitwhy.rules.base import (
     Subject,
     Verdict,
     duration,
+    events_like,
     first_line,
     pod_is_stopping,
     waiting_line,
@@ -73,13 +76,89 @@ def _why_broken(pod: Pod, warnings: list[Event]) -> Optional[str]:
     return None
 
 
+# the kubelet's prober: "Readiness probe failed: <output>", "Readiness probe errored: <err>"
+_READINESS = r"^\s*readiness probe (failed|errored)"
+
+
+def _failing_for(pod: Pod, failed: list[Event], period: int) -> float:
+    """The least time the readiness probe has kept failing, in seconds: the span of its events,
+    their count (one event per failed attempt, ``period`` seconds apart), or how long the pod's
+    Ready condition has been False."""
+    firsts = [t for t in (e.first or e.last for e in failed) if t is not None]
+    lasts = [t for t in (e.last or e.first for e in failed) if t is not None]
+    spans = [0.0]
+    if firsts and lasts:
+        spans.append((max(lasts) - min(firsts)).total_seconds())
+    spans.append((sum(max(e.count, 1) for e in failed) - 1) * period)
+    ready, now = pod.condition("Ready"), _now(pod)
+    if ready is not None and ready.status == "False" and ready.last_transition and now:
+        spans.append((now - ready.last_transition).total_seconds())
+    return max(spans)
+
+
+def not_ready(pod: Pod) -> Optional[Verdict]:
+    """A running container that stays not ready while its readiness probe fails, past a
+    start-up (``PENDING_GRACE``). Its kind of failure is known, its reason is not: the probe's
+    output is all there is."""
+    if pod.phase != "Running" or pod_is_stopping(pod):
+        return None
+    failed = events_like(pod.events, ["Unhealthy"], _READINESS)
+    if not failed:
+        return None
+    unready = [
+        c
+        for c in pod.containers
+        if c.ready is False and c.state == "running" and c.kind in ("regular", "sidecar")
+    ]
+    named = {e.container for e in failed if e.container}
+    mine = [c for c in unready if c.name in named] or (unready if len(unready) == 1 else [])
+    if len(mine) != 1:
+        return None  # not one container that is not ready now and whose probe fails
+    c = mine[0]
+    probe = c.probes.get("readiness")
+    period = probe.period if probe else 10  # the API's default periodSeconds
+    span = _failing_for(pod, [e for e in failed if e.container in (None, c.name)], period)
+    if span < PENDING_GRACE.total_seconds():
+        return None  # a start-up: the probe may pass yet
+    latest = failed[-1]
+    output = latest.message.split(":", 1)[1].strip() if ":" in latest.message else ""
+    summary = (
+        f"container {c.name} has not been ready for at least {duration(span)}: its readiness "
+        f"probe fails ({first_line(output, 120) or latest.message}); the kubelet does not "
+        "restart it for that, so the pod gets no traffic through its Services"
+    )
+    evidence = [f"{c.status_path}.ready: false, running"]
+    ready = pod.condition("Ready")
+    if ready is not None and ready.status == "False":
+        evidence.append(f"status.conditions[Ready]: False, {ready.reason or '(no reason)'}")
+    evidence += [e.describe() for e in failed[-3:]]
+    where = f"{pod.name} -n {pod.namespace or 'default'}"
+    steps = [
+        f"See what the probe asks and gets: kubectl describe pod {where} (Readiness: its "
+        f"path, port and timeout; the Unhealthy events), and the app's log: kubectl logs "
+        f"{where} -c {c.name}",
+    ]
+    if "statuscode: 404" in output:
+        steps.append(
+            "The probe's path is not served (HTTP 404): check readinessProbe.httpGet.path and "
+            "port against the app's routes (and its base path, if it has one)."
+        )
+    elif "connection refused" in output:
+        steps.append(
+            "Nothing listens on the probe's port: check readinessProbe's port against the "
+            "port the app binds (and that it binds 0.0.0.0, not 127.0.0.1)."
+        )
+    return Verdict("unknown", LOW, summary, tuple(evidence), next_steps=tuple(steps),
+                   severity="warning", own_steps=True)  # fmt: skip
+
+
 def unexplained(s: Subject) -> Optional[Verdict]:
     """A broken pod that no rule explains: the raw facts and its Warning events."""
     pod = s.pod
     warnings = _warnings(pod)
     why = _why_broken(pod, warnings)
     if why is None:
-        return None
+        return not_ready(pod)
     evidence = [f"status.phase: {pod.phase or '(empty)'}"]
     if pod.reason or pod.message:
         evidence.append(
