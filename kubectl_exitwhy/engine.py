@@ -48,7 +48,7 @@ from kubectl_exitwhy.rules.base import (
 )
 from kubectl_exitwhy.rules.budgets import with_budget
 from kubectl_exitwhy.rules.events import waiting_from_events
-from kubectl_exitwhy.rules.silence import unexplained
+from kubectl_exitwhy.rules.silence import not_ready, unexplained
 
 # Causes whose exit code was made up by the kubelet or the runtime: no signal was sent.
 SYNTHETIC_CODES = {"container_status_unknown", "runtime_lost"}
@@ -338,8 +338,12 @@ def diagnose(pod: Pod) -> PodDiagnosis:
     )
     findings += [f for _, f in container_findings]
     if all(f.severity == "info" for f in findings):  # nothing, or only normal ends
-        silent = unexplained(Subject(pod))
-        if silent:
+        unready = not_ready(pod)  # a container the kubelet will never restart for it
+        silent = unexplained(Subject(pod)) if unready is None else None
+        if unready is not None:
+            c, verdict = unready
+            findings.append(_finding(pod, c, verdict, Subject(pod, c)))
+        elif silent:
             findings.append(_finding(pod, None, silent, Subject(pod)))
     return PodDiagnosis(
         pod.namespace,

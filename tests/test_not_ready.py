@@ -38,6 +38,8 @@ def test_a_container_never_ready_for_long_is_a_finding_with_the_probe_output():
     d = _diagnose(p, e)
     (f,) = d.findings
     assert (f.cause, f.severity, f.confidence) == ("unknown", "warning", "low")
+    assert (f.container, f.container_type) == ("app", "regular")
+    assert f.detail == "readiness probe failing: HTTP probe failed with statuscode: 404"
     assert "container app has not been ready for at least" in f.summary
     assert "statuscode: 404" in f.summary
     assert any("httpGet.path" in step for step in f.next_steps)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from kubectl_exitwhy.evidence import Event, Pod
+from kubectl_exitwhy.evidence import Container, Event, Pod
 from kubectl_exitwhy.rules.base import (
     LOW,
     Subject,
@@ -96,10 +96,10 @@ def _failing_for(pod: Pod, failed: list[Event], period: int) -> float:
     return max(spans)
 
 
-def not_ready(pod: Pod) -> Optional[Verdict]:
+def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
     """A running container that stays not ready while its readiness probe fails, past a
-    start-up (``PENDING_GRACE``). Its kind of failure is known, its reason is not: the probe's
-    output is all there is."""
+    start-up (``PENDING_GRACE``), and the verdict on it. Its kind of failure is known, its
+    reason is not: the probe's output is all there is."""
     if pod.phase != "Running" or pod_is_stopping(pod):
         return None
     failed = events_like(pod.events, ["Unhealthy"], _READINESS)
@@ -148,8 +148,10 @@ def not_ready(pod: Pod) -> Optional[Verdict]:
             "Nothing listens on the probe's port: check readinessProbe's port against the "
             "port the app binds (and that it binds 0.0.0.0, not 127.0.0.1)."
         )
-    return Verdict("unknown", LOW, summary, tuple(evidence), next_steps=tuple(steps),
-                   severity="warning", own_steps=True)  # fmt: skip
+    detail = "readiness probe failing" + (f": {first_line(output, 60)}" if output else "")
+    verdict = Verdict("unknown", LOW, summary, tuple(evidence), next_steps=tuple(steps),
+                      detail=detail, severity="warning", own_steps=True)  # fmt: skip
+    return c, verdict
 
 
 def unexplained(s: Subject) -> Optional[Verdict]:
@@ -158,7 +160,7 @@ def unexplained(s: Subject) -> Optional[Verdict]:
     warnings = _warnings(pod)
     why = _why_broken(pod, warnings)
     if why is None:
-        return not_ready(pod)
+        return None
     evidence = [f"status.phase: {pod.phase or '(empty)'}"]
     if pod.reason or pod.message:
         evidence.append(
