@@ -26,7 +26,11 @@ CONTAINER_EVENTS = {
 _NAMED = re.compile(
     r'(?:container with id \w+://|[Cc]ontainer:? |container=)"?(?!image\b)([\w.-]+)'
 )
-_NOT_NAMES = {"in", "with", "has", "is", "for", "the", "created", "started", "failed"}
+# words that follow "container" in runtime errors ("container create failed", CRI-O; "starting
+# container process caused", runc): no container's name
+_NOT_NAMES = {
+    "in", "with", "has", "is", "for", "the", "created", "started", "failed", "create", "process",
+}  # fmt: skip
 _IMAGE = re.compile(r'image "([^"]+)"')
 # Kubelets up to ~1.6 reported start failures as pod-level FailedSync events:
 # failed to "StartContainer" for "<c>" with <Reason>: "<message>"

@@ -181,7 +181,9 @@ CAUSES: dict[str, Cause] = {
             "container",
             "Compare the image's platform with the node's: kubectl get node <node> "
             "-o jsonpath='{.status.nodeInfo.architecture}'",
-            "Build a multi-arch image, or start scripts with a #! line.",
+            "Build a multi-arch image (an image copied to a mirror must keep its whole "
+            "manifest list: skopeo copy --all, crane copy; a docker pull and push keeps one "
+            "platform), or start scripts with a #! line.",
         ),
         _c(
             "start_error",

@@ -202,8 +202,9 @@ def _fill(step: str, pod: Pod, c: Optional[Container]) -> str:
         # the run that ended is the current one (or none ended): its log needs no --previous,
         # and it is not "the previous log"
         step = step.replace(" --previous", "").replace("previous log", "log")
+    # a namespace not saved stays <ns>: kubectl's own default is the context's, not "default"
     return (
-        step.replace("<ns>", pod.namespace or "default")
+        step.replace("<ns>", pod.namespace or "<ns>")
         .replace("<pod>", pod.name or "<pod>")
         .replace("<container>", c.name if c else "<container>")
         .replace("<node>", pod.node_name or "<node>")

@@ -120,3 +120,77 @@ def test_a_subpath_the_kubelet_could_not_prepare_is_named_with_where_to_read_why
     assert f.cause == "config_error" and "subPath of volumeMount 'db'" in f.summary
     assert "journalctl -u kubelet" in f.next_steps[0] and "node n1" in f.next_steps[0]
     assert not any("runAsNonRoot" in step for step in f.next_steps)
+
+
+def test_a_crio_create_failure_waits_as_create_container_error_with_the_cwd_step():
+    # CRI-O runs the OCI create in CreateContainer and quotes runc's words
+    message = (
+        '(combined from similar events): Error: container create failed: time="2021-06-14T19:59:57Z"'
+        ' level=error msg="container_linux.go:366: starting container process caused: chdir to cwd'
+        ' (\\"/home/appuser\\") set in config.json failed: permission denied"'
+    )
+    p = pod(statuses=[])
+    p["status"].pop("phase")
+    p["spec"]["containers"] = [{"name": "rest"}]
+    e = _bare(event("Failed", message, type_="Warning", count=907))
+    (f,) = diagnose(build_pod(p, [e])).findings
+    assert (f.cause, f.container) == ("start_error", "rest")
+    assert "CreateContainerError" in f.summary and "working directory" in f.summary
+    assert "group 0" in f.next_steps[0]
+
+
+def test_a_sandbox_failure_says_the_error_the_wrappers_end_with():
+    cni = event("FailedCreatePodSandBox", 'Failed to create pod sandbox: rpc error: code = Unknown '
+                'desc = failed to set up sandbox container "ebb5" network for pod "web-1": '
+                'networkPlugin cni failed to set up pod "web-1_prod" network: add cmd: failed to '
+                "assign an IP address to container", type_="Warning", container=None)  # fmt: skip
+    waiting = {"waiting": {"reason": "ContainerCreating"}}
+    p = pod(phase="Pending", statuses=[status(state=waiting)])
+    (f,) = diagnose(build_pod(p, [cni])).findings
+    assert f.cause == "sandbox_failed"
+    assert f.summary.endswith("add cmd: failed to assign an IP address to container")
+
+
+def test_a_mount_that_times_out_after_the_attach_points_at_the_node_side():
+    waiting = {"waiting": {"reason": "ContainerCreating"}}
+    p = pod(phase="Pending", statuses=[status(state=waiting)])
+    attach = event("SuccessfulAttachVolume", 'AttachVolume.Attach succeeded for volume "pvc-1"',
+                   container=None, component="attachdetach-controller",
+                   last="2026-11-20T09:50:00Z")  # fmt: skip
+    timeout = event("FailedMount", "Unable to attach or mount volumes: unmounted volumes=[data], "
+                    "unattached volumes=[data]: timed out waiting for the condition",
+                    type_="Warning", container=None)  # fmt: skip
+    (f,) = diagnose(build_pod(p, [attach, timeout])).findings
+    assert f.cause == "volume_mount_failed"
+    assert "CSI driver" in f.next_steps[1] and "spec.nodeName=n1" in f.next_steps[1]
+    assert not any("Multi-Attach" in step for step in f.next_steps)
+    (g,) = diagnose(build_pod(p, [timeout])).findings  # no attach seen: every kind of step
+    assert any("Multi-Attach" in step for step in g.next_steps)
+
+
+def test_an_extended_resource_nobody_has_is_checked_before_adding_nodes():
+    e = event("FailedScheduling", "0/1 nodes are available: 1 Insufficient nvidia.com/gpu.",
+              type_="Warning", container=None, component="default-scheduler")  # fmt: skip
+    (f,) = diagnose(build_pod(pod(phase="Pending", node="", statuses=[]), [e])).findings
+    assert f.cause == "unschedulable"
+    assert "grep nvidia.com/gpu)" in f.next_steps[0] and "device plugin" in f.next_steps[0]
+    cpu = event("FailedScheduling", "0/3 nodes are available: 3 Insufficient cpu.",
+                type_="Warning", container=None, component="default-scheduler")  # fmt: skip
+    (g,) = diagnose(build_pod(pod(phase="Pending", node="", statuses=[]), [cpu])).findings
+    assert not any("device plugin" in step for step in g.next_steps)
+
+
+def test_a_missing_secret_a_controller_makes_is_not_only_to_be_made_by_hand():
+    e = event("FailedMount", 'MountVolume.SetUp failed for volume "certs" : secret '
+              '"webhook-tls" not found', type_="Warning", container=None)  # fmt: skip
+    waiting = {"waiting": {"reason": "ContainerCreating"}}
+    (f,) = diagnose(build_pod(pod(phase="Pending", statuses=[status(state=waiting)]), [e])).findings
+    assert "controller's log" in f.next_steps[1]
+
+
+def test_a_namespace_that_was_not_saved_is_not_filled_in_as_default():
+    p = pod(statuses=[status(last=terminated(1), restarts=2)])
+    del p["metadata"]["namespace"]
+    (f,) = diagnose(build_pod(p)).findings
+    assert any("-n <ns>" in step for step in f.next_steps)
+    assert not any("-n default" in step for step in f.next_steps)

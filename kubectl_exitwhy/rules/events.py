@@ -44,6 +44,12 @@ _FAILED_TO_REASON = (
         ),
         "CreateContainerConfigError",
     ),
+    # before the runtime's errors it quotes: CRI-O runs the OCI create in CreateContainer, so
+    # its "container create failed: <runc's message>" waits as CreateContainerError (KNOWLEDGE)
+    (
+        re.compile(r"Error: container create failed|Error: CreateContainerError", re.I),
+        "CreateContainerError",
+    ),
     (
         re.compile(
             r"failed to (?:create|start) containerd task|OCI runtime (?:create|start|exec) "
@@ -52,10 +58,6 @@ _FAILED_TO_REASON = (
             re.I,
         ),
         "RunContainerError",
-    ),
-    (
-        re.compile(r"Error: container create failed|Error: CreateContainerError", re.I),
-        "CreateContainerError",
     ),
 )
 OTHER_EVENT_REASONS = {
@@ -253,6 +255,11 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
     # the steps for one problem alone, where the events name no other
     named = {_volume_problem(x.message) for x in events} - {"", _WAITED}
     steps = _volume_steps(said.message, problem) if len(named) <= 1 else ()
+    attached = [x for x in pod.events if x.reason == "SuccessfulAttachVolume"]
+    if not named and attached and e.reason == "FailedMount":
+        # attached, then the mount on the node timed out: neither a missing object nor another
+        # node's attachment, but the node's side (its CSI driver, the kubelet)
+        steps = (CAUSES["volume_mount_failed"].next_steps[0], _NODE_MOUNT_STEP)
     return Verdict(
         "volume_mount_failed",
         confidence,
@@ -263,6 +270,18 @@ def volume_mount_failed(s: Subject) -> Optional[Verdict]:
         severity="critical",
         own_steps=bool(steps),
     )
+
+
+_MADE_BY_CONTROLLER = (
+    "Where a controller is meant to make it (cert-manager's TLS secrets, an operator's, a "
+    "chart's hook), read that controller's log for why it has not, rather than make it by hand."
+)
+_NODE_MOUNT_STEP = (
+    "A volume was attached (SuccessfulAttachVolume) and no missing object or other node is "
+    "named: where the mount on the node is what times out, read the node's side, its CSI "
+    "driver's node pod (kubectl get pods -A -o wide --field-selector spec.nodeName=<node>, then "
+    "kubectl logs of the driver's pod) and the kubelet's log on <node>."
+)
 
 
 def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
@@ -277,7 +296,7 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
         return (
             read,
             f"Create {kind} {name} in the pod's namespace, or correct the pod spec's volume "
-            f"that names it: kubectl get {kind} {name} -n <ns>",
+            f"that names it: kubectl get {kind} {name} -n <ns>. {_MADE_BY_CONTROLLER}",
         )
     if problem.startswith("Multi-Attach"):
         return (read, multi)
@@ -314,6 +333,9 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
             summary += f" in plugin {plugin}"
     else:
         summary = "the pod sandbox cannot be created: the container runtime failed"
+    said = _sandbox_error(e.message)
+    if said and e.reason != "NetworkNotReady":
+        summary += f": {said}"
     evidence = [f"status.phase: {pod.phase or '(empty)'}; no container has started"]
     evidence += [x.describe() for x in _distinct(events)[-3:]]
     return Verdict(
@@ -324,6 +346,21 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
         detail=first_line(e.message),
         severity="critical",
     )
+
+
+# the error itself, after the kubelet's and the runtime's wrapping: what follows the last
+# 'network: ' (the CNI plugin's own words) or else the gRPC 'desc = '
+_SANDBOX_ERROR = re.compile(r"(?:.*\bnetwork: |.*\bdesc = )(.+)", re.S)
+
+
+def _sandbox_error(message: str) -> str:
+    found = _SANDBOX_ERROR.match(first_line(message))
+    if not found:
+        return ""
+    said = found.group(1).strip()
+    if len(said) > 140:  # a chain of wrappers: its last link is the error itself
+        said = said.rsplit(": ", 1)[-1]
+    return first_line(said, 140)
 
 
 def _distinct(events: list[Event]) -> list[Event]:

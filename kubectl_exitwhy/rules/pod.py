@@ -132,7 +132,7 @@ def node_lost(s: Subject) -> Optional[Verdict]:
             steps = (
                 "A StatefulSet makes no replacement while this pod exists: once the node is "
                 f"known to be down, delete the Node (kubectl delete node {node}) or force-delete "
-                f"the pod (kubectl delete pod {p.name} -n {p.namespace or 'default'} "
+                f"the pod (kubectl delete pod {p.name} -n {p.namespace or '<ns>'} "
                 "--grace-period=0 --force).",
             )
     elif cond and cond.reason == "DeletionByPodGC":
@@ -141,7 +141,7 @@ def node_lost(s: Subject) -> Optional[Verdict]:
         owner = f"{p.owner.kind.lower()}/{p.owner.name}" if p.owner else None
         steps = (
             f"The node no longer exists; see what the pod's owner did next: kubectl describe "
-            f"{owner} -n {p.namespace or 'default'}"
+            f"{owner} -n {p.namespace or '<ns>'}"
             if owner
             else "The node no longer exists, and a bare pod is not recreated: recreate it.",
             CAUSES["node_lost"].next_steps[-1],
@@ -415,6 +415,7 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
                 *(["status.conditions[PodScheduled]: False (no reason shown)"] if bare else []),
                 events[-1].describe(),
             ),
+            _extended_steps(events[-1].message),
         )
     if not cond or cond.status != "False" or cond.reason != "Unschedulable":
         return None
@@ -428,6 +429,24 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
         HIGH if why else MEDIUM,
         "cannot be scheduled" + (f": {why}" if why else ""),
         tuple(evidence),
+        _extended_steps(" ".join([cond.message, *(e.message for e in events[-1:])])),
+    )
+
+
+# the scheduler's "Insufficient nvidia.com/gpu": a resource with a domain is an extended
+# resource, which only a device plugin (or an admin) advertises on a node
+_EXTENDED = re.compile(r"Insufficient ([\w.-]+\.[\w-]+/[\w.-]+)")
+
+
+def _extended_steps(message: str) -> tuple[str, ...]:
+    found = _EXTENDED.search(message)
+    if not found:
+        return ()
+    res = found.group(1).rstrip(".")  # the sentence's full stop
+    return (
+        f"{res} is an extended resource that a device plugin advertises: check that nodes "
+        f"have it at all (kubectl describe nodes | grep {res}) and that the plugin's pods run "
+        "on them, before adding nodes.",
     )
 
 

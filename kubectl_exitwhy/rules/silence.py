@@ -132,7 +132,7 @@ def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
     if ready is not None and ready.status == "False":
         evidence.append(f"status.conditions[Ready]: False, {ready.reason or '(no reason)'}")
     evidence += [e.describe() for e in failed[-3:]]
-    where = f"{pod.name} -n {pod.namespace or 'default'}"
+    where = f"{pod.name} -n {pod.namespace or '<ns>'}"
     steps = [
         f"See what the probe asks and gets: kubectl describe pod {where} (Readiness: its "
         f"path, port and timeout; the Unhealthy events), and the app's log: kubectl logs "

@@ -184,7 +184,14 @@ def start_error(s: Subject) -> Optional[Verdict]:
     said = [
         e.message for e in s.pod.events if e.reason == "Failed" and e.container in (None, s.c.name)
     ][-1:]
-    if _NOT_SHARED.search(" ".join([s.message, *said])):
+    text = " ".join([s.message, *said])
+    if _CWD.search(text):
+        summary = (
+            f"the runtime could not start the container ({s.reason}): the user it runs as "
+            "cannot enter its working directory"
+        )
+        steps = (_CWD_STEP,)
+    if _NOT_SHARED.search(text):
         summary = (
             f"the runtime could not set up a mount ({s.reason}): a mount asks for propagation "
             "from a host path whose mount is not shared"
@@ -204,6 +211,14 @@ def start_error(s: Subject) -> Optional[Verdict]:
 # (rshared) whose source lies on a host mount that is private: "path / is mounted on / but it
 # is not a shared or slave mount" (the runtime's mount-propagation check)
 _NOT_SHARED = re.compile(r"is mounted on \S+ but it is not a shared(?: or slave)? mount")
+# runc: 'chdir to cwd ("/home/app") set in config.json failed: permission denied'
+_CWD = re.compile(r"chdir to cwd .{0,300}?permission denied", re.S)
+_CWD_STEP = (
+    "The working directory (spec workingDir, else the image's WORKDIR) must be searchable by "
+    "the user the container runs as: an arbitrary UID (OpenShift's restricted SCC) belongs to "
+    "group 0, so the image needs it group-readable and -executable (chgrp 0, chmod g+rx), or "
+    "set workingDir or runAsUser to fit."
+)
 _PROPAGATION_STEP = (
     "A volumeMount's mountPropagation (HostToContainer or Bidirectional) needs its hostPath's "
     "mount on the node to be shared: make it so (mount --make-rshared on that mount point; "
