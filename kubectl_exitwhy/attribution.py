@@ -32,13 +32,15 @@ _NOT_NAMES = {
     "in", "with", "has", "is", "for", "the", "created", "started", "failed", "create", "process",
 }  # fmt: skip
 _IMAGE = re.compile(r'image "([^"]+)"')
+# the kubelet's pull errors that name no image ('Error: ErrImagePull' after the pull failure)
+_PULL_ERROR = re.compile(r"\b(?:ErrImagePull|ImagePullBackOff|ErrImageNeverPull)\b")
 # Kubelets up to ~1.6 reported start failures as pod-level FailedSync events:
 # failed to "StartContainer" for "<c>" with <Reason>: "<message>"
 SYNC_ERROR = re.compile(r'failed to "StartContainer" for "([^"]+)" with (\w+): "(.*)"?', re.S)
 _PROBE_KIND = re.compile(r"^(Liveness|Readiness|Startup) probe", re.I)
 
 
-def _bare_image(ref: str) -> str:
+def bare_image(ref: str) -> str:
     """``docker.io/library/nginx:latest`` and ``nginx`` name the same image."""
     ref = ref.split("@", 1)[0]
     for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/"):
@@ -69,8 +71,8 @@ def attribute(event: Event, containers: list[Container]) -> Event:
         return event  # it names a container that was not saved: not one of these
     image = _IMAGE.search(event.message)
     if image:
-        want = _bare_image(image.group(1))
-        same = [c.name for c in containers if c.image and _bare_image(c.image) == want]
+        want = bare_image(image.group(1))
+        same = [c.name for c in containers if c.image and bare_image(c.image) == want]
         if len(same) == 1:
             return replace(event, container=same[0], attributed="image in the message")
         if not same and any(c.image for c in containers):
@@ -84,7 +86,8 @@ def attribute(event: Event, containers: list[Container]) -> Event:
         if len(having) == 1 and all(c.has_spec and c.image for c in containers):
             return replace(event, container=having[0], attributed=f"the only {kind} probe")
     if len(containers) == 1:
-        if image and not containers[0].image:
+        pull = image or _PULL_ERROR.search(event.message)
+        if pull and containers[0].name and not containers[0].image:
             # a pull of an image no container shown is known by: the one container the events
             # named may not be the pod's only one (the spec, which lists them all, was not saved)
             return event
@@ -96,7 +99,7 @@ def _image_fits(event: Event, containers: list[Container], name: str) -> bool:
     """A pull message that names an image names the container's own, or says nothing of it."""
     image = _IMAGE.search(event.message)
     own = next((c.image for c in containers if c.name == name), "")
-    return not image or not own or _bare_image(image.group(1)) == _bare_image(own)
+    return not image or not own or bare_image(image.group(1)) == bare_image(own)
 
 
 def _by_elimination(events: list[Event], containers: list[Container]) -> list[Event]:

@@ -293,8 +293,9 @@ CAUSES: dict[str, Cause] = {
             "Create the missing Secret/ConfigMap or key named in the message, in the pod's "
             "namespace: kubectl get secret,configmap -n <ns>",
             "For runAsNonRoot: set runAsUser to a non-zero UID or use a non-root image.",
-            "For a volumeMount's subPath: it must exist in the volume (a hostPath's, on the "
-            "node); the kubelet's log on the node says why it could not prepare it.",
+            "For a volumeMount's subPath the kubelet could not prepare: its log on the node "
+            "says why (permissions on the volume, a stale NFS handle, a hostPath missing on "
+            "that node).",
         ),
         _c(
             "volume_mount_failed",

@@ -190,14 +190,14 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "git_fatal": ("fatal: ",),
 }
 
-# A program's own crash, which its runtime reports with where it happened (Go's goroutine
-# trace after "panic:", Rust's "panicked at <file>:<line>", Python's traceback): not a wrong
-# command, argument or setting of the spec, as a bare exit 2 or 1 may be.
+# A program that stopped on an uncaught error, which its runtime reports with where it happened
+# (Go's goroutine trace after "panic:", Rust's "panicked at <file>:<line>", Python's
+# traceback): its own words say why, not a wrong command or argument, as a bare exit 2 may.
 CRASHES = {"go_panic", "go_fatal", "rust_panic", "python_traceback"}
 CRASH_STEP = (
-    "The program crashed in its own code: the trace around this line in the previous log names "
-    "where (kubectl logs <pod> -n <ns> -c <container> --previous). Look for a known issue or a "
-    "fixed release of the image, or for the input or setting it fails on."
+    "It stopped on an uncaught error: the message and trace around this line in the previous "
+    "log say why (a dependency it could not reach, a file or setting it lacks, or a bug in it): "
+    "kubectl logs <pod> -n <ns> -c <container> --previous"
 )
 
 _PY_EXCEPTION = r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*"

@@ -80,7 +80,7 @@ def test_a_go_panic_behind_exit_2_points_at_the_trace_not_at_the_arguments():
                     "dereference", "[signal SIGSEGV: segmentation violation]"]}  # fmt: skip
     (f,) = diagnose(build_pod(p, logs=logs)).findings
     assert f.cause == "shell_misuse"
-    assert "crashed in its own code" in f.next_steps[0]
+    assert "stopped on an uncaught error" in f.next_steps[0]
     assert not any("command and args" in step for step in f.next_steps)
     plain = diagnose(build_pod(p, logs={"app": ["usage: app [-v] FILE"]})).findings[0]
     assert any("command and args" in step for step in plain.next_steps)
@@ -93,6 +93,7 @@ def test_a_node_ports_rejection_points_at_the_port_not_at_capacity():
     assert f.cause == "admission_rejected"
     assert "host port" in f.next_steps[0] and "spec.nodeName=n1" in f.next_steps[0]
     assert not any("free capacity" in step for step in f.next_steps)
+    assert "hostPort" in f.next_steps[0] and "not retried" in f.next_steps[-1]
     p["status"].update(reason="OutOfcpu", message="Pod was rejected: Node didn't have enough "
                        "resource: cpu, requested: 2000, used: 3500, capacity: 4000")  # fmt: skip
     (f,) = diagnose(build_pod(p)).findings
@@ -107,6 +108,7 @@ def test_a_mount_propagation_refusal_names_the_shared_mount():
     (f,) = diagnose(build_pod(pod(statuses=[status(state=waiting)]), [e])).findings
     assert f.cause == "start_error" and "not shared" in f.summary
     assert "mountPropagation" in f.next_steps[0]
+    assert any("is not a shared or slave mount" in line for line in f.evidence)  # the event
     other = event("Failed", "Error: stat /var/reana: no such file or directory", type_="Warning")
     (g,) = diagnose(build_pod(pod(statuses=[status(state=waiting)]), [other])).findings
     assert not any("mountPropagation" in step for step in g.next_steps)
@@ -119,6 +121,7 @@ def test_a_subpath_the_kubelet_could_not_prepare_is_named_with_where_to_read_why
     (f,) = diagnose(build_pod(pod(statuses=[status(state=waiting)]))).findings
     assert f.cause == "config_error" and "subPath of volumeMount 'db'" in f.summary
     assert "journalctl -u kubelet" in f.next_steps[0] and "node n1" in f.next_steps[0]
+    assert "exists" not in f.next_steps[0]  # the kubelet makes a missing subPath itself
     assert not any("runAsNonRoot" in step for step in f.next_steps)
 
 
@@ -194,3 +197,29 @@ def test_a_namespace_that_was_not_saved_is_not_filled_in_as_default():
     (f,) = diagnose(build_pod(p)).findings
     assert any("-n <ns>" in step for step in f.next_steps)
     assert not any("-n default" in step for step in f.next_steps)
+
+
+def test_the_kubelets_error_after_a_pull_failure_is_not_pinned_on_a_container_that_ran():
+    events = [
+        _bare(event("Started", "Started container keys", pod_name="hook-1", ns="ocp")),
+        _bare(event("Failed", RATE, type_="Warning", pod_name="hook-1", ns="ocp")),
+        _bare(event("Failed", "Error: ErrImagePull", type_="Warning", pod_name="hook-1", ns="ocp")),
+        _bare(event("Failed", "Error: ImagePullBackOff", type_="Warning", pod_name="hook-1",
+                    ns="ocp")),
+    ]  # fmt: skip
+    findings = diagnose(build_pod(_events_only_pod(), events)).findings
+    assert [(f.cause, f.container) for f in findings] == [("image_pull_error", None)]
+
+
+def test_a_pull_failure_long_before_the_latest_events_is_told_with_its_age():
+    events = [
+        _bare(event("Started", "Started container keys", pod_name="hook-1", ns="ocp",
+                    last="2026-11-20T08:59:00Z")),
+        _bare(event("Failed", RATE, type_="Warning", pod_name="hook-1", ns="ocp",
+                    last="2026-11-20T09:00:00Z")),
+        _bare(event("Unhealthy", "Liveness probe failed: timeout", type_="Warning",
+                    pod_name="hook-1", ns="ocp", last="2026-11-20T10:00:00Z")),
+    ]  # fmt: skip
+    (f,) = [x for x in diagnose(build_pod(_events_only_pod(), events)).findings]
+    assert (f.cause, f.confidence) == ("image_pull_error", "low")
+    assert "last failed at 2026-11-20T09:00:00Z" in f.summary

@@ -61,10 +61,10 @@ def config_error(s: Subject) -> Optional[Verdict]:
         mount = _SUBPATH.search(msg).group(1)  # type: ignore[union-attr]
         summary = f"the kubelet could not prepare the subPath of volumeMount {mount!r}"
         steps = (
-            f"Check that volumeMount {mount}'s subPath exists in its volume (for a hostPath "
-            "volume: on the node itself) and that the volume is reachable (an NFS server that "
-            "restarted leaves a stale handle). The kubelet writes why only to its own log on "
-            "the node <node>: journalctl -u kubelet | grep 'prepare subPath'",
+            f"The kubelet writes why it could not prepare volumeMount {mount}'s subPath only to "
+            "its own log on the node <node>: journalctl -u kubelet | grep 'prepare subPath'. "
+            "Common: permissions on the volume (an NFS export that squashes root), a stale "
+            "volume (an NFS server that restarted), a hostPath missing on that node.",
         )
     elif "runAsNonRoot" in msg:
         summary = "runAsNonRoot is set but the image runs as root (or a non-numeric user)"

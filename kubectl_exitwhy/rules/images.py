@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
+from kubectl_exitwhy.attribution import bare_image
 from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.evidence import Event
 from kubectl_exitwhy.rules.base import (
     HIGH,
+    LOW,
     MEDIUM,
     POD,
     WAITING,
@@ -162,18 +164,22 @@ def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
         return None
     last = failed[-1]
     image = _image_in([last])
-    pulled_since = [
-        e
-        for e in p.events[p.events.index(last) + 1 :]
-        if e.reason == "Pulled" and f'"{image}"' in e.message
-    ]
-    if pulled_since:
+    later = p.events[p.events.index(last) + 1 :]
+    if any(e.reason == "Pulled" and _same_image(_quoted_image(e), image)
+           for e in later):  # fmt: skip
         return None
     why = _pull_problem(last.message)
     summary = (
         f"cannot pull image {image}" + (f": {why}" if why else "")
         + "; the event names no container, and no saved spec says whose image it is"
     )  # fmt: skip
+    confidence = MEDIUM
+    newest = max((e.last for e in p.events if e.last), default=None)
+    if last.last and newest and (newest - last.last).total_seconds() > STALE_PULL:
+        # later events, and no pull failure since: it may be over (a Warning-only export
+        # would not show the Pulled that ended it)
+        summary += f"; it last failed at {last.last:%Y-%m-%dT%H:%M:%SZ}, before later events"
+        confidence = LOW
     steps: tuple[str, ...] = ()
     if why in (_UNTRUSTED, _RATE_LIMITED):  # the name and the tag are not in question
         host = _registry(image) or "docker.io"
@@ -181,13 +187,26 @@ def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
         steps = (step, next(x for x in CAUSES["image_pull_error"].next_steps if "describe" in x))
     return Verdict(
         "image_pull_error",
-        MEDIUM,
+        confidence,
         summary,
         (f"status.phase: {p.phase or '(not shown)'}", last.describe()),
         steps,
         detail=why or first_line(_PREFIX.sub("", last.message)) or None,
         own_steps=bool(steps),
     )
+
+
+STALE_PULL = 900  # seconds: a back-off retries a failed pull every 5 minutes at most
+
+
+def _quoted_image(e: Event) -> str:
+    """The image of 'Successfully pulled image "x"' or 'Container image "x" already present'."""
+    found = re.search(r'image "([^"]+)"', e.message)
+    return found.group(1) if found else ""
+
+
+def _same_image(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and bare_image(a) == bare_image(b)
 
 
 @rule("invalid_image_name", 201, WAITING)

@@ -350,9 +350,7 @@ def admission_rejected(s: Subject) -> Optional[Verdict]:
     steps: tuple[str, ...] = _ADMISSION_STEPS.get(reason, ())
     if steps:
         node = p.node_name or "<node>"
-        steps = tuple(x.replace("<node>", node) for x in steps) + (
-            CAUSES["admission_rejected"].next_steps[-1],  # nodeName bypasses the scheduler
-        )
+        steps = tuple(x.replace("<node>", node) for x in steps) + (_NOT_RETRIED,)
     return Verdict(
         "admission_rejected",
         confidence,
@@ -368,16 +366,25 @@ def admission_rejected(s: Subject) -> Optional[Verdict]:
 # reason is the failed filter's name. Those that are no matter of capacity get their own step.
 _PORTS_STEP = (
     "A host port the pod asks for (hostPort, or a port of a hostNetwork pod) is already taken "
-    "on <node>: find the pod holding it (kubectl get pods -A -o wide --field-selector "
-    "spec.nodeName=<node>, and their hostPort or hostNetwork), or ask for another port."
+    "on <node>: find the pod holding it, kubectl get pods -A --field-selector "
+    "spec.nodeName=<node> -o custom-columns='NS:.metadata.namespace,NAME:.metadata.name,"
+    "HOSTNET:.spec.hostNetwork,PORTS:.spec.containers[*].ports[*].hostPort', or ask for "
+    "another port."
 )
 _ADMISSION_STEPS = {
     "NodePorts": (_PORTS_STEP,),
     "NodeAffinity": (
-        "The node's labels do not match the pod's nodeSelector or node affinity: compare "
-        "kubectl get node <node> --show-labels with the pod's spec.",
+        "The node's labels did not match the pod's nodeSelector or node affinity when the "
+        "kubelet admitted it: compare kubectl get node <node> --show-labels with the pod's "
+        "spec. If they match now, the labels came after the pod (a node that restarted and "
+        "was labelled again): the next pod will fit.",
     ),
 }
+# the kubelet rejects a pod once, for good (phase Failed)
+_NOT_RETRIED = (
+    "A rejected pod is not retried: its controller makes a new one; a pod without one must be "
+    "created again."
+)
 
 
 def _started(p) -> bool:

@@ -76,62 +76,79 @@ def _why_broken(pod: Pod, warnings: list[Event]) -> Optional[str]:
     return None
 
 
-# the kubelet's prober: "Readiness probe failed: <output>", "Readiness probe errored: <err>"
-_READINESS = r"^\s*readiness probe (failed|errored)"
+# the kubelet's prober: "Readiness probe failed: <output>". Not "Readiness probe errored":
+# the kubelet drops an errored probe's result, so it never makes a container not ready.
+_READINESS = r"^\s*readiness probe failed"
+# How long a container may stay not ready before it counts: a Deployment's rollout counts a new
+# pod as progressing for progressDeadlineSeconds (600 by default).
+NOT_READY_GRACE = timedelta(minutes=10)
 
 
 def _failing_for(pod: Pod, failed: list[Event], period: int) -> float:
-    """The least time the readiness probe has kept failing, in seconds: the span of its events,
-    their count (one event per failed attempt, ``period`` seconds apart), or how long the pod's
-    Ready condition has been False."""
-    firsts = [t for t in (e.first or e.last for e in failed) if t is not None]
-    lasts = [t for t in (e.last or e.first for e in failed) if t is not None]
-    spans = [0.0]
-    if firsts and lasts:
-        spans.append((max(lasts) - min(firsts)).total_seconds())
-    spans.append((sum(max(e.count, 1) for e in failed) - 1) * period)
+    """The least time the container has been kept not ready by its failing probe, in seconds.
+    Where the pod's Ready condition is False since a known moment, that moment says it (the
+    events may add up earlier episodes); else the span of the events, or their count (one event
+    per failed attempt, ``period`` seconds apart)."""
     ready, now = pod.condition("Ready"), _now(pod)
     if ready is not None and ready.status == "False" and ready.last_transition and now:
-        spans.append((now - ready.last_transition).total_seconds())
+        return (now - ready.last_transition).total_seconds()
+    firsts = [t for t in (e.first or e.last for e in failed) if t is not None]
+    lasts = [t for t in (e.last or e.first for e in failed) if t is not None]
+    spans = [0.0, (sum(max(e.count, 1) for e in failed) - 1) * period]
+    if firsts and lasts:
+        spans.append((max(lasts) - min(firsts)).total_seconds())
     return max(spans)
+
+
+def _unready_container(pod: Pod, failed: list[Event]) -> Optional[Container]:
+    """The one running container that is not ready now and whose readiness probe the events
+    show failing: named by them, else (events that name none) the only one not ready. A
+    container whose whole spec was shown without a readiness probe is never it."""
+    unready = [
+        c
+        for c in pod.containers
+        if c.ready is False
+        and c.state == "running"
+        and c.kind in ("regular", "sidecar")
+        and not (c.spec_whole and "readiness" not in c.probes)
+    ]
+    named = [c for c in unready if any(e.container == c.name for e in failed)]
+    if len(named) == 1:
+        return named[0]
+    if not named and len(unready) == 1 and any(e.container is None for e in failed):
+        return unready[0]
+    return None
 
 
 def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
     """A running container that stays not ready while its readiness probe fails, past a
-    start-up (``PENDING_GRACE``), and the verdict on it. Its kind of failure is known, its
-    reason is not: the probe's output is all there is."""
+    rollout's patience (``NOT_READY_GRACE``), and the verdict on it. Its kind of failure is
+    known, its reason is not: the probe's output is all there is."""
     if pod.phase != "Running" or pod_is_stopping(pod):
         return None
     failed = events_like(pod.events, ["Unhealthy"], _READINESS)
-    if not failed:
+    c = _unready_container(pod, failed) if failed else None
+    if c is None:
         return None
-    unready = [
-        c
-        for c in pod.containers
-        if c.ready is False and c.state == "running" and c.kind in ("regular", "sidecar")
-    ]
-    named = {e.container for e in failed if e.container}
-    mine = [c for c in unready if c.name in named] or (unready if len(unready) == 1 else [])
-    if len(mine) != 1:
-        return None  # not one container that is not ready now and whose probe fails
-    c = mine[0]
+    mine = [e for e in failed if e.container in (None, c.name)]
     probe = c.probes.get("readiness")
     period = probe.period if probe else 10  # the API's default periodSeconds
-    span = _failing_for(pod, [e for e in failed if e.container in (None, c.name)], period)
-    if span < PENDING_GRACE.total_seconds():
-        return None  # a start-up: the probe may pass yet
-    latest = failed[-1]
+    span = _failing_for(pod, mine, period)
+    if span < NOT_READY_GRACE.total_seconds():
+        return None  # still within a rollout's patience: the probe may pass yet
+    latest = mine[-1]
     output = latest.message.split(":", 1)[1].strip() if ":" in latest.message else ""
+    said = first_line(output, 120) or "no output"
     summary = (
         f"container {c.name} has not been ready for at least {duration(span)}: its readiness "
-        f"probe fails ({first_line(output, 120) or latest.message}); the kubelet does not "
-        "restart it for that, so the pod gets no traffic through its Services"
+        f"probe fails ({said}); the kubelet never restarts a container for that, and a pod "
+        "that is not ready gets no traffic from its Services"
     )
     evidence = [f"{c.status_path}.ready: false, running"]
     ready = pod.condition("Ready")
     if ready is not None and ready.status == "False":
         evidence.append(f"status.conditions[Ready]: False, {ready.reason or '(no reason)'}")
-    evidence += [e.describe() for e in failed[-3:]]
+    evidence += [e.describe() for e in mine[-3:]]
     where = f"{pod.name} -n {pod.namespace or '<ns>'}"
     steps = [
         f"See what the probe asks and gets: kubectl describe pod {where} (Readiness: its "
@@ -148,7 +165,11 @@ def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
             "Nothing listens on the probe's port: check readinessProbe's port against the "
             "port the app binds (and that it binds 0.0.0.0, not 127.0.0.1)."
         )
-    detail = "readiness probe failing" + (f": {first_line(output, 60)}" if output else "")
+    steps.append(
+        "A replica kept not ready on purpose (a standby that passes only as the primary) looks "
+        "the same: if this is one, there is nothing to fix."
+    )
+    detail = f"readiness probe failing: {first_line(output, 60) or 'no output'}"
     verdict = Verdict("unknown", LOW, summary, tuple(evidence), next_steps=tuple(steps),
                       detail=detail, severity="warning", own_steps=True)  # fmt: skip
     return c, verdict

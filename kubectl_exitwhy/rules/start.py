@@ -197,13 +197,17 @@ def start_error(s: Subject) -> Optional[Verdict]:
             "from a host path whose mount is not shared"
         )
         steps = (_PROPAGATION_STEP,)
+    evidence = subject_lines(s)
+    if steps and said and not s.message:  # the event told it, not the status
+        failed = [e for e in s.pod.events if e.reason == "Failed" and e.message == said[0]]
+        evidence += [e.describe() for e in failed[-1:]]
     return Verdict(
         "start_error",
         HIGH if msg else MEDIUM,
         summary,
-        tuple(subject_lines(s)),
+        tuple(evidence),
         steps,
-        detail=msg or None,
+        detail=msg or (first_line(said[0]) if said else "") or None,
     )
 
 
