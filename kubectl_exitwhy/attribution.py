@@ -41,15 +41,19 @@ _PROBE_KIND = re.compile(r"^(Liveness|Readiness|Startup) probe", re.I)
 
 
 def bare_image(ref: str) -> str:
-    """``docker.io/library/nginx:latest`` and ``nginx`` name the same image."""
-    ref = ref.split("@", 1)[0]
+    """``docker.io/library/nginx:latest`` and ``nginx`` name the same image; a digest names
+    one image whatever tag goes with it (and two digests, two images)."""
+    ref, _, digest = ref.partition("@")
     for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/"):
         if ref.startswith(prefix):
             ref = ref[len(prefix) :]
             break
-    if ":" not in ref.rsplit("/", 1)[-1]:
+    repo, colon, _tag = ref.rpartition(":")
+    if colon and "/" not in _tag:  # a tag, not a registry's port
+        ref = repo if digest else ref
+    elif not digest:
         ref += ":latest"
-    return ref
+    return f"{ref}@{digest}" if digest else ref
 
 
 def attribute(event: Event, containers: list[Container]) -> Event:

@@ -341,11 +341,13 @@ def diagnose(pod: Pod) -> PodDiagnosis:
     if all(f.severity == "info" for f in findings):  # nothing, or only normal ends
         unready = not_ready(pod)  # a container the kubelet will never restart for it
         silent = unexplained(Subject(pod)) if unready is None else None
+        # first: it explains the pod's state, which the normal ends before it do not (an init
+        # container that completed); the first finding is the pod's primary
         if unready is not None:
             c, verdict = unready
-            findings.append(_finding(pod, c, verdict, Subject(pod, c)))
+            findings.insert(0, _finding(pod, c, verdict, Subject(pod, c)))
         elif silent:
-            findings.append(_finding(pod, None, silent, Subject(pod)))
+            findings.insert(0, _finding(pod, None, silent, Subject(pod)))
     return PodDiagnosis(
         pod.namespace,
         pod.name,

@@ -29,7 +29,10 @@ def _probed(*containers: str, ready: bool = False) -> dict:
         c = spec_container(name)
         c["readinessProbe"] = {"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 10}
         specs.append(c)
-    return pod(containers=specs, statuses=[status(n, ready=ready) for n in containers])
+    statuses = [status(n, ready=ready) for n in containers]
+    for st in statuses:
+        st["state"] = {"running": {"startedAt": "2026-11-20T08:00:30Z"}}
+    return pod(containers=specs, statuses=statuses)
 
 
 def _unhealthy(message=NOT_FOUND, *, count, first, last, container="app", timed=True):
@@ -115,8 +118,37 @@ def test_the_ready_condition_caps_what_the_events_add_up():
     assert _diagnose(p, e).findings == ()
 
 
+def test_the_time_before_the_container_ran_does_not_count():
+    # a 57 minutes' pull: Ready False since the pod's first sync, the container up 2.5 minutes
+    p = _probed("app")
+    p["status"]["containerStatuses"][0]["state"] = {
+        "running": {"startedAt": "2026-11-20T09:57:30Z"}
+    }
+    p["status"]["conditions"] = [
+        {"type": "Ready", "status": "False", "reason": "ContainersNotReady",
+         "lastTransitionTime": "2026-11-20T09:00:00Z"},
+    ]  # fmt: skip
+    e = _unhealthy(count=14, first="2026-11-20T09:57:40Z", last="2026-11-20T09:59:50Z")
+    assert _diagnose(p, e).findings == ()
+
+
+def test_a_probe_that_cannot_run_keeps_a_container_never_ready():
+    # readiness starts as Failure, and the kubelet drops an errored result
+    p = _probed("app")
+    p["status"]["conditions"] = [
+        {"type": "Ready", "status": "False", "reason": "ContainersNotReady",
+         "lastTransitionTime": "2026-11-20T08:00:00Z"},
+    ]  # fmt: skip
+    e = _unhealthy('Readiness probe errored: rpc error: code = Unknown desc = exec: "curl": '
+                   "executable file not found in $PATH: unknown", count=359,
+                   first="2026-11-20T08:00:45Z", last="2026-11-20T09:59:55Z")  # fmt: skip
+    (f,) = _diagnose(p, e).findings
+    assert "cannot run" in f.summary and "at least 1h59m" in f.summary
+    assert "command exists in the image" in f.next_steps[1]
+
+
 def test_an_errored_probe_is_not_a_failing_one():
-    # the kubelet drops an errored probe's result: it makes no container not ready
+    # the kubelet drops an errored probe's result: a container that was ready stays so
     p = _probed("app")
     e = _unhealthy("Readiness probe errored and resulted in unknown state: rpc error: code = "
                    "NotFound desc = no running task found", count=90,

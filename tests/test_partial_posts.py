@@ -4,6 +4,8 @@ no container owns is still a finding, and the steps fit the failure the message 
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from builders import event, pod, spec_container, status, terminated
 from kubectl_exitwhy.engine import diagnose
 from kubectl_exitwhy.evidence import build_pod
@@ -223,3 +225,37 @@ def test_a_pull_failure_long_before_the_latest_events_is_told_with_its_age():
     (f,) = [x for x in diagnose(build_pod(_events_only_pod(), events)).findings]
     assert (f.cause, f.confidence) == ("image_pull_error", "low")
     assert "last failed at 2026-11-20T09:00:00Z" in f.summary
+
+
+def test_two_digests_of_one_repository_are_two_images():
+    events = [
+        _bare(event("Started", "Started container keys", pod_name="hook-1", ns="ocp")),
+        _bare(event("Failed", 'Failed to pull image "ghcr.io/acme/app@sha256:bbb": not found',
+                    type_="Warning", pod_name="hook-1", ns="ocp")),
+        _bare(event("Pulled", 'Container image "ghcr.io/acme/app@sha256:aaa" already present on '
+                    "machine", pod_name="hook-1", ns="ocp")),
+    ]  # fmt: skip
+    (f,) = diagnose(build_pod(_events_only_pod(), events)).findings
+    assert f.cause == "image_pull_error" and "sha256:bbb" in f.summary
+
+
+def test_a_pull_failure_of_no_saved_container_on_a_pod_that_runs_ready_is_not_a_finding():
+    e = _bare(event("Failed", 'Failed to pull image "busybox:1.36x": not found', type_="Warning"))
+    assert diagnose(build_pod(pod(statuses=[status(ready=True)]), [e])).findings == ()
+
+
+def test_the_not_ready_finding_comes_before_a_completed_init_container():
+    c = spec_container("app")
+    c["readinessProbe"] = {"httpGet": {"path": "/ready", "port": 8080}}
+    st = status("app", ready=False)
+    st["state"] = {"running": {"startedAt": "2026-11-20T08:00:30Z"}}
+    p = pod(containers=[c], statuses=[st], init=[spec_container("migrate")],
+            init_statuses=[status("migrate", state={"terminated": terminated(0, "Completed")})])  # fmt: skip
+    p["status"]["conditions"] = [{"type": "Ready", "status": "False",
+                                  "lastTransitionTime": "2026-11-20T08:00:00Z"}]  # fmt: skip
+    e = event("Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503",
+              type_="Warning", count=700, first="2026-11-20T08:01:00Z")  # fmt: skip
+    d = diagnose(build_pod(p, [e], observed=datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)))
+    assert [(f.cause, f.container) for f in d.findings] == [("unknown", "app"),
+                                                             ("exit_success", "migrate")]  # fmt: skip
+    assert d.primary is d.findings[0]

@@ -154,6 +154,9 @@ def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
         return None
     if any(c.waiting and c.waiting.reason in PULL_REASONS for c in p.containers):
         return None  # that container's own finding tells it
+    regular = [c for c in p.containers if c.kind in ("regular", "sidecar")]
+    if regular and all(c.state == "running" and c.ready for c in regular):
+        return None  # every container runs and is ready: not this pod's problem now
     failed = [
         e
         for e in p.events

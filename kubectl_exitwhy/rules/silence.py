@@ -76,28 +76,49 @@ def _why_broken(pod: Pod, warnings: list[Event]) -> Optional[str]:
     return None
 
 
-# the kubelet's prober: "Readiness probe failed: <output>". Not "Readiness probe errored":
-# the kubelet drops an errored probe's result, so it never makes a container not ready.
-_READINESS = r"^\s*readiness probe failed"
+# the kubelet's prober: "Readiness probe failed: <output>", "Readiness probe errored: <err>".
+# The kubelet drops an errored probe's result (worker.go), so an error keeps the last result;
+# readiness starts as Failure, so a probe that errors from its first try keeps the container
+# from ever being ready.
+_FAILED = r"^\s*readiness probe failed"
+_ERRORED = r"^\s*readiness probe errored"
 # How long a container may stay not ready before it counts: a Deployment's rollout counts a new
 # pod as progressing for progressDeadlineSeconds (600 by default).
 NOT_READY_GRACE = timedelta(minutes=10)
 
 
-def _failing_for(pod: Pod, failed: list[Event], period: int) -> float:
-    """The least time the container has been kept not ready by its failing probe, in seconds.
-    Where the pod's Ready condition is False since a known moment, that moment says it (the
-    events may add up earlier episodes); else the span of the events, or their count (one event
-    per failed attempt, ``period`` seconds apart)."""
+def _failing_for(pod: Pod, c: Container, failed: list[Event], period: int) -> float:
+    """The least time the container has been kept not ready by its probe, in seconds. Where the
+    pod's Ready condition went False at a known moment: since then, or since the container
+    started if it started later (the time before went to pulls, init containers, volumes).
+    Else what the events show, the span of them or their count (one event per failed attempt,
+    ``period`` seconds apart), never more than the container has run."""
     ready, now = pod.condition("Ready"), _now(pod)
     if ready is not None and ready.status == "False" and ready.last_transition and now:
-        return (now - ready.last_transition).total_seconds()
+        since = max(t for t in (ready.last_transition, c.running_since) if t is not None)
+        return (now - since).total_seconds()
     firsts = [t for t in (e.first or e.last for e in failed) if t is not None]
     lasts = [t for t in (e.last or e.first for e in failed) if t is not None]
     spans = [0.0, (sum(max(e.count, 1) for e in failed) - 1) * period]
     if firsts and lasts:
         spans.append((max(lasts) - min(firsts)).total_seconds())
-    return max(spans)
+    span = max(spans)
+    if c.running_since is not None and now is not None:
+        span = min(span, (now - c.running_since).total_seconds())
+    return span
+
+
+def _never_ready(pod: Pod, c: Container) -> bool:
+    """Not ready since the container started: the pod's Ready went False before it ran (its
+    first sync), and has not changed since."""
+    ready = pod.condition("Ready")
+    return (
+        ready is not None
+        and ready.status == "False"
+        and ready.last_transition is not None
+        and c.running_since is not None
+        and ready.last_transition <= c.running_since
+    )
 
 
 def _unready_container(pod: Pod, failed: list[Event]) -> Optional[Container]:
@@ -126,23 +147,31 @@ def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
     known, its reason is not: the probe's output is all there is."""
     if pod.phase != "Running" or pod_is_stopping(pod):
         return None
-    failed = events_like(pod.events, ["Unhealthy"], _READINESS)
-    c = _unready_container(pod, failed) if failed else None
+    failed = events_like(pod.events, ["Unhealthy"], _FAILED)
+    errored = events_like(pod.events, ["Unhealthy"], _ERRORED)
+    c = _unready_container(pod, failed or errored) if failed or errored else None
     if c is None:
         return None
     mine = [e for e in failed if e.container in (None, c.name)]
+    cannot_run = False
+    if not mine:  # only errors: they keep it not ready only where it never was ready
+        mine = [e for e in errored if e.container in (None, c.name)]
+        if not mine or not _never_ready(pod, c):
+            return None
+        cannot_run = True
     probe = c.probes.get("readiness")
     period = probe.period if probe else 10  # the API's default periodSeconds
-    span = _failing_for(pod, mine, period)
+    span = _failing_for(pod, c, mine, period)
     if span < NOT_READY_GRACE.total_seconds():
         return None  # still within a rollout's patience: the probe may pass yet
     latest = mine[-1]
     output = latest.message.split(":", 1)[1].strip() if ":" in latest.message else ""
     said = first_line(output, 120) or "no output"
+    how = f"cannot run ({said})" if cannot_run else f"fails ({said})"
     summary = (
         f"container {c.name} has not been ready for at least {duration(span)}: its readiness "
-        f"probe fails ({said}); the kubelet never restarts a container for that, and a pod "
-        "that is not ready gets no traffic from its Services"
+        f"probe {how}; the kubelet never restarts a container for that, and a pod that is not "
+        "ready gets no traffic from its Services"
     )
     evidence = [f"{c.status_path}.ready: false, running"]
     ready = pod.condition("Ready")
@@ -155,7 +184,13 @@ def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
         f"path, port and timeout; the Unhealthy events), and the app's log: kubectl logs "
         f"{where} -c {c.name}",
     ]
-    if "statuscode: 404" in output:
+    if cannot_run:
+        steps.append(
+            "The kubelet cannot run the probe at all: for an exec probe, check that its command "
+            "exists in the image (a distroless or slim image has no curl or sh); else the "
+            "runtime's error above says why."
+        )
+    elif "statuscode: 404" in output:
         steps.append(
             "The probe's path is not served (HTTP 404): check readinessProbe.httpGet.path and "
             "port against the app's routes (and its base path, if it has one)."
@@ -169,7 +204,9 @@ def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
         "A replica kept not ready on purpose (a standby that passes only as the primary) looks "
         "the same: if this is one, there is nothing to fix."
     )
-    detail = f"readiness probe failing: {first_line(output, 60) or 'no output'}"
+    detail = f"readiness probe {'cannot run' if cannot_run else 'failing'}: " + (
+        first_line(output, 60) or "no output"
+    )
     verdict = Verdict("unknown", LOW, summary, tuple(evidence), next_steps=tuple(steps),
                       detail=detail, severity="warning", own_steps=True)  # fmt: skip
     return c, verdict

@@ -181,8 +181,11 @@ def start_error(s: Subject) -> Optional[Verdict]:
         summary = f"the runtime could not set up a mount ({s.reason})"
     # where the status kept no message, the kubelet's Failed event did (its own, or one that
     # names no container)
+    alone = len(s.pod.containers) == 1  # an event that names no container is its only then
     said = [
-        e.message for e in s.pod.events if e.reason == "Failed" and e.container in (None, s.c.name)
+        e.message
+        for e in s.pod.events
+        if e.reason == "Failed" and (e.container == s.c.name or (e.container is None and alone))
     ][-1:]
     text = " ".join([s.message, *said])
     if _CWD.search(text):
