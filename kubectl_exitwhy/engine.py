@@ -198,7 +198,9 @@ def _fill(step: str, pod: Pod, c: Optional[Container]) -> str:
     if c is not None and ".spec.containers[*]" in step:  # the container's own field, by name
         field = FIELDS.get(c.kind, "containers")
         step = step.replace(".spec.containers[*]", f'.spec.{field}[?(@.name=="{c.name}")]')
-    if "--previous" in step and (c is None or c.last is None or c.current is not None):
+    # a container that restarted has a previous run's log, even where its record was not kept
+    ended_before = c is not None and (c.last is not None or c.restart_count > 0)
+    if "--previous" in step and (c is None or not ended_before or c.current is not None):
         # the run that ended is the current one (or none ended): its log needs no --previous,
         # and it is not "the previous log"
         step = step.replace(" --previous", "").replace("previous log", "log")

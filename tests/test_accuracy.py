@@ -26,6 +26,8 @@ QUIET = {
     # a pod Running 1/1, 0 restarts on a node `get nodes` called NotReady: the node's conditions
     # (False or Unknown) were not posted
     "gh-k8s-98511-pods-running-on-shutdown-node-getpods",
+    # Running 0/1, no restart, no event, no condition: nothing says it is more than a start
+    "gh-kubernetes-84178-failed-startup-probe-stays-not-ready",
 }
 
 

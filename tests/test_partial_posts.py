@@ -259,3 +259,16 @@ def test_the_not_ready_finding_comes_before_a_completed_init_container():
     assert [(f.cause, f.container) for f in d.findings] == [("unknown", "app"),
                                                              ("exit_success", "migrate")]  # fmt: skip
     assert d.primary is d.findings[0]
+
+
+def test_a_pre_stop_hook_killed_with_137_points_at_the_grace_period():
+    spec = spec_container("app")
+    spec["lifecycle"] = {"preStop": {"exec": {"command": ["sh", "-c", "sleep 65"]}}}
+    p = pod(containers=[spec], statuses=[status(restarts=1)])
+    message = (
+        "Exec lifecycle hook ([sh -c sleep 65]) for Container app in Pod web-1 failed - error: "
+        "command 'sh -c sleep 65' exited with 137: , message: \"\""
+    )
+    (f,) = diagnose(build_pod(p, [event("FailedPreStopHook", message, type_="Warning")])).findings
+    assert f.cause == "lifecycle_hook_failed" and "grace period ran out" in f.summary
+    assert "grace period (now 30 s)" in f.next_steps[0]

@@ -190,12 +190,26 @@ def hook_failed_events(s: Subject) -> Optional[Verdict]:
     exited = re.search(r"exited with (\d+)", e.message)
     if exited:
         summary += f" (the hook exited {exited.group(1)})"
+    steps: tuple[str, ...] = ()
+    if which == "preStop" and exited and exited.group(1) == "137":
+        # SIGKILL: the hook runs inside the pod's grace period, and is killed with the container
+        # when it ends (with one 2-second extension: the pod lifecycle docs)
+        summary += ": killed, most likely when the pod's termination grace period ran out"
+        # the grace period is known where the API's whole spec was saved (it defaults it)
+        known = s.pod.deletion_grace is not None or any(x.spec_whole for x in s.pod.containers)
+        now = f" (now {grace_of(s)} s)" if known else ""
+        steps = (
+            "A preStop hook runs within the pod's terminationGracePeriodSeconds (the stop of the "
+            f"container comes after it): make the grace period{now} longer than the hook takes "
+            "and the program's own shutdown, or shorten the hook.",
+        )
     evidence = subject_lines(s) + [x.describe() for x in hooks[-2:]]
     return Verdict(
         "lifecycle_hook_failed",
         HIGH if e.timed else MEDIUM,  # an event without a time may be stale
         summary,
         tuple(evidence),
+        steps,
         detail=first_line(e.message),
     )
 

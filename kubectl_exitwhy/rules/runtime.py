@@ -24,9 +24,9 @@ def container_status_unknown(s: Subject) -> Optional[Verdict]:
     if s.reason != "ContainerStatusUnknown":
         return None
     lines, _ = stop_evidence(s)
-    summary = (
-        "container lost: the kubelet could not locate it; exit 137 is a placeholder, not a kill"
-    )
+    summary = "container lost: the kubelet could not locate it"
+    if s.code == 137:  # only where the record shows it
+        summary += "; exit 137 is a placeholder, not a kill"
     if lines:
         summary += " (the pod was being stopped)"
     return Verdict("container_status_unknown", HIGH, summary, tuple(subject_lines(s) + lines))
