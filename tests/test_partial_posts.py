@@ -272,3 +272,14 @@ def test_a_pre_stop_hook_killed_with_137_points_at_the_grace_period():
     (f,) = diagnose(build_pod(p, [event("FailedPreStopHook", message, type_="Warning")])).findings
     assert f.cause == "lifecycle_hook_failed" and "grace period ran out" in f.summary
     assert "grace period (now 30 s)" in f.next_steps[0]
+
+
+def test_a_mesh_proxy_oom_points_at_the_mesh_not_at_heap_flags():
+    proxy = spec_container("istio-proxy", memory="1Gi")
+    p = pod(containers=[spec_container(), proxy],
+            statuses=[status(ready=True), status("istio-proxy", restarts=2,
+                                                 last=terminated(137, "OOMKilled"))])  # fmt: skip
+    (f,) = diagnose(build_pod(p)).findings
+    assert (f.cause, f.container) == ("oom_killed", "istio-proxy")
+    assert "Istio's proxy" in f.summary and "proxyMemoryLimit" in f.next_steps[0]
+    assert not any("-Xmx" in step for step in f.next_steps)

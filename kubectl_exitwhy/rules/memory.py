@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Optional
 
+from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.rules.base import (
     HIGH,
     MEDIUM,
@@ -193,7 +194,33 @@ def oom_killed(s: Subject) -> Optional[Verdict]:
         elif s.code == 143 and not s.pod.events_known:  # a stop's Killing event is unread
             evidence.append("no events were available: a stop request cannot be ruled out")
             confidence = MEDIUM
-    return Verdict("oom_killed", confidence, summary, tuple(evidence), detail=disagreement)
+    steps: tuple[str, ...] = ()
+    mesh = _MESH_PROXIES.get(c.name)
+    if mesh is not None:  # the mesh's injector set its limit, not the pod's own template
+        summary += f"; it is {mesh[0]}'s proxy"
+        steps = (mesh[1], CAUSES["oom_killed"].next_steps[0])
+    return Verdict("oom_killed", confidence, summary, tuple(evidence), steps,
+                   detail=disagreement, own_steps=bool(steps))  # fmt: skip
+
+
+# The sidecars a service mesh injects under a fixed name: their memory limit comes from the mesh
+# (its injector's values, or the pod's annotations), and a heap flag does not apply to them.
+_MESH_PROXIES = {
+    "istio-proxy": (
+        "Istio",
+        "Raise the proxy's limit where Istio sets it: for an injected sidecar, the pod "
+        "template's sidecar.istio.io/proxyMemoryLimit annotation (and proxyMemory for the "
+        "request); for a gateway, its own resources in the install values; else the mesh-wide "
+        "proxy resources. Then see what makes Envoy grow (its configuration in a large mesh: a "
+        "Sidecar resource narrows it).",
+    ),
+    "linkerd-proxy": (
+        "Linkerd",
+        "Raise the proxy's limit where the mesh sets it: the pod template's "
+        "config.linkerd.io/proxy-memory-limit annotation (and proxy-memory-request), or the "
+        "mesh-wide proxy resources.",
+    ),
+}
 
 
 RULES = (oom_node_unlimited, oom_killed, oom_node_sigkill)
