@@ -48,8 +48,8 @@ def bare_image(ref: str) -> str:
         if ref.startswith(prefix):
             ref = ref[len(prefix) :]
             break
-    repo, colon, _tag = ref.rpartition(":")
-    if colon and "/" not in _tag:  # a tag, not a registry's port
+    repo, colon, tag = ref.rpartition(":")
+    if colon and "/" not in tag:  # a tag, not a registry's port
         ref = repo if digest else ref
     elif not digest:
         ref += ":latest"

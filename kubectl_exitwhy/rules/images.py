@@ -147,8 +147,9 @@ def _image_in(events: Sequence[Event]) -> str:
 @rule("image_pull_error", 313, POD)
 def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
     """A pull failure (``Failed to pull image "x"``) no container could be given (the event
-    names none, and the spec that would tell whose image it is was not saved), with no later
-    pull of that image: some container of the pod cannot start. The image names it."""
+    names none, and no container shown uses that image: an init container whose spec was not
+    saved?), with no later pull of that image: some container of the pod cannot start. The
+    image names it."""
     p = s.pod
     if pod_is_stopping(p) or p.phase in ("Succeeded", "Failed"):
         return None
@@ -174,7 +175,7 @@ def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
     why = _pull_problem(last.message)
     summary = (
         f"cannot pull image {image}" + (f": {why}" if why else "")
-        + "; the event names no container, and no saved spec says whose image it is"
+        + "; the event names no container, and no container shown uses that image"
     )  # fmt: skip
     confidence = MEDIUM
     newest = max((e.last for e in p.events if e.last), default=None)

@@ -182,11 +182,12 @@ def start_error(s: Subject) -> Optional[Verdict]:
     # where the status kept no message, the kubelet's Failed event did (its own, or one that
     # names no container)
     alone = len(s.pod.containers) == 1  # an event that names no container is its only then
-    said = [
-        e.message
+    told = [
+        e
         for e in s.pod.events
         if e.reason == "Failed" and (e.container == s.c.name or (e.container is None and alone))
     ][-1:]
+    said = [e.message for e in told]
     text = " ".join([s.message, *said])
     if _CWD.search(text):
         summary = (
@@ -201,9 +202,8 @@ def start_error(s: Subject) -> Optional[Verdict]:
         )
         steps = (_PROPAGATION_STEP,)
     evidence = subject_lines(s)
-    if steps and said and not s.message:  # the event told it, not the status
-        failed = [e for e in s.pod.events if e.reason == "Failed" and e.message == said[0]]
-        evidence += [e.describe() for e in failed[-1:]]
+    if steps and told and not s.message:  # the event told it, not the status
+        evidence += [e.describe() for e in told]
     return Verdict(
         "start_error",
         HIGH if msg else MEDIUM,
