@@ -102,7 +102,9 @@ CAUSES: dict[str, Cause] = {
             "Killed with SIGKILL (sender not proven)",
             "failure",
             "container",
-            f"Look for the sender in the pod's events: {_DESCRIBE}",
+            "Look for the sender in the pod's events: Unhealthy then Killing is a liveness or "
+            "startup probe that failed (often while the app was still starting: a startupProbe "
+            "gives it time), a Killing without them a stop (rollout, drain): " + _DESCRIBE,
             "Check the node's events for an OOM (SystemOOM, OOMKilling) at that time: kubectl get "
             "events -A --field-selector involvedObject.kind=Node,involvedObject.name=<node>",
             f"Read the end of the previous log: {_LOGS}",

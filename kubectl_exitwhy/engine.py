@@ -306,6 +306,10 @@ def _with_log(verdict: Verdict, c: Container) -> Verdict:
         # the program's own crash: where it happened, before the cause's generic steps (exit
         # 2's "check command and args" does not fit a Go panic)
         steps, own = (logsigs.CRASH_STEP,) + steps, verdict.cause == "shell_misuse"
+    else:
+        step = logsigs.step_for(hit)
+        if step and not own:
+            steps = (step,) + steps
     return replace(
         verdict,
         summary=summary,

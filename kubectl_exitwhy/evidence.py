@@ -264,6 +264,7 @@ class Container:
     # them, or an envFrom (ConfigMap, Secret: never read)
     memory_env: tuple[tuple[str, str], ...] = ()
     memory_env_hidden: tuple[str, ...] = ()
+    interactive: bool = False  # spec stdin or tty: a shell there waits for input
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,18 @@ _DESCRIBED_PATH = re.compile(
 _COMBINED = "(combined from similar events): "
 
 
+# Messages only one event reason carries (the kubelet's and the scheduler's own wording), for
+# an event pasted without its reason.
+_REASON_OF_WORDS = (
+    ("MountVolume.", "FailedMount"),
+    ("Unable to attach or mount volumes", "FailedMount"),
+    ("Unable to mount volumes", "FailedMount"),
+    ("AttachVolume.Attach failed", "FailedAttachVolume"),
+    ("Failed to create pod sandbox", "FailedCreatePodSandBox"),
+    ("Back-off restarting failed container", "BackOff"),
+)
+
+
 def build_event(obj: Mapping[str, Any]) -> Event:
     inv = _d(obj.get("involvedObject")) or _d(obj.get("regarding"))
     field_path = _s(inv.get("fieldPath"))
@@ -389,6 +402,8 @@ def build_event(obj: Mapping[str, Any]) -> Event:
     reason = _s(obj.get("reason"))
     if reason[:1].islower():  # Kubernetes 1.0-1.1 wrote "failedScheduling", "backOff", …
         reason = reason[0].upper() + reason[1:]
+    if not reason:  # quoted without its reason: the kubelet's own wording still says which
+        reason = next((r for start, r in _REASON_OF_WORDS if message.startswith(start)), "")
     return Event(
         reason=reason,
         message=message,
@@ -582,6 +597,7 @@ def _container(
         spec_path=f"spec.{spec_key}[{name}]",
         memory_env=_memory_env(spec_d),
         memory_env_hidden=_memory_env_hidden(spec_d),
+        interactive=spec_d.get("stdin") is True or spec_d.get("tty") is True,
     )
 
 

@@ -90,11 +90,42 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^\S*sh: (?:\d+: |line \d+: )?(?:exec: )?\S+: (?:not found|command not found)$",
         "command_not_found",
     ),
+    # dash's "sh: 1: /x: Permission denied" and bash's "bash: /x: Permission denied" are a
+    # failed exec; bash's "<script>: line N: /x: Permission denied" is the same words for a
+    # command the script runs or a file it redirects into, and dash's "cannot create" is a
+    # redirect: those are the script's own failure (shell_file), not an entrypoint's mode
     _hint(
         "shell_permission",
         "the shell could not execute a file (permission denied)",
-        r"^\S*sh: (?:\d+: |line \d+: )?.*: [Pp]ermission denied$",
+        r"^\S*sh: (?:\d+: )?(?:exec: )?(?!cannot create )\S+: [Pp]ermission denied$",
         "command_not_executable",
+    ),
+    _hint(
+        "shell_file",
+        "a script could not write or run a file",
+        r"^\S+: (?:line \d+: \S+: [Pp]ermission denied|\d+: (?:\S+: )?cannot create \S+: .+)$",
+        "app_error",
+    ),
+    # nginx exits 1 when it cannot start (ngx_init_cycle fails): its reason is the [emerg] line
+    _hint(
+        "nginx_emerg",
+        "nginx could not start ([emerg])",
+        r"\bnginx: \[emerg\] |^\S+ \S+ \[emerg\] \d+#\d+: ",
+        "app_error",
+    ),
+    # a Go logger's Fatal (logrus, zap, zerolog) logs at level fatal, then calls os.Exit(1)
+    _hint(
+        "fatal_log",
+        "the program logged a fatal error and exited",
+        r'(?:^|\s)level=fatal\b|"level":\s*"fatal"',
+        "app_error",
+    ),
+    # the java launcher's argument errors, exit 1
+    _hint(
+        "jvm_no_jar",
+        "the JVM has no jar to run",
+        r"^Error: (?:-jar requires jar file specification|Unable to access jarfile)",
+        "app_error",
     ),
     _hint(
         "jvm_heap",
@@ -172,6 +203,10 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "shared_library": ("error while loading shared libraries",),
     "shell_not_found": ("not found",),
     "shell_permission": ("permission denied",),
+    "shell_file": ("permission denied", "cannot create"),
+    "nginx_emerg": ("[emerg]",),
+    "fatal_log": ("fatal",),
+    "jvm_no_jar": ("jar",),
     "jvm_heap": ("java heap space",),
     "jvm_metaspace": ("metaspace",),
     "jvm_gc_overhead": ("gc overhead",),
@@ -199,6 +234,39 @@ CRASH_STEP = (
     "log say why (a dependency it could not reach, a file or setting it lacks, or a bug in it): "
     "kubectl logs <pod> -n <ns> -c <container> --previous"
 )
+
+# What to do about a line whose signature says more than its cause's steps do.
+_WRITABLE = (
+    "The user it runs as may not write there: compare the path's owner and mode with the "
+    "container's user (securityContext runAsUser and fsGroup; OpenShift's arbitrary UID is in "
+    "group 0, so what it writes must be group-writable), or mount an emptyDir on a path it "
+    "only needs to write."
+)
+STEPS: dict[str, str] = {
+    "shell_file": _WRITABLE,
+    "nginx_emerg": (
+        "The [emerg] line names the directive or path at fault: check the configuration "
+        "(nginx -t in the image) and that the user it runs as may write its pid file and temp "
+        "paths."
+    ),
+    "fatal_log": (
+        "Its fatal line says what it lacked (a required setting or variable, a file, a service "
+        "it could not reach): supply it in the pod's env, ConfigMap or Secret."
+    ),
+    "jvm_no_jar": (
+        "The command names no jar, or one the image does not hold: check the image's contents "
+        "(the build may not have copied the jar) and the jar path in command, args or the "
+        "launcher's settings."
+    ),
+}
+
+
+def step_for(hit: Hit) -> Optional[str]:
+    """The step a hit adds, if any: a permission error's points at the path's owner."""
+    if hit.signature.id == "nginx_emerg" and "Permission denied" in hit.line:
+        return _WRITABLE
+    return STEPS.get(hit.signature.id)
+
 
 _PY_EXCEPTION = r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*"
 

@@ -567,6 +567,58 @@ def test_signatures_scan_once_and_show_the_python_exception_line():
     assert [(h.signature.id, h.line) for h in hits] == [("python_traceback", "KeyError: 'x'")]
 
 
+@pytest.mark.parametrize(
+    "line,sig",
+    [
+        ("sh: 1: /entrypoint.sh: Permission denied", "shell_permission"),  # dash, exec
+        ("/bin/bash: /app/run: Permission denied", "shell_permission"),  # bash, exec
+        # bash's "line N:" is a command the script runs or a redirect: the script's own error
+        ("/scripts/backup.sh: line 12: /backup/1.state: Permission denied", "shell_file"),
+        ("/scripts/backup.sh: 12: cannot create /backup/1.state: Permission denied", "shell_file"),
+        ("sh: 1: cannot create /data/x: Directory nonexistent", "shell_file"),
+        ('nginx: [emerg] open() "/run/nginx.pid" failed (13: Permission denied)', "nginx_emerg"),
+        (
+            '2024/01/02 10:00:00 [emerg] 1#1: unknown directive "servr" in /etc/nginx/x.conf',
+            "nginx_emerg",
+        ),
+        ('time="2018-10-22T20:59:21Z" level=fatal msg="Invalid configuration"', "fatal_log"),
+        ('{"level":"fatal","msg":"no database url"}', "fatal_log"),
+        ("Error: -jar requires jar file specification", "jvm_no_jar"),
+        ("Error: Unable to access jarfile /app/app.jar", "jvm_no_jar"),
+    ],
+)
+def test_a_shell_line_tells_an_exec_from_a_scripts_own_failure(line, sig):
+    hits = logsigs.scan([line])
+    assert [h.signature.id for h in hits] == [sig]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'level=info msg="fatal errors are counted"',  # the word, not the level
+        "the launcher said: jar files are cached",
+        "[emerg] is a level nginx writes",
+    ],
+)
+def test_words_alone_are_not_signatures(line):
+    assert logsigs.scan([line]) == ()
+
+
+def test_with_no_exit_code_a_scripts_denied_write_is_its_own_error_not_the_entrypoint():
+    p = pod(statuses=[status(state=crashloop(), restarts=3)])
+    d = one(p, logs={"app": ["/scripts/backup.sh: line 12: /backup/x.state: Permission denied"]})
+    f = d.findings[0]
+    assert (f.cause, f.confidence) == ("app_error", "low")
+    assert any("fsGroup" in step for step in f.next_steps)
+
+
+def test_an_exit_1_with_a_fatal_log_line_gets_its_step():
+    d = one(crashed(1), logs={"app": ['level=fatal msg="SYRINGE_TIER is a required variable"']})
+    f = d.findings[0]
+    assert f.cause == "app_error"
+    assert "what it lacked" in f.next_steps[0]
+
+
 # --- never silent about a broken pod ---------------------------------------------------------------
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)

@@ -45,9 +45,15 @@ _FAILED_TO_REASON = (
         "CreateContainerConfigError",
     ),
     # before the runtime's errors it quotes: CRI-O runs the OCI create in CreateContainer, so
-    # its "container create failed: <runc's message>" waits as CreateContainerError (KNOWLEDGE)
+    # its "container create failed: <runc's message>" waits as CreateContainerError (KNOWLEDGE),
+    # as does the name a runtime still holds for an earlier CreateContainer (containerd's
+    # "failed to reserve container name", CRI-O's "error reserving ctr name")
     (
-        re.compile(r"Error: container create failed|Error: CreateContainerError", re.I),
+        re.compile(
+            r"Error: container create failed|Error: CreateContainerError|"
+            r"failed to reserve container name|error reserving ctr name",
+            re.I,
+        ),
         "CreateContainerError",
     ),
     (
@@ -86,6 +92,8 @@ def waiting_from_events(c: Container) -> Optional[Waiting]:
     configuration error, a ``Started`` after a start error)."""
     if c.state in _STARTED or c.current is not None or c.last is not None:
         return None
+    if c.waiting is not None and c.waiting.reason == "CrashLoopBackOff":
+        return None  # the kubelet backs off restarting a container that ran and exited: it ran
     progress = 0
     for e in reversed(c.events):  # newest first (events without a time: as listed)
         if not e.warning:
@@ -334,6 +342,14 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     else:
         summary = "the pod sandbox cannot be created: the container runtime failed"
     said = _sandbox_error(e.message)
+    pause = _PAUSE.search(e.message)
+    steps: tuple[str, ...] = ()
+    if pause:
+        summary = (
+            f"the pod sandbox cannot be created: the node cannot get its sandbox (pause) image "
+            f"{pause.group(1)}"
+        )
+        steps = (_PAUSE_STEP,)
     if said and e.reason != "NetworkNotReady":
         summary += f": {said}"
     evidence = [f"status.phase: {pod.phase or '(empty)'}; no container has started"]
@@ -343,9 +359,22 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
         HIGH if e.timed else MEDIUM,  # an event without a time may be stale
         summary,
         tuple(evidence),
+        steps,
         detail=first_line(e.message),
         severity="critical",
+        own_steps=bool(steps),
     )
+
+
+# containerd's CRI: 'failed to get sandbox image "<image>": failed to pull image …'
+_PAUSE = re.compile(r'failed to get sandbox image "([^"]+)"')
+_PAUSE_STEP = (
+    "The runtime pulls the sandbox image itself, with the node's registry credentials, never "
+    "the pod's imagePullSecrets; where it was on the node before, the kubelet's image garbage "
+    "collection may have removed it. Put it back on the node (crictl pull, with the "
+    "credentials its registry needs), and keep it there or point the runtime at a pause image "
+    "it can always pull (containerd's sandbox_image setting)."
+)
 
 
 # the error itself, after the kubelet's and the runtime's wrapping: what follows the last

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Optional
 
 from kubectl_exitwhy import codes
+from kubectl_exitwhy.evidence import Container
+from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.rules.base import (
     HIGH,
     LOW,
     MEDIUM,
+    RUNNING,
     TERMINATION,
     Subject,
     Verdict,
+    crash_looping,
     pod_is_stopping,
     restarts_text,
     rule,
@@ -38,10 +42,78 @@ def exit_success_restarted(s: Subject) -> Optional[Verdict]:
     summary = "exited 0 but restartPolicy is Always: the main process ends by itself"
     if c.restart_count:
         summary += f", so the kubelet {restarts_text(c)}"
+    shell = bare_shell(c)
+    if shell:
+        summary += f" ({shell})"
+    verdict = _code_verdict("exit_success_restarted", s, summary)
+    if shell:
+        verdict = replace(verdict, next_steps=(_SHELL_STEP,))
     if not s.pod.has_spec:  # Always is only the API's default here: the spec was not saved
         summary += " (restartPolicy assumed: the pod spec was not saved)"
-        return _code_verdict("exit_success_restarted", s, summary, MEDIUM)
-    return _code_verdict("exit_success_restarted", s, summary)
+        return replace(verdict, summary=summary, confidence=MEDIUM)
+    return verdict
+
+
+# Official base images whose default command (the image's CMD, no ENTRYPOINT) is a shell:
+# busybox "sh", alpine "/bin/sh", ubuntu "/bin/bash", debian "bash", … (docker-library).
+# Without input (no stdin, no tty) the shell reads end of file at once and exits 0.
+_SHELL_IMAGES = {
+    "busybox": "sh", "alpine": "/bin/sh", "ubuntu": "/bin/bash", "debian": "bash",
+    "centos": "/bin/bash", "fedora": "/bin/bash", "amazonlinux": "/bin/bash",
+}  # fmt: skip
+_SHELL_STEP = (
+    "Give the container the command it should run, one that keeps running (the program it is "
+    'for, or command: ["sleep", "infinity"] to keep it idle); a one-off task belongs in a Job '
+    "or a pod with restartPolicy Never; an interactive shell needs kubectl run -it (stdin and "
+    "tty)."
+)
+
+
+def bare_shell(c: Container) -> str:
+    """Why an official base image run with no command, no args and no input exits at once
+    (its default command is a shell), in words; '' for any other container."""
+    if not c.image or c.command or c.interactive or c.kind != "regular":
+        return ""
+    image = c.image.split("@", 1)[0]
+    host, slash, path = image.partition("/")
+    if slash and ("." in host or ":" in host or host == "localhost"):
+        if host not in ("docker.io", "index.docker.io", "registry-1.docker.io"):
+            return ""  # another registry's image of that name may run anything
+        image = path
+    name = image.split(":", 1)[0]
+    name = name[len("library/") :] if name.startswith("library/") else name
+    shell = _SHELL_IMAGES.get(name)
+    return f"{name}'s default command is the shell {shell}, and no command is set" if shell else ""
+
+
+@rule("exit_success_restarted", 960, RUNNING)
+def bare_shell_restarted(s: Subject) -> Optional[Verdict]:
+    """No exit code was kept for a container that keeps restarting, and it runs an official base
+    image (busybox, alpine, ubuntu, debian, …) with no command, no args and no stdin or tty: the
+    image's default command is a shell, which reads end of file at once and exits 0, and
+    restartPolicy Always starts it again (medium: no exit code confirms it; low where the spec
+    is an excerpt, which may have left a command out)."""
+    c = s.c
+    if c.restart_policy != "Always" or c.log_hits or any(line.strip() for line in c.log_tail):
+        return None
+    if pod_is_stopping(s.pod) or s.pod.phase in ("Succeeded", "Failed"):
+        return None
+    shell = bare_shell(c)
+    if not shell or not (c.restart_count or crash_looping(c)):
+        return None
+    shown = "" if c.spec_whole else " shown (a spec excerpt: one may have been left out)"
+    evidence = subject_lines(s) + [
+        f"{c.spec_path}: image {c.image}, no command or args, no stdin or tty{shown}",
+        f"{c.status_path}.lastState: no termination record was kept",
+    ]
+    return Verdict(
+        "exit_success_restarted",
+        MEDIUM if c.spec_whole else LOW,
+        f"{shell}: with no input the shell exits at once (0), and restartPolicy Always restarts it",
+        tuple(evidence),
+        (_SHELL_STEP,),
+        own_steps=True,
+    )
 
 
 @rule("exit_success", 101, TERMINATION)
@@ -188,6 +260,7 @@ def unknown(s: Subject) -> Optional[Verdict]:
 
 RULES = (
     exit_success_restarted,
+    bare_shell_restarted,
     exit_success,
     runtime_failed_to_run,
     command_not_executable,

@@ -57,6 +57,12 @@ RATE_STEP = (
     "account more pulls than anonymous ones; a secret the pod has must name this registry's "
     "host), or mirror the image to a registry you control"
 )
+_PLATFORM = "the image has no build for the node's OS and CPU architecture"
+PLATFORM_STEP = (
+    "The tag exists, but not for this node's platform (kubectl get node <node> -o "
+    "jsonpath='{.status.nodeInfo.architecture}'): use a multi-arch image or one built for it, "
+    "or run the pod on nodes of the image's architecture (nodeSelector kubernetes.io/arch)"
+)
 # what the kubelet and the runtime put before the error itself
 _PREFIX = re.compile(r'^Failed to pull image "[^"]*": |rpc error: code = \w+ desc = ')
 _PULLED = re.compile(r'(?:Failed to pull|Back-off pulling|Pulling) image "([^"]+)"')
@@ -69,6 +75,9 @@ _PULL_PROBLEMS = tuple(
         # before "not found": an address in them may read like anything
         (_UNKNOWN_CA, _UNTRUSTED),
         *_CERT_FAULTS,
+        # Docker's "no matching manifest for linux/arm64/v8 in the manifest list entries",
+        # containerd's "no match for platform in manifest": the tag exists
+        (r"no matching manifest for|no match for platform", _PLATFORM),
         (r"\bnot found\b|manifest unknown", "the image or tag does not exist"),
         (_STATUS.format(401) + r"|unauthorized", "the registry refused the credentials"),
         (_STATUS.format(403) + r"|\bdenied\b", "the registry refused access"),
@@ -101,13 +110,13 @@ def image_pull_error(s: Subject) -> Optional[Verdict]:
     evidence += [e.describe() for e in failed[-1:]]
     why = _pull_problem(s.message + " " + " ".join(e.message for e in failed[-1:]))
     image = s.c.image or _image_in(s.c.events) or _NOT_SHOWN
-    summary = f"cannot pull image {image}" + (f": {why}" if why else "")
     said = failed[-1].message if failed else s.message
+    summary = f"cannot pull image {image}" + (f": {why}" if why else "") + _platform(said)
     detail = why or first_line(_PREFIX.sub("", said)) or None
-    if why not in (_UNTRUSTED, _RATE_LIMITED):
+    if why not in (_UNTRUSTED, _RATE_LIMITED, _PLATFORM):
         return Verdict("image_pull_error", HIGH, summary, tuple(evidence), detail=detail)
     # the name and the tag are not in question: the steps say what is
-    step = RATE_STEP
+    step = PLATFORM_STEP if why == _PLATFORM else RATE_STEP
     if why == _UNTRUSTED:
         # an image without a registry host is Docker Hub's: containerd's directory is docker.io
         host = _registry(image) or ("docker.io" if image != _NOT_SHOWN else "")
@@ -123,6 +132,15 @@ def image_pull_error(s: Subject) -> Optional[Verdict]:
         detail=detail,
         own_steps=True,
     )
+
+
+_FOR_PLATFORM = re.compile(r"no matching manifest for ([\w/.-]+)")
+
+
+def _platform(message: str) -> str:
+    """The platform the runtime said the image lacks, as ' (linux/arm64/v8)'; else ''."""
+    found = _FOR_PLATFORM.search(message)
+    return f" ({found.group(1)})" if found else ""
 
 
 def _registry(image: str) -> str:
@@ -174,7 +192,7 @@ def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
         return None
     why = _pull_problem(last.message)
     summary = (
-        f"cannot pull image {image}" + (f": {why}" if why else "")
+        f"cannot pull image {image}" + (f": {why}" if why else "") + _platform(last.message)
         + "; the event names no container, and no container shown uses that image"
     )  # fmt: skip
     confidence = MEDIUM
@@ -185,9 +203,11 @@ def pull_failed_unnamed(s: Subject) -> Optional[Verdict]:
         summary += f"; it last failed at {last.last:%Y-%m-%dT%H:%M:%SZ}, before later events"
         confidence = LOW
     steps: tuple[str, ...] = ()
-    if why in (_UNTRUSTED, _RATE_LIMITED):  # the name and the tag are not in question
+    if why in (_UNTRUSTED, _RATE_LIMITED, _PLATFORM):  # the name and the tag are not in question
         host = _registry(image) or "docker.io"
-        step = RATE_STEP if why == _RATE_LIMITED else TRUST_STEP.replace("<registry>", host)
+        step = {_RATE_LIMITED: RATE_STEP, _PLATFORM: PLATFORM_STEP}.get(
+            why, TRUST_STEP.replace("<registry>", host)
+        )
         steps = (step, next(x for x in CAUSES["image_pull_error"].next_steps if "describe" in x))
     return Verdict(
         "image_pull_error",

@@ -40,14 +40,15 @@ def _from_log(cause: str, s: Subject) -> Optional[Verdict]:
         evidence.append(f"{s.c.status_path}.lastState: no termination record was kept")
     summary = f"the previous log shows {hit.signature.title}"
     crashed = hit.signature.id in logsigs.CRASHES
+    step = logsigs.step_for(hit)
     return Verdict(
         cause,
         MEDIUM if decides or s.term else LOW,
         summary,
         tuple(evidence),
-        (logsigs.CRASH_STEP,) if crashed else (),
+        (logsigs.CRASH_STEP,) if crashed else (step,) if step else (),
         detail=first_line(hit.line),
-        own_steps=crashed,  # the trace tells where, not the command and args
+        own_steps=crashed or step is not None,  # the line tells where, not command and args
     )
 
 

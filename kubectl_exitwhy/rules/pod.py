@@ -398,12 +398,17 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
     p = s.pod
     cond = p.condition("PodScheduled")
     events = events_like(p.events, ["FailedScheduling"])
+    # the cluster autoscaler's word on a pod it found unschedulable and no node group could
+    # take (it looks only at pods the scheduler marked Unschedulable)
+    autoscaler = events_like(p.events, ["NotTriggerScaleUp"])
+    said = " ".join([cond.message if cond else "", *(e.message for e in events[-1:])])
+    steps = _autoscaler_steps(autoscaler) + _taint_steps(said) + _extended_steps(said)
     # kubectl describe prints a condition's status without its reason: a False one pasted from
     # it says no more than a missing one
     bare = cond is not None and cond.status == "False" and not cond.reason
     if (
         (cond is None or bare)
-        and events
+        and (events or autoscaler)
         and not p.node_name
         and not _started(p)
         and p.phase in ("", "Pending")
@@ -412,7 +417,8 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
         # a paste).
         if events_like(p.events, ["Scheduled"]):
             return None  # scheduled since
-        why = first_line(events[-1].message, 160)
+        told = (events or autoscaler)[-1]
+        why = first_line(told.message, 160)
         return Verdict(
             "unschedulable",
             MEDIUM,
@@ -420,9 +426,10 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
             (
                 f"status.phase: {p.phase or '(empty)'}; spec.nodeName: not set",
                 *(["status.conditions[PodScheduled]: False (no reason shown)"] if bare else []),
-                events[-1].describe(),
+                told.describe(),
+                *(e.describe() for e in autoscaler[-1:] if e is not told),
             ),
-            _extended_steps(events[-1].message),
+            steps,
         )
     if not cond or cond.status != "False" or cond.reason != "Unschedulable":
         return None
@@ -430,13 +437,53 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
     evidence = [
         f"status.conditions[PodScheduled]: False, Unschedulable: {first_line(cond.message)}"
     ]
-    evidence += [e.describe() for e in events[-1:]]
+    evidence += [e.describe() for e in events[-1:] + autoscaler[-1:]]
     return Verdict(
         "unschedulable",
         HIGH if why else MEDIUM,
         "cannot be scheduled" + (f": {why}" if why else ""),
         tuple(evidence),
-        _extended_steps(" ".join([cond.message, *(e.message for e in events[-1:])])),
+        steps,
+    )
+
+
+# the taints the node lifecycle controller puts on a node for its own conditions
+# (TaintNodesByCondition): the node's state, not a policy a toleration should get around
+_CONDITION_TAINT = re.compile(
+    r"node\.kubernetes\.io/(disk-pressure|memory-pressure|pid-pressure|not-ready|unreachable|"
+    r"network-unavailable|unschedulable)"
+)
+_TAINT_MEANS = {
+    "disk-pressure": "is short of disk (DiskPressure): free disk on it (images, logs, emptyDirs)",
+    "memory-pressure": "is short of memory (MemoryPressure)",
+    "pid-pressure": "is short of process ids (PIDPressure)",
+    "not-ready": "is not Ready: its kubelet or network is down",
+    "unreachable": "stopped reporting (its kubelet is unreachable)",
+    "network-unavailable": "has no pod network yet (NetworkUnavailable: the CNI)",
+    "unschedulable": "is cordoned (kubectl uncordon <node> when it is fit again)",
+}
+
+
+def _taint_steps(message: str) -> tuple[str, ...]:
+    found = _CONDITION_TAINT.search(message)
+    if not found:
+        return ()
+    kind = found.group(1)
+    return (
+        f"node.kubernetes.io/{kind} is a taint Kubernetes puts on a node that "
+        f"{_TAINT_MEANS[kind]}; fix the node (kubectl describe node <node>: Conditions), do not "
+        "add a toleration for it.",
+    )
+
+
+def _autoscaler_steps(autoscaler: list) -> tuple[str, ...]:
+    if not autoscaler:
+        return ()
+    return (
+        "The cluster autoscaler will not add a node for it: its NotTriggerScaleUp event gives "
+        "each node group's reason, judged on the group's template node (a label, zone or taint "
+        "the template lacks, an instance type too small, a group at its maximum size): kubectl "
+        "get events -n <ns> --field-selector reason=NotTriggerScaleUp",
     )
 
 

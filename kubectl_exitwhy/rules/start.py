@@ -188,6 +188,9 @@ def start_error(s: Subject) -> Optional[Verdict]:
         if e.reason == "Failed" and (e.container == s.c.name or (e.container is None and alone))
     ][-1:]
     said = [e.message for e in told]
+    last = s.c.last if s.waiting is not None else None
+    if not s.message and last is not None and _ran_not(last):
+        said.insert(0, last.message)  # the try before this wait kept the runtime's words
     text = " ".join([s.message, *said])
     if _CWD.search(text):
         summary = (
@@ -201,7 +204,23 @@ def start_error(s: Subject) -> Optional[Verdict]:
             "from a host path whose mount is not shared"
         )
         steps = (_PROPAGATION_STEP,)
+    if _RESERVED.search(text):
+        summary = (
+            f"the runtime could not create the container ({s.reason}): an earlier create "
+            "request still holds its name"
+        )
+        steps = (_RESERVED_STEP,)
+    if _SETENV.search(text):
+        summary = (
+            f"the runtime could not start the container ({s.reason}): it could not set an "
+            "environment variable (setenv: invalid argument)"
+        )
+        steps = (_SETENV_STEP,)
     evidence = subject_lines(s)
+    if last is not None and said and said[0] == last.message:
+        evidence.append(
+            f"{s.c.status_path}.lastState.terminated.message: {first_line(last.message)}"
+        )
     if steps and told and not s.message:  # the event told it, not the status
         evidence += [e.describe() for e in told]
     return Verdict(
@@ -213,6 +232,35 @@ def start_error(s: Subject) -> Optional[Verdict]:
         detail=msg or (first_line(said[0]) if said else "") or None,
     )
 
+
+def _ran_not(last) -> bool:
+    """The container's last try ended in the runtime, not in its program: a start error's
+    reason, or 128 with the OCI runtime's words (a message the program cannot write)."""
+    return bool(last.message) and (
+        last.reason in START_REASONS or (last.exit_code == 128 and "OCI runtime" in last.message)
+    )
+
+
+# containerd's and CRI-O's CreateContainer reserve the container's name first; a create that
+# outlasted the kubelet's deadline (or hangs) still holds it when the kubelet tries again
+_RESERVED = re.compile(r"failed to reserve container name|error reserving ctr name", re.I)
+_RESERVED_STEP = (
+    "An earlier create of this container is still in progress in the runtime, or timed out "
+    "and left its name reserved: the node's runtime is slow or stuck (a slow or full disk, "
+    "heavy load, a hung volume). Check the node's disk and the runtime's log (journalctl -u "
+    "containerd or crio), not the pod spec; restarting the runtime frees a reservation left "
+    "behind."
+)
+
+# Go's os.Setenv, which runc's init uses for the process's environment, refuses (EINVAL) an
+# empty name, a name holding "=" or a NUL byte, and a value holding a NUL byte
+_SETENV = re.compile(r"setenv: invalid argument")
+_SETENV_STEP = (
+    "An environment variable has a name or value the runtime refuses: an empty name, a name "
+    "with '=' or a NUL byte, a value with a NUL byte. Check the keys and values the pod loads "
+    "(env, and every key of the Secrets and ConfigMaps under envFrom: binary data or a key "
+    "such as 'a=b')."
+)
 
 # runc and Docker refuse a mount with mountPropagation HostToContainer (rslave) or Bidirectional
 # (rshared) whose source lies on a host mount that is private: "path / is mounted on / but it

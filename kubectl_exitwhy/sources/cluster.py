@@ -46,7 +46,7 @@ USEFUL_EVENTS = {
     "NodeNotReady", "TaintManagerEviction", "DeadlineExceeded", "SystemOOM", "OOMKilling",
     "Rebooted", "EvictionThresholdMet", "FailedMount", "FailedCreatePodSandBox", "ProbeWarning",
     "ErrImageNeverPull", "InspectFailed", "BackoffLimitExceeded", "PodFailurePolicy",
-    "NodeHasInsufficientMemory", "NodeHasSufficientMemory",
+    "NodeHasInsufficientMemory", "NodeHasSufficientMemory", "NotTriggerScaleUp",
 }  # fmt: skip
 EVENT_KEYS = (
     "involvedObject",

@@ -56,6 +56,8 @@ class Container(TypedDict, total=False):
     startupProbe: Any
     readinessProbe: Any
     terminationMessagePath: Any  # with resources: a whole spec, not a pasted excerpt
+    stdin: Any  # with tty: a shell that waits for input
+    tty: Any
 
 
 class PodSpec(TypedDict, total=False):

@@ -1,0 +1,220 @@
+"""What fresh public reports taught the rules: each test holds one fact that a report showed
+exitwhy getting wrong, missing or advising badly (the corpus case it came from is named)."""
+
+from __future__ import annotations
+
+import pytest
+from test_evidence_gaps import one
+
+from builders import crashloop, event, pod, spec_container, status, terminated
+from kubectl_exitwhy.evidence import build_event
+
+
+def shell_pod(image: str = "docker.io/library/busybox:latest", **spec: object) -> dict:
+    c = {**spec_container(), "image": image, **spec}
+    return pod(containers=[c], statuses=[status(state=crashloop(), restarts=4)])
+
+
+# --- an official base image run without a command (k8s#76589) ----------------------------------
+
+
+@pytest.mark.parametrize("image", ["busybox", "docker.io/library/busybox:1.36", "alpine:3.20"])
+def test_a_shell_image_without_a_command_exits_at_once(image):
+    f = one(shell_pod(image)).findings[0]
+    assert (f.cause, f.confidence) == ("exit_success_restarted", "medium")
+    assert "default command is the shell" in f.summary
+    assert "sleep" in f.next_steps[0]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"command": ["sh", "-c", "run-server"]},  # it runs something
+        {"args": ["sleep", "3600"]},
+        {"stdin": True, "tty": True},  # an interactive shell waits for its input
+        {"image": "quay.io/acme/busybox:1"},  # another registry's image of that name
+        {"image": "ghcr.io/acme/app:1.0"},
+    ],
+)
+def test_a_shell_image_with_a_command_or_input_is_not_that(spec):
+    p = shell_pod(**{"image": "busybox", **spec})  # type: ignore[arg-type]
+    assert one(p).findings[0].cause != "exit_success_restarted"
+
+
+def test_a_shell_image_that_logged_something_is_not_said_to_have_exited_quietly():
+    d = one(shell_pod("busybox"), logs={"app": ["sh: can't open 'x': No such file"]})
+    assert d.findings[0].cause != "exit_success_restarted"
+
+
+def test_a_kept_exit_0_of_a_shell_image_gets_the_command_step():
+    c = {**spec_container(), "image": "ubuntu:24.04"}
+    p = pod(containers=[c], statuses=[status(last=terminated(0, "Completed"), restarts=3)])
+    f = one(p).findings[0]
+    assert (f.cause, f.confidence) == ("exit_success_restarted", "high")
+    assert "/bin/bash" in f.summary and "sleep" in f.next_steps[0]
+
+
+# --- the runtime's words kept in the try before the wait (k8s#89906) -----------------------------
+
+SETENV = (
+    "OCI runtime create failed: container_linux.go:349: starting container process caused "
+    '"process_linux.go:449: container init caused \\"setenv: invalid argument\\"": unknown'
+)
+
+
+def test_a_start_failure_waiting_without_words_reads_the_last_tries_message():
+    p = pod(
+        statuses=[
+            status(
+                state={"waiting": {"reason": "RunContainerError"}},
+                last=terminated(128, "", SETENV),
+                restarts=2,
+            )
+        ]
+    )
+    f = one(p).findings[0]
+    assert f.cause == "start_error"
+    assert "setenv" in f.summary and "envFrom" in f.next_steps[0]
+    assert any("lastState.terminated.message" in line for line in f.evidence)
+
+
+def test_a_programs_own_exit_128_message_is_not_taken_for_the_runtimes():
+    p = pod(
+        statuses=[
+            status(
+                state={"waiting": {"reason": "RunContainerError"}},
+                last=terminated(128, "Error", "fatal: setenv: invalid argument"),
+                restarts=2,
+            )
+        ]
+    )
+    f = one(p).findings[0]
+    assert "setenv" not in f.summary
+
+
+# --- a name the runtime still holds (k3s#7690) ---------------------------------------------------
+
+RESERVED = (
+    'Error: failed to reserve container name "app_web-1_prod_uid_0": name "app_web-1_prod_uid_0" '
+    'is reserved for "6a37ff9b9165"'
+)
+
+
+def test_a_reserved_container_name_is_a_create_error_of_the_node():
+    e = event("Failed", RESERVED, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    f = one(p, e).findings[0]
+    assert (f.cause, f.container) == ("start_error", "app")
+    assert "still holds its name" in f.summary
+    assert "not the pod spec" in f.next_steps[0]
+
+
+# --- the cluster autoscaler's word, and the node's own taints (gardener#83, usernetes#155) -------
+
+
+def test_the_autoscalers_refusal_alone_says_the_pod_is_unschedulable():
+    p = pod(
+        statuses=[],
+        phase="Pending",
+        node="",
+        containers=[spec_container()],
+    )
+    e = event(
+        "NotTriggerScaleUp",
+        "pod didn't trigger scale-up: 1 node(s) had volume node affinity conflict",
+        container=None,
+        component="cluster-autoscaler",
+    )
+    f = one(p, e).findings[0]
+    assert (f.cause, f.confidence) == ("unschedulable", "medium")
+    assert "template node" in f.next_steps[0]
+
+
+def test_a_condition_taint_points_at_the_node_not_at_a_toleration():
+    cond = {
+        "type": "PodScheduled",
+        "status": "False",
+        "reason": "Unschedulable",
+        "message": "0/1 nodes are available: 1 node(s) had untolerated taint "
+        "{node.kubernetes.io/disk-pressure: }.",
+    }
+    p = pod(statuses=[], phase="Pending", node="", conditions=[cond])
+    f = one(p).findings[0]
+    assert f.cause == "unschedulable"
+    assert "short of disk" in f.next_steps[0] and "do not add a toleration" in f.next_steps[0]
+
+
+def test_an_ordinary_taint_gets_no_such_step():
+    cond = {
+        "type": "PodScheduled",
+        "status": "False",
+        "reason": "Unschedulable",
+        "message": "0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}.",
+    }
+    p = pod(statuses=[], phase="Pending", node="", conditions=[cond])
+    assert not any("do not add a toleration" in s for s in one(p).findings[0].next_steps)
+
+
+# --- images: another platform's, and the sandbox's own (accuknox#686, eks-ami#1740) -------------
+
+
+def test_a_tag_without_the_nodes_platform_is_not_a_missing_tag():
+    msg = (
+        'Failed to pull image "acme/app:1": rpc error: code = Unknown desc = no matching '
+        "manifest for linux/arm64/v8 in the manifest list entries"
+    )
+    p = pod(statuses=[status(state={"waiting": {"reason": "ErrImagePull", "message": msg}})])
+    f = one(p).findings[0]
+    assert f.cause == "image_pull_error"
+    assert "linux/arm64/v8" in f.summary and "kubernetes.io/arch" in f.next_steps[0]
+
+
+def test_a_sandbox_image_that_cannot_be_pulled_is_the_nodes_not_the_pods():
+    msg = (
+        "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox "
+        'image "registry.example/pause:3.5": failed to pull image "registry.example/pause:3.5": '
+        "401 Unauthorized"
+    )
+    e = event("FailedCreatePodSandBox", msg, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    f = one(p, e).findings[0]
+    assert f.cause == "sandbox_failed"
+    assert "pause" in f.summary and "imagePullSecrets" in f.next_steps[0]
+
+
+# --- an event quoted without its reason (bitnami#25320) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message,reason",
+    [
+        ('MountVolume.SetUp failed for volume "pw" : references non-existent secret key: pw',
+         "FailedMount"),
+        ("Failed to create pod sandbox: rpc error", "FailedCreatePodSandBox"),
+        ("Back-off restarting failed container", "BackOff"),
+        ("something else entirely", ""),
+    ],
+)  # fmt: skip
+def test_the_kubelets_wording_names_an_event_quoted_without_its_reason(message, reason):
+    raw = event("X", message)
+    raw.pop("reason")
+    assert build_event(raw).reason == reason
+
+
+def test_an_events_own_reason_is_kept_whatever_its_message():
+    assert build_event(event("Custom", "MountVolume.SetUp failed")).reason == "Custom"
+
+
+# --- an error that a restart has left behind (k8tre#136) ---------------------------------------
+
+
+def test_a_crash_looping_container_is_not_held_by_a_config_error_it_got_past():
+    e = event("Failed", 'Error: secret "db" not found', type_="Warning", last="")
+    p = pod(statuses=[status(state=crashloop(), restarts=11)])
+    assert one(p, e).findings[0].cause != "config_error"
+
+
+def test_a_waiting_container_is_still_held_by_that_config_error():
+    e = event("Failed", 'Error: secret "db" not found', type_="Warning")
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    assert one(p, e).findings[0].cause == "config_error"
