@@ -721,6 +721,19 @@ def job_from_events(name: str, uid: str, events: Iterable[Mapping[str, Any]]) ->
     return Job(name, (cond,), None, None, from_event=e.describe())
 
 
+def job_failed(raw: Optional[Mapping[str, Any]], name: str, events: Iterable[Mapping[str, Any]]):
+    """The condition a Job failed with (``Failed`` True), from the Job object; from its
+    controller's failure events where the object was not read or shows no conditions (``kubectl
+    describe job`` prints none). None for a Job not known to have failed."""
+    job = build_job(raw) if isinstance(raw, dict) else None
+    if job is None or not job.conditions:
+        uid = _s(_d(raw.get("metadata")).get("uid")) if isinstance(raw, dict) else ""
+        job = job_from_events(name, uid, events) or job
+    if job is None:
+        return None
+    return next((c for c in job.conditions if c.type == "Failed" and c.status == "True"), None)
+
+
 def controller_owner(meta: Mapping[str, Any]) -> Optional[Owner]:
     refs = [r for r in _l(meta.get("ownerReferences")) if isinstance(r, dict)]
     ref = next((r for r in refs if r.get("controller") is True), refs[0] if refs else None)

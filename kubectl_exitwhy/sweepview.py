@@ -131,10 +131,36 @@ def show(
                 f"No pod with a failure to explain in {where} (--all lists completed and "
                 "healthy pods too).\n"
             )
+    failed = _job_failed(source, target, scope) if not diagnoses and not missing else None
+    if failed is not None:  # a failed Job whose pods are gone is not a calm "no pods"
+        _say(failed)
     present.emit(report, output, scope is None, pod_view=False, by=by, info=all_pods, fold=fold)
     if missing:  # what was read is diagnosed above; the exit status says it is not the whole
         raise ClusterError(f"{missing}: the diagnosis covers only those (see the warning above)")
-    return pods, scope, int(present.status(diagnoses, fail_on))
+    status = int(present.status(diagnoses, fail_on))
+    if failed is not None and fail_on is not None:
+        status = max(status, 1)  # the Job's failure is critical: at or above any --fail-on
+    return pods, scope, status
+
+
+def _job_failed(source: Any, target: Optional[Target], scope: Optional[str]) -> Optional[str]:
+    """For a Job target without a pod left to explain: how the Job failed, if it did, and what
+    became of its pods."""
+    if target is None or target.kind != "Job" or not hasattr(source, "failed_job"):
+        return None
+    from kubectl_exitwhy.sanitize import clean_line
+
+    cond = source.failed_job(target.name, scope)
+    if cond is None:
+        return None
+    why = clean_line(" ".join(f"{cond.reason}: {cond.message}".split()))[:300]
+    ns = f" -n {clean_line(scope)}" if scope else " -n <namespace>"
+    return (
+        f"{target.ref} failed ({why}), and no pod of it is left to explain why: the job "
+        "controller deletes a failed Job's running pods (a restartPolicy OnFailure pod restarts "
+        "in place until then), and a TTL or cleanup may delete the rest. Its events may still "
+        f"say more: kubectl describe job {clean_line(target.name)}{ns}"
+    )
 
 
 def _diagnosed(pod: Any, early: dict[int, tuple[Any, Any]], diagnose: Any) -> Any:

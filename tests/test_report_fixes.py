@@ -218,3 +218,29 @@ def test_a_waiting_container_is_still_held_by_that_config_error():
     e = event("Failed", 'Error: secret "db" not found', type_="Warning")
     p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
     assert one(p, e).findings[0].cause == "config_error"
+
+
+# --- a Job that failed and left no pod (HAMi#22) ---------------------------------------------
+
+
+def test_a_saved_job_that_gave_up_without_pods_says_how_it_failed(exitwhy, saved):
+    bare_job = {"apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"name": "patch", "namespace": "batch"}}  # fmt: skip
+    gave_up = event(
+        "BackoffLimitExceeded",
+        "Job has reached the specified backoff limit",
+        pod_name="patch",
+        ns="batch",
+        kind="Job",
+        type_="Warning",
+        container=None,
+        component="job-controller",
+    )
+    other = pod("web-1", "batch")
+    run = exitwhy("-f", saved(bare_job, gave_up, other), "job/patch", "-n", "batch")
+    assert run.status == 0, run.err
+    assert "No pods of job/patch in namespace batch." in run.err
+    assert "job/patch failed (BackoffLimitExceeded: Job has reached" in run.err
+    assert "kubectl describe job patch -n batch" in run.err
+    quiet = exitwhy("-f", saved(bare_job, other), "job/patch", "-n", "batch")
+    assert "failed" not in quiet.err

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from test_cluster import KUBECTL, plugin_dir
 
-from builders import crashloop, pod, replicaset, status, terminated
+from builders import crashloop, job, pod, replicaset, status, terminated
 
 pytestmark = pytest.mark.cluster
 
@@ -44,7 +44,11 @@ def server():
         broken("twin", "staging", None),
         broken("etl-1", "batch", ("Job", "etl"), node="n2"),
         pod("quiet-1", "default"),
-    ]
+        # a Job that gave up, whose pods the job controller deleted (restartPolicy OnFailure)
+        job("nightly", reason="BackoffLimitExceeded", message="Job has reached the specified backoff limit"),
+        {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ok", "namespace": "batch"},
+         "status": {"conditions": [{"type": "Complete", "status": "True"}]}},
+    ]  # fmt: skip
     with LocalAPIServer(objects=objects) as srv:
         yield srv
 
@@ -172,6 +176,21 @@ def test_targets_through_kubectl(server, args, expected):
     if args[0].startswith("node"):
         lists = [r for r in server.requests if r["path"].endswith("/pods")]
         assert all(r["query"].get("fieldSelector") == "spec.nodeName=n2" for r in lists)
+
+
+@pytest.mark.parametrize("scope", [["-n", "batch"], ["-A"]])
+def test_a_failed_job_without_pods_is_not_a_calm_no_pods(server, scope):
+    proc = run(server, "plugin", "job/nightly", *scope)
+    assert "No pods of job/nightly" in proc.stderr
+    assert "job/nightly failed (BackoffLimitExceeded: Job has reached" in proc.stderr
+    assert proc.returncode == 0  # findings never fail a run without --fail-on
+    failing = run(server, "plugin", "job/nightly", *scope, "--fail-on", "critical", "-o", "json")
+    assert failing.returncode == 1 and json.loads(failing.stdout)["items"] == []
+
+
+def test_a_job_that_completed_without_pods_left_is_just_that(server):
+    proc = run(server, "plugin", "job/ok", "-n", "batch", "--fail-on", "warning")
+    assert proc.returncode == 0 and "failed" not in proc.stderr, proc.stderr
 
 
 def test_a_workload_without_pods_says_so(server):

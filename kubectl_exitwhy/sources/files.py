@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any, Callable, Iterator, Optional
 
 from kubectl_exitwhy.errors import BadInput
-from kubectl_exitwhy.evidence import Pod
+from kubectl_exitwhy.evidence import Condition, Pod, job_failed
 from kubectl_exitwhy.owners import census_key, resolve
 from kubectl_exitwhy.selector import Selector
 from kubectl_exitwhy.selector import parse as parse_selector
@@ -268,6 +268,18 @@ class FileSource:
             logs=self.logs,
             owners=self.owners,
         )
+
+    def failed_job(self, name: str, namespace: Optional[str]) -> Optional[Condition]:
+        """How the saved Job of that name failed, if it did (its object, or its controller's
+        events where the object shows no conditions)."""
+        found = [key for key in self.jobs if key[1] == name and namespace in (None, key[0])]
+        if not found and namespace is not None:
+            found = [(namespace, name)]  # no object saved: its events may still be
+        for ns, job in found:
+            failed = job_failed(self.jobs.get((ns, job)), job, self.events.for_job(ns, job))
+            if failed is not None:
+                return failed
+        return None
 
     def neighbours(self, pod: Pod) -> list[Pod]:
         """The other pods of the file on the pod's node that need a diagnosis."""

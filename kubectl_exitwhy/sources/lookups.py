@@ -11,7 +11,7 @@ import difflib
 from typing import Optional
 
 from kubectl_exitwhy.errors import ClusterError, UsageError
-from kubectl_exitwhy.evidence import Pod
+from kubectl_exitwhy.evidence import Condition, Pod, job_failed
 from kubectl_exitwhy.sources import controllers
 from kubectl_exitwhy.sources.http import ApiReader, NotFound, Unreachable, _q
 from kubectl_exitwhy.sources.join import EventIndex, assemble
@@ -46,6 +46,27 @@ class Lookups(ApiReader):
         except ClusterError:
             return None
         return True
+
+    def failed_job(self, name: str, namespace: Optional[str]) -> Optional[Condition]:
+        """How the Job of that name failed, if it did: one GET of it (with -A, one list by
+        name); None where it did not fail, does not exist or could not be read."""
+        try:
+            if namespace is None:
+                found = self.get(
+                    "/apis/batch/v1/jobs",
+                    {"fieldSelector": f"metadata.name={name}", "limit": 1},
+                    f"looking for job/{name} in every namespace",
+                )
+                items = found.get("items") if isinstance(found, dict) else None
+                job = items[0] if isinstance(items, list) and items else None
+            else:
+                path = f"/apis/batch/v1/namespaces/{_q(namespace)}/jobs/{_q(name)}"
+                job = self.get(path, None, f"getting job/{name}")
+        except Unreachable:
+            raise
+        except ClusterError:  # NotFound among them
+            return None
+        return job_failed(job, name, ()) if isinstance(job, dict) else None
 
     def locate(self, name: str) -> str:
         """The namespace of the pod of this name (``pod NAME -A``): one list, every namespace."""
