@@ -30,7 +30,7 @@ _NAMED = re.compile(
 # container process caused", runc): no container's name
 _NOT_NAMES = {
     "in", "with", "has", "is", "for", "the", "created", "started", "failed", "create", "process",
-    "name",
+    "name", "cannot", "not",
 }  # fmt: skip
 _IMAGE = re.compile(r'image "([^"]+)"')
 # the kubelet's pull errors that name no image ('Error: ErrImagePull' after the pull failure)

@@ -106,6 +106,23 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^\S+: (?:line \d+: \S+: [Pp]ermission denied|\d+: (?:\S+: )?cannot create \S+: .+)$",
         "app_error",
     ),
+    # coreutils' and busybox's own words for a file they may not create ("mkdir: cannot create
+    # directory 'x': Permission denied", "touch: cannot touch 'x': …", "cp: cannot create …")
+    _hint(
+        "file_denied",
+        "a command could not create a file or directory (permission denied)",
+        r"^(?:\S+: )?(?:mkdir|touch|cp|mv|ln|install|tee): (?:cannot|can't) .*: "
+        r"[Pp]ermission denied$",
+        "app_error",
+    ),
+    # a server whose port another process holds: Go's "listen tcp :9100: bind: address already
+    # in use", and the same EADDRINUSE text from most runtimes
+    _hint(
+        "port_in_use",
+        "the port it listens on is taken (address already in use)",
+        r"(?i)\baddress already in use\b",
+        "app_error",
+    ),
     # nginx exits 1 when it cannot start (ngx_init_cycle fails): its reason is the [emerg] line
     _hint(
         "nginx_emerg",
@@ -204,6 +221,8 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "shell_not_found": ("not found",),
     "shell_permission": ("permission denied",),
     "shell_file": ("permission denied", "cannot create"),
+    "file_denied": ("permission denied",),
+    "port_in_use": ("address already in use",),
     "nginx_emerg": ("[emerg]",),
     "fatal_log": ("fatal",),
     "jvm_no_jar": ("jar",),
@@ -244,6 +263,13 @@ _WRITABLE = (
 )
 STEPS: dict[str, str] = {
     "shell_file": _WRITABLE,
+    "file_denied": _WRITABLE,
+    "port_in_use": (
+        "Another process holds the port it listens on. With hostNetwork (or a hostPort), that "
+        "is anything on the same node: another pod of the host network (a second exporter or "
+        "agent of the same kind) or a node service (ss -ltnp on the node); otherwise two "
+        "processes in the pod bind the same port."
+    ),
     "nginx_emerg": (
         "The [emerg] line names the directive or path at fault: check the configuration "
         "(nginx -t in the image) and that the user it runs as may write its pid file and temp "

@@ -4,7 +4,7 @@ exitwhy getting wrong, missing or advising badly (the corpus case it came from i
 from __future__ import annotations
 
 import pytest
-from test_evidence_gaps import one
+from test_evidence_gaps import crashed, one
 
 from builders import crashloop, event, pod, spec_container, status, terminated
 from kubectl_exitwhy.evidence import build_event
@@ -244,3 +244,90 @@ def test_a_saved_job_that_gave_up_without_pods_says_how_it_failed(exitwhy, saved
     assert "kubectl describe job patch -n batch" in run.err
     quiet = exitwhy("-f", saved(bare_job, other), "job/patch", "-n", "batch")
     assert "failed" not in quiet.err
+
+
+# --- admission held by AppArmor (soperator#177, rke2#483) ----------------------------------------
+
+
+def test_apparmor_refusal_says_the_kubelets_words_and_points_at_the_profile():
+    p = pod(
+        statuses=[status(state={"waiting": {"reason": "Blocked"}})],
+        phase="Pending",
+        reason="AppArmor",
+        message="Cannot enforce AppArmor: AppArmor is not enabled on the host",
+    )
+    f = one(p).findings[0]
+    assert (f.cause, f.confidence) == ("admission_rejected", "high")
+    assert "AppArmor is not enabled on the host" in f.summary
+    assert "apparmor_parser" in f.next_steps[0]
+    assert not any("not retried" in s for s in f.next_steps)  # a soft refusal stays Pending
+
+
+def test_containers_blocked_without_the_pods_reason_are_held_at_admission():
+    p = pod(statuses=[status(state={"waiting": {"reason": "Blocked"}})], phase="Pending")
+    f = one(p).findings[0]
+    assert (f.cause, f.confidence) == ("admission_rejected", "medium")
+    assert "Blocked" in f.summary
+
+
+def test_a_hard_refusal_is_still_not_retried():
+    p = pod(
+        statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})],
+        phase="Failed",
+        reason="NodeAffinity",
+        message="Pod was rejected: Predicate NodeAffinity failed",
+    )
+    assert any("not retried" in s for s in one(p).findings[0].next_steps)
+
+
+# --- the runtime's create errors and the node's mount helpers (forklift#1942, nfs-subdir#120) ----
+
+
+def test_a_seccomp_profile_the_runtime_cannot_load_is_a_create_error():
+    msg = (
+        'Error: failed to create containerd container: cannot load seccomp profile "/var/lib/'
+        'kubelet/seccomp/profiles/x.json": open /var/lib/kubelet/seccomp/profiles/x.json: no '
+        "such file or directory"
+    )
+    e = event("Failed", msg, type_="Warning", container=None)
+    p = pod(statuses=[], phase="Pending")
+    f = one(p, e).findings[0]
+    assert (f.cause, f.container) == ("start_error", "app")
+    assert "seccomp" in f.summary and "RuntimeDefault" in f.next_steps[0]
+
+
+def test_a_missing_nfs_client_on_the_node_is_named():
+    msg = (
+        'MountVolume.SetUp failed for volume "root" : mount failed: exit status 32\n'
+        "Mounting command: mount\nMounting arguments: -t nfs 10.0.0.5:/x /var/lib/kubelet/pods/"
+        "u/volumes/kubernetes.io~nfs/root\nOutput: mount: bad option; for several filesystems "
+        "(e.g. nfs, cifs) you might need a /sbin/mount.<type> helper program."
+    )
+    e = event("FailedMount", msg, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    f = one(p, e).findings[0]
+    assert f.cause == "volume_mount_failed"
+    assert "nfs-common" in f.next_steps[-1]
+
+
+# --- a file it may not create, a port that is taken (egeria-charts#156, contour#4343) -----------
+
+
+def test_a_denied_mkdir_with_no_status_is_not_silence():
+    p = pod(statuses=[])
+    d = one(
+        p, logs={"app": ["mkdir: cannot create directory '/var/lib/zk/data': Permission denied"]}
+    )
+    f = d.findings[0]
+    assert (f.cause, f.confidence) == ("app_error", "low")
+    assert "fsGroup" in f.next_steps[0]
+
+
+def test_a_taken_port_points_at_what_holds_it():
+    d = one(
+        crashed(1),
+        logs={"app": ['level=fatal msg="listen tcp :9100: bind: address already in use"']},
+    )
+    f = d.findings[0]
+    assert f.cause == "app_error"
+    assert "hostNetwork" in f.next_steps[0]

@@ -47,11 +47,14 @@ _FAILED_TO_REASON = (
     # before the runtime's errors it quotes: CRI-O runs the OCI create in CreateContainer, so
     # its "container create failed: <runc's message>" waits as CreateContainerError (KNOWLEDGE),
     # as does the name a runtime still holds for an earlier CreateContainer (containerd's
-    # "failed to reserve container name", CRI-O's "error reserving ctr name")
+    # "failed to reserve container name", CRI-O's "error reserving ctr name"), and containerd's
+    # own CreateContainer failures ("failed to create containerd container", "failed to
+    # generate container … spec": a seccomp profile it cannot load, a mount it cannot make)
     (
         re.compile(
             r"Error: container create failed|Error: CreateContainerError|"
-            r"failed to reserve container name|error reserving ctr name",
+            r"failed to reserve container name|error reserving ctr name|"
+            r"Error: failed to create containerd container|Error: failed to generate container",
             re.I,
         ),
         "CreateContainerError",
@@ -308,7 +311,27 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
         )
     if problem.startswith("Multi-Attach"):
         return (read, multi)
+    helper = _FS_TYPE.search(message) if "helper program" in message else None
+    if helper:  # mount(8) found no helper for a network file system's type on the node
+        kind = helper.group(1)
+        return (
+            read,
+            f"The node lacks the {kind} client that mount needs (/sbin/mount.{kind}): install "
+            f"it on every node that may run the pod ({_CLIENTS.get(kind, 'its package')}), or "
+            "use a CSI driver that brings its own.",
+        )
     return ()
+
+
+# the kubelet's "Mounting arguments: -t nfs …" where util-linux's mount says it "might need a
+# /sbin/mount.<type> helper program" (bad option): for these types, the node's client package
+_FS_TYPE = re.compile(r"Mounting arguments: -t (nfs|nfs4|cifs|glusterfs)\b")
+_CLIENTS = {
+    "nfs": "nfs-common on Debian and Ubuntu, nfs-utils on RHEL-family",
+    "nfs4": "nfs-common on Debian and Ubuntu, nfs-utils on RHEL-family",
+    "cifs": "cifs-utils",
+    "glusterfs": "glusterfs-client or glusterfs-fuse",
+}
 
 
 _CNI = re.compile(

@@ -60,8 +60,9 @@ RATE_STEP = (
 _PLATFORM = "the image has no build for the node's OS and CPU architecture"
 PLATFORM_STEP = (
     "The tag exists, but not for this node's platform (kubectl get node <node> -o "
-    "jsonpath='{.status.nodeInfo.architecture}'): use a multi-arch image or one built for it, "
-    "or run the pod on nodes of the image's architecture (nodeSelector kubernetes.io/arch)"
+    "jsonpath='{.status.nodeInfo.operatingSystem}/{.status.nodeInfo.architecture}'): use a "
+    "multi-platform image or one built for it, or run the pod on nodes of the image's platform "
+    "(nodeSelector kubernetes.io/os, kubernetes.io/arch)"
 )
 # what the kubelet and the runtime put before the error itself
 _PREFIX = re.compile(r'^Failed to pull image "[^"]*": |rpc error: code = \w+ desc = ')

@@ -18,6 +18,7 @@ from kubectl_exitwhy.rules.base import (
     events_like,
     first_line,
     rule,
+    waiting_line,
 )
 
 
@@ -337,20 +338,34 @@ def admission_rejected(s: Subject) -> Optional[Verdict]:
             for e in p.events
             if e.type != "Normal" and (e.reason.startswith("OutOf") or e.reason in _ADMISSION)
         ]
-        if not events or p.phase not in ("", "Pending", "Failed") or _started(p):
+        blocked = [c.waiting for c in p.containers if c.waiting and c.waiting.reason == "Blocked"]
+        if events and p.phase in ("", "Pending", "Failed") and not _started(p):
+            reason, message, confidence = events[-1].reason, events[-1].message, MEDIUM
+            evidence.append(events[-1].describe())
+        elif blocked and p.phase in ("", "Pending") and not _started(p):
+            # a soft admission check (AppArmor, before it became a hard one) holds the pod
+            # Pending and its containers waiting "Blocked"; the pod's reason, not shown, says why
+            reason, confidence = "Blocked", MEDIUM
+            evidence.append(waiting_line(blocked[0]))
+        else:
             return None
-        reason, message, confidence = events[-1].reason, events[-1].message, MEDIUM
-        evidence.append(events[-1].describe())
     summary = f"rejected by the kubelet at admission ({reason or 'no reason'})"
     res = re.search(r"enough resource: ([\w./-]+)", message)
     if res:
         summary += f": the node did not have enough {res.group(1)}"
-    if not res and reason == "UnexpectedAdmissionError":
+    if not res and reason in _SAYS_WHY and message:
         summary += f": {first_line(message, 120)}"
+    if reason == "Blocked":
+        summary = (
+            "held by the kubelet before its containers start (Blocked): an admission check "
+            "refused the pod, most often AppArmor (the pod's status reason and message say which)"
+        )
     steps: tuple[str, ...] = _ADMISSION_STEPS.get(reason, ())
     if steps:
         node = p.node_name or "<node>"
-        steps = tuple(x.replace("<node>", node) for x in steps) + (_NOT_RETRIED,)
+        steps = tuple(x.replace("<node>", node) for x in steps)
+        if p.phase != "Pending" and reason != "Blocked":  # a soft refusal stays Pending
+            steps += (_NOT_RETRIED,)
     return Verdict(
         "admission_rejected",
         confidence,
@@ -371,7 +386,21 @@ _PORTS_STEP = (
     "HOSTNET:.spec.hostNetwork,PORTS:.spec.containers[*].ports[*].hostPort', or ask for "
     "another port."
 )
+# reasons whose message is the whole diagnosis (the capacity ones name their resource instead)
+_SAYS_WHY = {
+    "UnexpectedAdmissionError", "AppArmor", "SysctlForbidden", "TopologyAffinityError",
+    "PodOSNotSupported", "PodOSSelectorNodeLabelDoesNotMatch",
+    "SupplementalGroupsPolicyNotSupported", "InitContainerRestartPolicyForbidden",
+}  # fmt: skip
+_APPARMOR_STEP = (
+    "The pod asks for an AppArmor profile (securityContext.appArmorProfile, or a "
+    "container.apparmor.security.beta.kubernetes.io annotation) that node <node> cannot enforce: "
+    "load the profile there (apparmor_parser), or where the node has no AppArmor at all "
+    "(RHEL-family nodes, kind), run the pod on nodes that have it or drop the profile."
+)
 _ADMISSION_STEPS = {
+    "AppArmor": (_APPARMOR_STEP,),
+    "Blocked": (_APPARMOR_STEP,),
     "NodePorts": (_PORTS_STEP,),
     "NodeAffinity": (
         "The node's labels did not match the pod's nodeSelector or node affinity when the "

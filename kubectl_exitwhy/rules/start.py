@@ -210,6 +210,12 @@ def start_error(s: Subject) -> Optional[Verdict]:
             "request still holds its name"
         )
         steps = (_RESERVED_STEP,)
+    if _SECCOMP.search(text):
+        summary = (
+            f"the runtime could not create the container ({s.reason}): it cannot load the "
+            "seccomp profile the pod names"
+        )
+        steps = (_SECCOMP_STEP,)
     if _SETENV.search(text):
         summary = (
             f"the runtime could not start the container ({s.reason}): it could not set an "
@@ -250,6 +256,15 @@ _RESERVED_STEP = (
     "heavy load, a hung volume). Check the node's disk and the runtime's log (journalctl -u "
     "containerd or crio), not the pod spec; restarting the runtime frees a reservation left "
     "behind."
+)
+
+# a Localhost seccomp profile is a file the runtime reads from the kubelet's seccomp directory
+_SECCOMP = re.compile(r"cannot load seccomp profile", re.I)
+_SECCOMP_STEP = (
+    "A Localhost seccomp profile (securityContext.seccompProfile.localhostProfile) is a file "
+    "that must be on the node, under the kubelet's seccomp directory (/var/lib/kubelet/seccomp/"
+    "<localhostProfile>): put it on every node the pod may run on (a DaemonSet, or the Security "
+    "Profiles Operator), or use type RuntimeDefault."
 )
 
 # Go's os.Setenv, which runc's init uses for the process's environment, refuses (EINVAL) an
