@@ -338,6 +338,7 @@ class Pod:
     warnings: tuple[str, ...] = field(default=())
     observed: Optional[datetime] = None  # when the source read it (live); None for files
     workload: Optional[Workload] = None  # the Deployment, StatefulSet, … it belongs to
+    policy_shown: bool = True  # spec.restartPolicy was given (a spec excerpt may leave it out)
 
     def condition(self, type_: str) -> Optional[Condition]:
         return next((c for c in self.conditions if c.type == type_), None)
@@ -804,4 +805,5 @@ def build_pod(
         warnings=warnings,
         observed=observed,
         workload=workload or resolve(census_key(obj), None),
+        policy_shown=bool(_s(spec.get("restartPolicy"))),
     )

@@ -331,3 +331,57 @@ def test_a_taken_port_points_at_what_holds_it():
     f = d.findings[0]
     assert f.cause == "app_error"
     assert "hostNetwork" in f.next_steps[0]
+
+
+# --- a run-once pod whose restartPolicy was not shown (containerized-data-importer#2948) ---------
+
+
+def _excerpt(*statuses: dict) -> dict:
+    """A pod as a post shows it: container names, no restartPolicy, no owner."""
+    p = pod(statuses=list(statuses), owner=None)
+    p["spec"] = {"containers": [{"name": s["name"]} for s in statuses]}
+    return p
+
+
+def test_work_done_beside_a_running_proxy_is_a_sidecar_blocking_completion():
+    p = _excerpt(
+        status("linkerd-proxy", ready=True),
+        status("importer", state={"terminated": terminated(0, "Completed")}),
+        status("server", state={"terminated": terminated(0, "Completed")}),
+    )
+    d = one(p)
+    assert (d.findings[0].cause, d.findings[0].confidence) == (
+        "sidecar_blocks_completion",
+        "medium",
+    )
+    assert "restartPolicy is not shown" in d.findings[0].summary
+    exits = [f for f in d.findings if f.cause == "exit_success_restarted"]
+    assert all(f.confidence == "medium" for f in exits)
+
+
+@pytest.mark.parametrize(
+    "statuses",
+    [
+        # a worker that is no known proxy still runs: two workers, one done first
+        [status("worker", ready=True), status("importer", state={"terminated": terminated(0, "Completed")})],
+        # one ended with an error: under Always that is a crash loop, not a finished run
+        [status("linkerd-proxy", ready=True), status("importer", state={"terminated": terminated(1)})],
+        # restarted: under Always it was indeed started again
+        [status("linkerd-proxy", ready=True),
+         status("importer", state={"terminated": terminated(0, "Completed")}, restarts=3)],
+    ],
+)  # fmt: skip
+def test_without_the_policy_only_the_classic_pattern_counts(statuses):
+    assert one(_excerpt(*statuses)).findings[0].cause != "sidecar_blocks_completion"
+
+
+def test_a_shown_always_policy_keeps_its_restarts():
+    p = pod(
+        statuses=[
+            status("linkerd-proxy", ready=True),
+            status("importer", state={"terminated": terminated(0, "Completed")}, restarts=2),
+        ],
+        containers=[spec_container("linkerd-proxy"), spec_container("importer")],
+    )
+    f = one(p).findings[0]
+    assert (f.cause, f.confidence) == ("exit_success_restarted", "high")

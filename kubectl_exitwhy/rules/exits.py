@@ -48,8 +48,10 @@ def exit_success_restarted(s: Subject) -> Optional[Verdict]:
     verdict = _code_verdict("exit_success_restarted", s, summary)
     if shell:
         verdict = replace(verdict, next_steps=(_SHELL_STEP,))
-    if not s.pod.has_spec:  # Always is only the API's default here: the spec was not saved
-        summary += " (restartPolicy assumed: the pod spec was not saved)"
+    if not s.pod.policy_shown:  # Always is only the API's default here: not saved, or cut
+        summary += " (restartPolicy assumed: the pod spec " + (
+            "does not show it)" if s.pod.has_spec else "was not saved)"
+        )
         return replace(verdict, summary=summary, confidence=MEDIUM)
     return verdict
 

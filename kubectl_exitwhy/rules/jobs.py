@@ -88,7 +88,10 @@ def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
     restartPolicy Never — while a regular, non-native sidecar container keeps running, so the pod
     never completes (nor fails, so the Job can neither retry nor give up)."""
     p = s.pod
-    if p.restart_policy == "Always" or p.phase not in ("Running", ""):
+    # Always only by the API's default (a spec excerpt without the field): the pattern below
+    # can still show a run-once pod, as a container ended 0 and never restarted is not restarted
+    assumed = p.restart_policy == "Always" and not p.policy_shown
+    if (p.restart_policy == "Always" and not assumed) or p.phase not in ("Running", ""):
         return None
     regular = [c for c in p.containers if c.kind == "regular"]
     done = [
@@ -120,6 +123,22 @@ def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
     names = ", ".join(c.name for c in running)
     owner = f"{p.owner.kind} " if p.owner else ""
     known = [c for c in running if _SIDECAR.search(f"{c.name} {c.image}")]
+    if assumed:
+        # only the classic case: every other container ended 0 and was never restarted, and
+        # all that runs is a known proxy or agent (under Always they would have run again)
+        ended_clean = all(
+            c.current and c.current.exit_code == 0 and not c.restart_count for c in done
+        )
+        if not ended_clean or len(done) + len(running) != len(regular) or known != running:
+            return None
+        summary = (
+            f"{ended} but sidecar {names} keeps running, so the {owner}pod cannot complete "
+            "(restartPolicy is not shown: under Always, the containers that ended would have "
+            "been started again)"
+        )
+        return Verdict(
+            "sidecar_blocks_completion", MEDIUM, summary, tuple(evidence), severity="critical"
+        )
     if known:  # a proxy or agent that never exits by itself: the classic case
         summary = f"{ended} but sidecar {names} keeps running, so the {owner}pod cannot " + (
             "fail, and its Job cannot retry or give up" if failed else "complete"
