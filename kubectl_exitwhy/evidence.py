@@ -364,13 +364,15 @@ _COMBINED = "(combined from similar events): "
 
 # Messages only one event reason carries (the kubelet's and the scheduler's own wording), for
 # an event pasted without its reason.
-_REASON_OF_WORDS = (
-    ("MountVolume.", "FailedMount"),
-    ("Unable to attach or mount volumes", "FailedMount"),
-    ("Unable to mount volumes", "FailedMount"),
-    ("AttachVolume.Attach failed", "FailedAttachVolume"),
-    ("Failed to create pod sandbox", "FailedCreatePodSandBox"),
-    ("Back-off restarting failed container", "BackOff"),
+_REASON_OF_WORDS = tuple(
+    (re.compile(words), reason)
+    for words, reason in (
+        (r"MountVolume\.\w+ failed", "FailedMount"),  # not "MountVolume.SetUp succeeded"
+        (r"Unable to (?:attach or )?mount volumes", "FailedMount"),
+        (r"AttachVolume\.Attach failed", "FailedAttachVolume"),
+        (r"Failed to create pod sandbox", "FailedCreatePodSandBox"),
+        (r"Back-off restarting failed container", "BackOff"),
+    )
 )
 
 
@@ -404,7 +406,7 @@ def build_event(obj: Mapping[str, Any]) -> Event:
     if reason[:1].islower():  # Kubernetes 1.0-1.1 wrote "failedScheduling", "backOff", …
         reason = reason[0].upper() + reason[1:]
     if not reason:  # quoted without its reason: the kubelet's own wording still says which
-        reason = next((r for start, r in _REASON_OF_WORDS if message.startswith(start)), "")
+        reason = next((r for words, r in _REASON_OF_WORDS if words.match(message)), "")
     return Event(
         reason=reason,
         message=message,

@@ -91,19 +91,24 @@ SIGNATURES: tuple[Signature, ...] = (
         "command_not_found",
     ),
     # dash's "sh: 1: /x: Permission denied" and bash's "bash: /x: Permission denied" are a
-    # failed exec; bash's "<script>: line N: /x: Permission denied" is the same words for a
-    # command the script runs or a file it redirects into, and dash's "cannot create" is a
+    # failed exec, as are bash's "exec: /x: cannot execute: Permission denied" (its exec "$@")
+    # and "bad interpreter: Permission denied" (the #! line's interpreter); bash's "<script>:
+    # line N: /x: Permission denied" is the same words for a command the script runs or a file
+    # it redirects into, and dash's "cannot create" (busybox ash: "can't create") is a
     # redirect: those are the script's own failure (shell_file), not an entrypoint's mode
     _hint(
         "shell_permission",
         "the shell could not execute a file (permission denied)",
-        r"^\S*sh: (?:\d+: )?(?:exec: )?(?!cannot create )\S+: [Pp]ermission denied$",
+        r"^\S*sh: (?:\d+: )?(?:exec: )?(?!cannot create )\S+: [Pp]ermission denied$|"
+        r"^\S+: (?:line \d+: )?exec: \S+: cannot execute: [Pp]ermission denied$|"
+        r"^\S+: (?:\S+: )?\S+: bad interpreter: [Pp]ermission denied$",
         "command_not_executable",
     ),
     _hint(
         "shell_file",
-        "a script could not write or run a file",
-        r"^\S+: (?:line \d+: \S+: [Pp]ermission denied|\d+: (?:\S+: )?cannot create \S+: .+)$",
+        "a script could not run or write a file",
+        r"^\S+: (?:line \d+: \S+: [Pp]ermission denied|"
+        r"(?:line )?\d+: (?:\S+: )?(?:cannot|can't) create \S+: .+)$",
         "app_error",
     ),
     # coreutils' and busybox's own words for a file they may not create ("mkdir: cannot create
@@ -123,18 +128,29 @@ SIGNATURES: tuple[Signature, ...] = (
         r"(?i)\baddress already in use\b",
         "app_error",
     ),
-    # nginx exits 1 when it cannot start (ngx_init_cycle fails): its reason is the [emerg] line
+    # a port below 1024 for a user without root or NET_BIND_SERVICE: nginx's "bind() to
+    # 0.0.0.0:80 failed (13: Permission denied)", Go's "listen tcp :80: bind: permission denied"
+    _hint(
+        "port_denied",
+        "it may not bind its port (permission denied)",
+        r"(?i)\bbind\(\) to \S+ failed \(13: permission denied\)|\bbind: permission denied",
+        "app_error",
+    ),
+    # nginx exits 1 when it cannot start (ngx_init_cycle fails): its reason is the [emerg] line,
+    # on its stderr ("nginx: [emerg] …") or in its error log's form, at the start of the line
     _hint(
         "nginx_emerg",
         "nginx could not start ([emerg])",
-        r"\bnginx: \[emerg\] |^\S+ \S+ \[emerg\] \d+#\d+: ",
+        r"^nginx: \[emerg\] |^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[emerg\] \d+#\d+: ",
         "app_error",
     ),
-    # a Go logger's Fatal (logrus, zap, zerolog) logs at level fatal, then calls os.Exit(1)
+    # a Go logger's Fatal (logrus, zap, zerolog) logs at level fatal, then calls os.Exit(1):
+    # logrus's text form starts "time=… level=fatal", the JSON forms carry "level":"fatal",
+    # zap's console form a tab-separated FATAL
     _hint(
         "fatal_log",
         "the program logged a fatal error and exited",
-        r'(?:^|\s)level=fatal\b|"level":\s*"fatal"',
+        r'^(?:time="[^"]*"\s+)?level=fatal\b|(?i:"level":\s*"fatal")|^\S+\tFATAL\t',
         "app_error",
     ),
     # the java launcher's argument errors, exit 1
@@ -220,7 +236,8 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "shared_library": ("error while loading shared libraries",),
     "shell_not_found": ("not found",),
     "shell_permission": ("permission denied",),
-    "shell_file": ("permission denied", "cannot create"),
+    "shell_file": ("permission denied", "cannot create", "can't create"),
+    "port_denied": ("permission denied",),
     "file_denied": ("permission denied",),
     "port_in_use": ("address already in use",),
     "nginx_emerg": ("[emerg]",),
@@ -261,9 +278,25 @@ _WRITABLE = (
     "group 0, so what it writes must be group-writable), or mount an emptyDir on a path it "
     "only needs to write."
 )
+_RUN_OR_WRITE = (
+    "Permission denied on a path the script runs or writes. A command it runs must be "
+    "executable (chmod +x in the image; a script from a ConfigMap needs defaultMode 0755); a "
+    "path it writes must be writable by the user it runs as (securityContext runAsUser and "
+    "fsGroup; OpenShift's arbitrary UID is in group 0, so it must be group-writable), or be an "
+    "emptyDir."
+)
+_NO_DIRECTORY = (
+    "The directory it writes into does not exist: a volume not mounted where the program "
+    "expects it, or a directory the image or an init step was to make."
+)
 STEPS: dict[str, str] = {
-    "shell_file": _WRITABLE,
+    "shell_file": _RUN_OR_WRITE,
     "file_denied": _WRITABLE,
+    "port_denied": (
+        "A port below 1024 needs root or the NET_BIND_SERVICE capability: listen on a port of "
+        "1024 or above (and point the Service's targetPort at it), or add NET_BIND_SERVICE to "
+        "securityContext.capabilities."
+    ),
     "port_in_use": (
         "Another process holds the port it listens on. With hostNetwork (or a hostPort), that "
         "is anything on the same node: another pod of the host network (a second exporter or "
@@ -276,8 +309,9 @@ STEPS: dict[str, str] = {
         "paths."
     ),
     "fatal_log": (
-        "Its fatal line says what it lacked (a required setting or variable, a file, a service "
-        "it could not reach): supply it in the pod's env, ConfigMap or Secret."
+        "Its fatal line says what stopped it: a setting or variable it lacks (supply it in the "
+        "pod's env, ConfigMap or Secret), a file, or a service it could not reach (check that "
+        "service and the network to it)."
     ),
     "jvm_no_jar": (
         "The command names no jar, or one the image does not hold: check the image's contents "
@@ -288,7 +322,12 @@ STEPS: dict[str, str] = {
 
 
 def step_for(hit: Hit) -> Optional[str]:
-    """The step a hit adds, if any: a permission error's points at the path's owner."""
+    """The step a hit adds, if any: a permission error's points at the path's owner, a
+    missing directory's at the volume or step that was to make it."""
+    if "Directory nonexistent" in hit.line or "No such file or directory" in hit.line:
+        return _NO_DIRECTORY if hit.signature.id in ("shell_file", "file_denied") else None
+    if hit.signature.id == "shell_file" and "create" in hit.line:
+        return _WRITABLE  # a redirect: a write, never a run
     if hit.signature.id == "nginx_emerg" and "Permission denied" in hit.line:
         return _WRITABLE
     return STEPS.get(hit.signature.id)

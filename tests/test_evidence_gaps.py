@@ -616,7 +616,7 @@ def test_an_exit_1_with_a_fatal_log_line_gets_its_step():
     d = one(crashed(1), logs={"app": ['level=fatal msg="SYRINGE_TIER is a required variable"']})
     f = d.findings[0]
     assert f.cause == "app_error"
-    assert "what it lacked" in f.next_steps[0]
+    assert "what stopped it" in f.next_steps[0]
 
 
 # --- never silent about a broken pod ---------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from test_evidence_gaps import crashed, one
 
 from builders import crashloop, event, pod, spec_container, status, terminated
+from kubectl_exitwhy import logsigs
 from kubectl_exitwhy.evidence import build_event
 
 
@@ -205,13 +206,21 @@ def test_an_events_own_reason_is_kept_whatever_its_message():
     assert build_event(event("Custom", "MountVolume.SetUp failed")).reason == "Custom"
 
 
-# --- an error that a restart has left behind (k8tre#136) ---------------------------------------
+# --- a back-off alternates with the next try's error (k8tre#136, and the review of it) ---------
 
 
-def test_a_crash_looping_container_is_not_held_by_a_config_error_it_got_past():
-    e = event("Failed", 'Error: secret "db" not found', type_="Warning", last="")
-    p = pod(statuses=[status(state=crashloop(), restarts=11)])
-    assert one(p, e).findings[0].cause != "config_error"
+@pytest.mark.parametrize(
+    "message,cause",
+    [
+        ('Error: secret "db" not found', "config_error"),
+        ('Error: failed to create containerd task: exec: "foo": executable file not found in '
+         "$PATH", "command_not_found"),
+    ],
+)  # fmt: skip
+def test_a_crash_looping_container_still_reads_the_error_of_its_next_try(message, cause):
+    e = event("Failed", message, type_="Warning")
+    p = pod(statuses=[status(state=crashloop(), restarts=3)])
+    assert one(p, e).findings[0].cause == cause
 
 
 def test_a_waiting_container_is_still_held_by_that_config_error():
@@ -385,3 +394,110 @@ def test_a_shown_always_policy_keeps_its_restarts():
     )
     f = one(p).findings[0]
     assert (f.cause, f.confidence) == ("exit_success_restarted", "high")
+
+
+# --- what the review of these rules found ----------------------------------------------------
+
+
+def test_bashs_exec_of_a_file_it_may_not_run_stays_an_exec_failure():
+    lines = [
+        "docker-entrypoint.sh: line 8: /app/server: Permission denied",
+        "docker-entrypoint.sh: line 8: exec: /app/server: cannot execute: Permission denied",
+    ]
+    kept = one(crashed(126), logs={"app": lines}).findings[0]
+    assert kept.cause == "command_not_executable"
+    lost = one(pod(statuses=[status(state=crashloop(), restarts=3)]), logs={"app": lines})
+    assert lost.findings[0].cause == "command_not_executable"
+    bad = ["bash: /scripts/run.sh: /bin/bash: bad interpreter: Permission denied"]
+    assert one(crashed(126), logs={"app": bad}).findings[0].cause == "command_not_executable"
+
+
+def test_a_scripts_ambiguous_denial_steps_cover_running_and_writing():
+    d = one(crashed(126), logs={"app": ["bash: line 1: /app/run.sh: Permission denied"]})
+    f = d.findings[0]
+    assert f.cause == "command_not_executable"
+    assert "chmod +x" in f.next_steps[0] and "writable" in f.next_steps[0]
+
+
+@pytest.mark.parametrize(
+    "line,words",
+    [
+        ("sh: 1: cannot create /data/out/x.txt: Directory nonexistent", "does not exist"),
+        ("/start.sh: line 7: can't create /x: Permission denied", "may not write there"),
+        ("nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)", "below 1024"),
+        ("listen tcp :80: bind: permission denied", "NET_BIND_SERVICE"),
+        ('level=fatal msg="failed to connect to database: connection refused"', "could not reach"),
+    ],
+)
+def test_a_lines_step_fits_what_it_says(line, words):
+    f = one(crashed(1), logs={"app": [line]}).findings[0]
+    assert f.cause == "app_error"
+    assert words in f.next_steps[0]
+
+
+@pytest.mark.parametrize(
+    "line,sig",
+    [
+        ('level=warn msg="downgrading from level=fatal"', None),
+        ('{"level":"FATAL","msg":"no db"}', "fatal_log"),
+        ("2024-01-01T00:00:00.000Z\tFATAL\tmain.go:12\tno db", "fatal_log"),
+        ("I0101 10:00:00 controller.go:1] nginx: [emerg] reload failed", None),
+    ],
+)
+def test_levels_and_nginx_lines_are_read_where_they_are_the_programs_own(line, sig):
+    assert [h.signature.id for h in logsigs.scan([line])] == ([sig] if sig else [])
+
+
+def test_a_success_quoted_without_its_reason_is_not_a_failure():
+    raw = event("X", 'MountVolume.SetUp succeeded for volume "config"')
+    raw.pop("reason")
+    assert build_event(raw).reason == ""
+
+
+def test_the_status_message_outranks_an_older_events_words():
+    msg = 'failed to mkdir "/var/lib/data": mkdir /var/lib/data: read-only file system'
+    e = event("Failed", RESERVED, type_="Warning", last="2026-11-20T07:10:00Z")
+    p = pod(
+        statuses=[status(state={"waiting": {"reason": "CreateContainerError", "message": msg}})]
+    )
+    f = one(p, e).findings[0]
+    assert f.cause == "start_error"
+    assert "holds its name" not in f.summary
+
+
+def test_a_runtime_exit_128_reads_the_same_whatever_the_wait_after_it():
+    last = terminated(128, "", SETENV)
+    for waiting in (crashloop(), {"waiting": {"reason": "RunContainerError"}}):
+        f = one(pod(statuses=[status(state=waiting, last=last, restarts=2)])).findings[0]
+        assert f.cause == "start_error" and "setenv" in f.summary, waiting
+    missing = terminated(
+        128,
+        "StartError",
+        'failed to create containerd task: exec: "foo": executable file not found in $PATH',
+    )
+    for waiting in (crashloop(), {"waiting": {"reason": "RunContainerError"}}):
+        f = one(pod(statuses=[status(state=waiting, last=missing, restarts=2)])).findings[0]
+        assert f.cause == "command_not_found", waiting
+
+
+def test_a_shell_image_that_runs_now_or_whose_spec_was_not_saved_is_not_said_to_exit():
+    running = shell_pod("busybox")
+    running["status"]["containerStatuses"] = [status(restarts=2, ready=True)]
+    assert one(running).findings == () or one(running).findings[0].cause != "exit_success_restarted"
+    status_only = shell_pod("busybox")
+    status_only["spec"] = {}
+    status_only["status"]["containerStatuses"][0]["image"] = "busybox"
+    assert one(status_only).findings[0].cause != "exit_success_restarted"
+
+
+def test_a_later_scale_up_is_not_a_refusal_and_a_bound_pod_is_not_unschedulable():
+    no = event("NotTriggerScaleUp", "pod didn't trigger scale-up", container=None,
+               last="2026-11-20T09:50:00Z")  # fmt: skip
+    yes = event("TriggeredScaleUp", "pod triggered scale-up: [{ng-1 1->2 (max: 5)}]",
+                container=None, last="2026-11-20T09:55:00Z")  # fmt: skip
+    p = pod(statuses=[], phase="Pending", node="")
+    d = one(p, no, yes)
+    assert not any("will not add a node" in s for f in d.findings for s in f.next_steps)
+    bound = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})],
+                phase="Pending", node="")  # fmt: skip
+    assert all(f.cause != "unschedulable" for f in one(bound, no).findings)

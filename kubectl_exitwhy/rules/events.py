@@ -95,8 +95,8 @@ def waiting_from_events(c: Container) -> Optional[Waiting]:
     configuration error, a ``Started`` after a start error)."""
     if c.state in _STARTED or c.current is not None or c.last is not None:
         return None
-    if c.waiting is not None and c.waiting.reason == "CrashLoopBackOff":
-        return None  # the kubelet backs off restarting a container that ran and exited: it ran
+    # (CrashLoopBackOff proves no progress: the kubelet backs off a container whose earlier
+    # instance exited, and that wait alternates with a create or start error of the next try)
     progress = 0
     for e in reversed(c.events):  # newest first (events without a time: as listed)
         if not e.warning:

@@ -47,7 +47,7 @@ def exit_success_restarted(s: Subject) -> Optional[Verdict]:
         summary += f" ({shell})"
     verdict = _code_verdict("exit_success_restarted", s, summary)
     if shell:
-        verdict = replace(verdict, next_steps=(_SHELL_STEP,))
+        verdict = replace(verdict, next_steps=(_SHELL_STEP,), own_steps=True)
     if not s.pod.policy_shown:  # Always is only the API's default here: not saved, or cut
         summary += " (restartPolicy assumed: the pod spec " + (
             "does not show it)" if s.pod.has_spec else "was not saved)"
@@ -74,8 +74,8 @@ _SHELL_STEP = (
 def bare_shell(c: Container) -> str:
     """Why an official base image run with no command, no args and no input exits at once
     (its default command is a shell), in words; '' for any other container."""
-    if not c.image or c.command or c.interactive or c.kind != "regular":
-        return ""
+    if not c.has_spec or not c.image or c.command or c.interactive or c.kind != "regular":
+        return ""  # the status alone says nothing of a command
     image = c.image.split("@", 1)[0]
     host, slash, path = image.partition("/")
     if slash and ("." in host or ":" in host or host == "localhost"):
@@ -85,7 +85,10 @@ def bare_shell(c: Container) -> str:
     name = image.split(":", 1)[0]
     name = name[len("library/") :] if name.startswith("library/") else name
     shell = _SHELL_IMAGES.get(name)
-    return f"{name}'s default command is the shell {shell}, and no command is set" if shell else ""
+    if not shell:
+        return ""
+    shown = "set" if c.spec_whole else "shown (the spec is an excerpt)"
+    return f"{name}'s default command is the shell {shell}, and no command is {shown}"
 
 
 @rule("exit_success_restarted", 960, RUNNING)
@@ -98,6 +101,8 @@ def bare_shell_restarted(s: Subject) -> Optional[Verdict]:
     c = s.c
     if c.restart_policy != "Always" or c.log_hits or any(line.strip() for line in c.log_tail):
         return None
+    if c.state == "running":
+        return None  # it runs now: it did not exit at once
     if pod_is_stopping(s.pod) or s.pod.phase in ("Succeeded", "Failed"):
         return None
     shell = bare_shell(c)
@@ -108,10 +113,12 @@ def bare_shell_restarted(s: Subject) -> Optional[Verdict]:
         f"{c.spec_path}: image {c.image}, no command or args, no stdin or tty{shown}",
         f"{c.status_path}.lastState: no termination record was kept",
     ]
+    assumed = "" if s.pod.policy_shown else " (assumed: the spec does not show it)"
     return Verdict(
         "exit_success_restarted",
         MEDIUM if c.spec_whole else LOW,
-        f"{shell}: with no input the shell exits at once (0), and restartPolicy Always restarts it",
+        f"{shell}: with no input the shell exits at once (0), and restartPolicy Always"
+        f"{assumed} restarts it",
         tuple(evidence),
         (_SHELL_STEP,),
         own_steps=True,

@@ -416,6 +416,19 @@ _NOT_RETRIED = (
 )
 
 
+def _bound(p) -> bool:
+    """A container waits in a stage only a node's kubelet gives (ContainerCreating,
+    PodInitializing, an image pull): the pod was scheduled, whatever older events said."""
+    return any(c.waiting is not None and c.waiting.reason in _ON_A_NODE for c in p.containers)
+
+
+_ON_A_NODE = {
+    "ContainerCreating", "PodInitializing", "ErrImagePull", "ImagePullBackOff",
+    "CreateContainerConfigError", "CreateContainerError", "RunContainerError",
+    "CrashLoopBackOff",
+}  # fmt: skip
+
+
 def _started(p) -> bool:
     return any(c.state in ("running", "terminated") or c.last is not None for c in p.containers)
 
@@ -429,7 +442,9 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
     events = events_like(p.events, ["FailedScheduling"])
     # the cluster autoscaler's word on a pod it found unschedulable and no node group could
     # take (it looks only at pods the scheduler marked Unschedulable)
-    autoscaler = events_like(p.events, ["NotTriggerScaleUp"])
+    autoscaler = events_like(p.events, ["NotTriggerScaleUp", "TriggeredScaleUp"])
+    if autoscaler and autoscaler[-1].reason == "TriggeredScaleUp":
+        autoscaler = []  # it has since asked for a node: the pod waits for it
     said = " ".join([cond.message if cond else "", *(e.message for e in events[-1:])])
     steps = _autoscaler_steps(autoscaler) + _taint_steps(said) + _extended_steps(said)
     # kubectl describe prints a condition's status without its reason: a False one pasted from
@@ -440,6 +455,7 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
         and (events or autoscaler)
         and not p.node_name
         and not _started(p)
+        and not _bound(p)
         and p.phase in ("", "Pending")
     ):
         # The scheduler's event without the condition's reason (status not saved, or cut from

@@ -13,6 +13,7 @@ import re
 from typing import Optional
 
 from kubectl_exitwhy import logsigs
+from kubectl_exitwhy.causes import CAUSES
 from kubectl_exitwhy.rules.base import (
     HIGH,
     MEDIUM,
@@ -60,7 +61,28 @@ def _unquoted(message: str) -> str:
 
 
 def _is_start_failure(s: Subject) -> bool:
-    return s.reason in START_REASONS
+    """A start error's reason, or an exit 128 whose message is the OCI runtime's (a record
+    saved without its reason, or a runtime that gives none)."""
+    if s.reason in START_REASONS:
+        return True
+    return s.term is not None and s.code == 128 and bool(_RUNTIME_WORDS.search(s.message))
+
+
+# words only the runtime writes, wrapping its error (runc through containerd, CRI-O, Docker)
+_RUNTIME_WORDS = re.compile(
+    r"OCI runtime (?:create|start|exec) failed|starting container process caused|"
+    r"failed to (?:create|start) containerd task"
+)
+
+
+def _message(s: Subject) -> str:
+    """The runtime's words for this failure: the subject's own message; for a start error
+    waiting without one, the message of the try before it, where that try ended in the
+    runtime too (the status then changes from wait to wait, not from what it says)."""
+    if s.message or s.waiting is None or s.container is None:
+        return s.message
+    last = s.c.last
+    return last.message if last is not None and _ran_not(last) else ""
 
 
 # runc's exec failure happens as the container starts: a run of a few seconds at most.
@@ -87,7 +109,9 @@ def _verdict(cause: str, s: Subject, what: str, log_line: Optional[str] = None) 
         evidence.append(f"previous log: {first_line(log_line)}")
         if s.term is None or (s.term.run_seconds is None and not s.term.never_started):
             confidence = MEDIUM  # the line fits, but no run time says it came at the start
-    detail = first_line(log_line or s.message) or None
+    detail = first_line(log_line or _message(s)) or None
+    if not s.message and not log_line and detail:  # the try before this wait said it
+        evidence.append(f"{s.c.status_path}.lastState.terminated.message: {detail}")
     return Verdict(cause, confidence, what, tuple(evidence), detail=detail)
 
 
@@ -97,9 +121,10 @@ def exec_format_error(s: Subject) -> Optional[Verdict]:
     another CPU architecture, or a script without a ``#!`` line. It arrives as a start error, or
     as ``Error``/255 with the line only in the container's log (runc exits 255 after the start
     pipe closed)."""
-    runc = _RUNC_EXEC.search(s.message)
+    message = _message(s)
+    runc = _RUNC_EXEC.search(message)
     runc_format = runc is not None and runc.group("err") == "exec format error"
-    if (_is_start_failure(s) and _FORMAT.search(s.message)) or (runc_format and s.term):
+    if (_is_start_failure(s) and _FORMAT.search(message)) or (runc_format and s.term):
         return _verdict(
             "exec_format_error",
             s,
@@ -123,7 +148,7 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
     """A start error saying ``executable file not found in $PATH`` or ``no such file or
     directory``: the command or entrypoint does not exist in the image (or, when the file exists,
     its ``#!`` interpreter or dynamic loader is missing)."""
-    text = _unquoted(s.message)
+    text = _unquoted(_message(s))
     runc = _RUNC_EXEC.search(text)
     runc_missing = runc is not None and runc.group("err") == "no such file or directory"
     if (_is_start_failure(s) and _NOT_FOUND.search(text)) or (runc_missing and s.term):
@@ -152,7 +177,7 @@ def command_not_found_start(s: Subject) -> Optional[Verdict]:
 def command_not_executable_start(s: Subject) -> Optional[Verdict]:
     """A start error saying ``permission denied``: the entrypoint exists but is not executable
     (no x bit, a directory, a noexec mount)."""
-    if _PERMISSION.search(_unquoted(s.message)) and _is_start_failure(s):
+    if _PERMISSION.search(_unquoted(_message(s))) and _is_start_failure(s):
         return _verdict(
             "command_not_executable", s, "the entrypoint is not executable (permission denied)"
         )
@@ -174,13 +199,14 @@ def start_error(s: Subject) -> Optional[Verdict]:
     subPath targets, devices, runtime errors. The message says which."""
     if not _is_start_failure(s):
         return None
-    msg = first_line(s.message)
-    summary = f"the runtime could not start the container ({s.reason})"
+    message = _message(s)  # the status's words (or the try's before this wait)
+    msg = first_line(message)
+    summary = f"the runtime could not start the container ({s.reason or 'exit 128'})"
     steps: tuple[str, ...] = ()
-    if _MOUNT.search(s.message):
-        summary = f"the runtime could not set up a mount ({s.reason})"
+    if _MOUNT.search(message):
+        summary = f"the runtime could not set up a mount ({s.reason or 'exit 128'})"
     # where the status kept no message, the kubelet's Failed event did (its own, or one that
-    # names no container)
+    # names no container); where it kept one, the status is the current word, not an event
     alone = len(s.pod.containers) == 1  # an event that names no container is its only then
     told = [
         e
@@ -188,46 +214,15 @@ def start_error(s: Subject) -> Optional[Verdict]:
         if e.reason == "Failed" and (e.container == s.c.name or (e.container is None and alone))
     ][-1:]
     said = [e.message for e in told]
-    last = s.c.last if s.waiting is not None else None
-    if not s.message and last is not None and _ran_not(last):
-        said.insert(0, last.message)  # the try before this wait kept the runtime's words
-    text = " ".join([s.message, *said])
-    if _CWD.search(text):
-        summary = (
-            f"the runtime could not start the container ({s.reason}): the user it runs as "
-            "cannot enter its working directory"
-        )
-        steps = (_CWD_STEP,)
-    if _NOT_SHARED.search(text):
-        summary = (
-            f"the runtime could not set up a mount ({s.reason}): a mount asks for propagation "
-            "from a host path whose mount is not shared"
-        )
-        steps = (_PROPAGATION_STEP,)
-    if _RESERVED.search(text):
-        summary = (
-            f"the runtime could not create the container ({s.reason}): an earlier create "
-            "request still holds its name"
-        )
-        steps = (_RESERVED_STEP,)
-    if _SECCOMP.search(text):
-        summary = (
-            f"the runtime could not create the container ({s.reason}): it cannot load the "
-            "seccomp profile the pod names"
-        )
-        steps = (_SECCOMP_STEP,)
-    if _SETENV.search(text):
-        summary = (
-            f"the runtime could not start the container ({s.reason}): it could not set an "
-            "environment variable (setenv: invalid argument)"
-        )
-        steps = (_SETENV_STEP,)
+    text = message or " ".join(said)
+    for pattern, what, step in _KNOWN:
+        if pattern.search(text):
+            summary = f"the runtime could not start the container ({s.reason}): {what}"
+            steps = (step,) + CAUSES["start_error"].next_steps[:1]
     evidence = subject_lines(s)
-    if last is not None and said and said[0] == last.message:
-        evidence.append(
-            f"{s.c.status_path}.lastState.terminated.message: {first_line(last.message)}"
-        )
-    if steps and told and not s.message:  # the event told it, not the status
+    if message and not s.message:
+        evidence.append(f"{s.c.status_path}.lastState.terminated.message: {msg}")
+    if steps and told and not message:  # the event told it, not the status
         evidence += [e.describe() for e in told]
     return Verdict(
         "start_error",
@@ -236,14 +231,16 @@ def start_error(s: Subject) -> Optional[Verdict]:
         tuple(evidence),
         steps,
         detail=msg or (first_line(said[0]) if said else "") or None,
+        own_steps=bool(steps) and not _MOUNT.search(text),  # a mount's: the generic ones too
     )
 
 
 def _ran_not(last) -> bool:
     """The container's last try ended in the runtime, not in its program: a start error's
-    reason, or 128 with the OCI runtime's words (a message the program cannot write)."""
+    reason, or 128 with the runtime's words (a message the program cannot write)."""
     return bool(last.message) and (
-        last.reason in START_REASONS or (last.exit_code == 128 and "OCI runtime" in last.message)
+        last.reason in START_REASONS
+        or (last.exit_code == 128 and bool(_RUNTIME_WORDS.search(last.message)))
     )
 
 
@@ -267,14 +264,17 @@ _SECCOMP_STEP = (
     "Profiles Operator), or use type RuntimeDefault."
 )
 
-# Go's os.Setenv, which runc's init uses for the process's environment, refuses (EINVAL) an
-# empty name, a name holding "=" or a NUL byte, and a value holding a NUL byte
-_SETENV = re.compile(r"setenv: invalid argument")
+# runc splits each "NAME=value" at its first "=" and sets it with Go's os.Setenv, which
+# refuses (EINVAL) an empty name and a NUL byte in a name or value; newer runc says so itself
+# ("environment variable value can't contain null"). The kubelet drops envFrom keys that are
+# no valid names (with an event), so what is left is a value: binary data in a Secret or
+# ConfigMap key (kubernetes#102732)
+_SETENV = re.compile(r"setenv: invalid argument|can't contain null")
 _SETENV_STEP = (
-    "An environment variable has a name or value the runtime refuses: an empty name, a name "
-    "with '=' or a NUL byte, a value with a NUL byte. Check the keys and values the pod loads "
-    "(env, and every key of the Secrets and ConfigMaps under envFrom: binary data or a key "
-    "such as 'a=b')."
+    "An environment variable's value holds a NUL byte (or its name is empty), which the "
+    "runtime refuses: look for binary data in the keys the pod loads with env or envFrom "
+    "(a Secret or ConfigMap key whose value is a file, a certificate store, a key in DER "
+    "form), and mount such keys as files instead."
 )
 
 # runc and Docker refuse a mount with mountPropagation HostToContainer (rslave) or Bidirectional
@@ -296,5 +296,18 @@ _PROPAGATION_STEP = (
     "chart, the option that mounts the host's root file system)."
 )
 
+
+# What a runtime's message says, and what to do about it (the last that matches wins).
+_KNOWN = (
+    (_CWD, "the user it runs as cannot enter its working directory", _CWD_STEP),
+    (
+        _NOT_SHARED,
+        "a mount asks for propagation from a host path whose mount is not shared",
+        _PROPAGATION_STEP,
+    ),
+    (_RESERVED, "an earlier create request still holds its name", _RESERVED_STEP),
+    (_SECCOMP, "it cannot load the seccomp profile the pod names", _SECCOMP_STEP),
+    (_SETENV, "it could not set an environment variable (setenv: invalid argument)", _SETENV_STEP),
+)
 
 RULES = (exec_format_error, command_not_found_start, command_not_executable_start, start_error)

@@ -46,7 +46,7 @@ USEFUL_EVENTS = {
     "NodeNotReady", "TaintManagerEviction", "DeadlineExceeded", "SystemOOM", "OOMKilling",
     "Rebooted", "EvictionThresholdMet", "FailedMount", "FailedCreatePodSandBox", "ProbeWarning",
     "ErrImageNeverPull", "InspectFailed", "BackoffLimitExceeded", "PodFailurePolicy",
-    "NodeHasInsufficientMemory", "NodeHasSufficientMemory", "NotTriggerScaleUp",
+    "NodeHasInsufficientMemory", "NodeHasSufficientMemory", "NotTriggerScaleUp", "TriggeredScaleUp",
 }  # fmt: skip
 EVENT_KEYS = (
     "involvedObject",
