@@ -93,6 +93,11 @@ def show(
     pods = sweep_pods(source, scope, selector, all_pods, target, from_file, settled)
     for gap in getattr(source, "gaps", ()):
         present.warn(gap)
+    if selector is None:  # a controller's labels are not read: with -l, whose it is is unknown
+        from kubectl_exitwhy.correlate.unborn import unborn
+
+        for refused in unborn(getattr(source, "creates", {}), source.listed_owners, target):
+            present.warn(refused)
     line.say(f"diagnosing {len(pods):,} pods", now=True)
     diagnoses = [_diagnosed(p, early, diagnose) for p in pods]
     early.clear()

@@ -501,3 +501,37 @@ def test_a_later_scale_up_is_not_a_refusal_and_a_bound_pod_is_not_unschedulable(
     bound = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})],
                 phase="Pending", node="")  # fmt: skip
     assert all(f.cause != "unschedulable" for f in one(bound, no).findings)
+
+
+# --- a workload whose pods the API server refused to create ------------------------------------
+
+QUOTA = (
+    'Error creating: pods "web-6d4f-x" is forbidden: exceeded quota: compute, requested: '
+    "limits.memory=1Gi, used: limits.memory=4Gi, limited: limits.memory=4Gi"
+)
+
+
+def _refused(name="web-6d4f", kind="ReplicaSet", count=7):
+    return event(
+        "FailedCreate", QUOTA, pod_name=name, kind=kind, type_="Warning", container=None,
+        component="replicaset-controller", count=count,
+    )  # fmt: skip
+
+
+def test_a_controller_that_could_not_create_its_pods_is_not_silence(exitwhy, saved):
+    quiet = pod("api-1", owner=("ReplicaSet", "api-7c9d"))
+    run = exitwhy("-f", saved(quiet, _refused()), "-n", "prod")
+    assert run.status == 0, run.err
+    assert "replicaset/web-6d4f in namespace prod has no pod" in run.err
+    assert "exceeded quota: compute" in run.err and "7×" in run.err
+    target = exitwhy("-f", saved(quiet, _refused()), "deploy/web", "-n", "prod")
+    assert "replicaset/web-6d4f in namespace prod has no pod" in target.err
+    other = exitwhy("-f", saved(quiet, _refused()), "deploy/web-api", "-n", "prod")
+    assert "replicaset/web-6d4f" not in other.err  # another deployment's set, by its name
+
+
+def test_a_controller_whose_pods_exist_or_a_selector_says_nothing_of_it(exitwhy, saved):
+    made = pod("web-6d4f-a", owner=("ReplicaSet", "web-6d4f"))
+    assert "has no pod" not in exitwhy("-f", saved(made, _refused()), "-n", "prod").err
+    quiet = pod("api-1", owner=("ReplicaSet", "api-7c9d"))
+    assert "has no pod" not in exitwhy("-f", saved(quiet, _refused()), "-l", "app=x").err

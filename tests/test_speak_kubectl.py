@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from test_cluster import KUBECTL, plugin_dir
 
-from builders import crashloop, job, pod, replicaset, status, terminated
+from builders import crashloop, event, job, pod, replicaset, status, terminated
 
 pytestmark = pytest.mark.cluster
 
@@ -48,6 +48,13 @@ def server():
         job("nightly", reason="BackoffLimitExceeded", message="Job has reached the specified backoff limit"),
         {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ok", "namespace": "batch"},
          "status": {"conditions": [{"type": "Complete", "status": "True"}]}},
+        # a Deployment whose ReplicaSet the API server refuses pods: no pod exists to diagnose
+        {"apiVersion": "apps/v1", "kind": "Deployment",
+         "metadata": {"name": "ghost", "namespace": "prod", "uid": "uid-ghost"}},
+        replicaset("ghost-5c6d", "ghost", "prod"),
+        event("FailedCreate", 'Error creating: pods "ghost-5c6d-" is forbidden: exceeded quota',
+              pod_name="ghost-5c6d", kind="ReplicaSet", type_="Warning", container=None,
+              component="replicaset-controller", count=4),
     ]  # fmt: skip
     with LocalAPIServer(objects=objects) as srv:
         yield srv
@@ -186,6 +193,15 @@ def test_a_failed_job_without_pods_is_not_a_calm_no_pods(server, scope):
     assert proc.returncode == 0  # findings never fail a run without --fail-on
     failing = run(server, "plugin", "job/nightly", *scope, "--fail-on", "critical", "-o", "json")
     assert failing.returncode == 1 and json.loads(failing.stdout)["items"] == []
+
+
+@pytest.mark.parametrize("args", [["-n", "prod"], ["-A"], ["deploy/ghost", "-n", "prod"]])
+def test_a_workload_refused_its_pods_is_named_on_stderr(server, args):
+    proc = run(server, "plugin", *args, "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    json.loads(proc.stdout)  # stdout stays one document
+    assert "replicaset/ghost-5c6d in namespace prod has no pod" in proc.stderr
+    assert "exceeded quota" in proc.stderr
 
 
 def test_a_job_that_completed_without_pods_left_is_just_that(server):

@@ -113,6 +113,8 @@ class ClusterSource(Lookups):
         self.census: Optional[Counter] = None  # pods listed per workload, after a sweep
         self.progress = progress or Progress(enabled=False)  # what a sweep has read so far
         self.missing: Optional[str] = None  # after a sweep whose pod list ended early: why
+        self.creates: dict = {}  # after a sweep: its controllers' FailedCreate warnings
+        self.listed_owners: set = set()  # after a sweep: (namespace, kind, name) of pod owners
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -205,6 +207,8 @@ class ClusterSource(Lookups):
                 if gc_was_enabled:
                     gc.enable()
         built, needs_more, seen = read.built, read.needs_more, read.seen
+        self.creates = events.creates  # controllers that could not create pods (unborn.py)
+        self.listed_owners = {key[:3] for key in read.listed}
         if path in self.cut_short:  # some pods were never read: the run must not look whole
             self.missing = (
                 f"the pods {where} were not all read: the list ended after {seen:,} "

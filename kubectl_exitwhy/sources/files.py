@@ -190,6 +190,8 @@ class FileSource:
                 if o["kind"] == "Job":
                     self.jobs[key] = o
         self.census: Optional[Counter] = None
+        self.creates: dict = {}  # after a sweep: its controllers' FailedCreate warnings
+        self.listed_owners: set = set()  # after a sweep: (namespace, kind, name) of pod owners
         self.gaps: list[str] = []
         # A saved file without a single Event was saved without them: absence proves nothing.
         self.events_known = self.events.count > 0
@@ -220,6 +222,12 @@ class FileSource:
         """(``settled``: a file's evidence is final only as a whole; it is not called.)"""
         chosen = self._select(namespace, parse_selector(selector) if selector else None)
         self.census = Counter(resolve(census_key(p), self.owners) for p in chosen)
+        self.listed_owners = {census_key(p)[:3] for p in chosen}
+        self.creates = {
+            key: events
+            for key, events in self.events.creates.items()
+            if namespace is None or key[1] == namespace
+        }
         broken = [self._broken(p) for p in chosen]
         pods = [p for p, b in zip(chosen, broken) if b or include_healthy]
         self.gaps = self._gaps([p for p, b in zip(chosen, broken) if b])

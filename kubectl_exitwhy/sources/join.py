@@ -169,6 +169,10 @@ def _key(ns: Any, name: Any) -> tuple[str, str]:
     return (ns if isinstance(ns, str) else "", name if isinstance(name, str) else "")
 
 
+# the controllers that make pods, and say FailedCreate when the API server refuses one
+CREATORS = {"ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController"}
+
+
 class EventIndex:
     """Events grouped by the pod (uid and namespace/name) or node they are about."""
 
@@ -183,6 +187,8 @@ class EventIndex:
         # the uids and names that Warning events about pods (and Jobs: ``for_pod`` may reach
         # their keys too) carry: a pod with neither has none
         self._warned: set[str] = set()
+        # a controller's FailedCreate warnings, by (kind, namespace, name): pods never made
+        self.creates: dict[tuple[str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
 
     def add(self, event: Mapping[str, Any], uid: Any = None) -> None:
         """Index one event; ``uid``: its metadata.uid, when the event itself no longer holds it
@@ -199,6 +205,8 @@ class EventIndex:
             self._warned.update(
                 v for v in (inv.get("uid"), inv.get("name")) if isinstance(v, str) and v
             )
+        if kind in CREATORS and event.get("reason") == "FailedCreate" and _warning(event):
+            self.creates[(kind, *_key(inv.get("namespace"), inv.get("name")))].append(event)
         if kind == "Pod":
             uid = inv.get("uid")
             if isinstance(uid, str) and uid:
