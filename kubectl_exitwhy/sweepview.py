@@ -96,7 +96,8 @@ def show(
     if selector is None:  # a controller's labels are not read: with -l, whose it is is unknown
         from kubectl_exitwhy.correlate.unborn import unborn
 
-        for refused in unborn(getattr(source, "creates", {}), source.listed_owners, target):
+        wants = getattr(source, "still_wants", None)
+        for refused in unborn(source.creates, source.listed_owners, target, wants):
             present.warn(refused)
     line.say(f"diagnosing {len(pods):,} pods", now=True)
     diagnoses = [_diagnosed(p, early, diagnose) for p in pods]

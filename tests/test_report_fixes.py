@@ -535,3 +535,20 @@ def test_a_controller_whose_pods_exist_or_a_selector_says_nothing_of_it(exitwhy,
     assert "has no pod" not in exitwhy("-f", saved(made, _refused()), "-n", "prod").err
     quiet = pod("api-1", owner=("ReplicaSet", "api-7c9d"))
     assert "has no pod" not in exitwhy("-f", saved(quiet, _refused()), "-l", "app=x").err
+
+
+@pytest.mark.parametrize(
+    "owner,said",
+    [
+        ({"apiVersion": "apps/v1", "kind": "ReplicaSet", "spec": {"replicas": 0}}, False),
+        ({"apiVersion": "apps/v1", "kind": "ReplicaSet", "spec": {"replicas": 3}}, True),
+        ({"apiVersion": "batch/v1", "kind": "Job",
+          "status": {"conditions": [{"type": "Complete", "status": "True"}]}}, False),
+    ],
+)  # fmt: skip
+def test_a_refusal_of_a_controller_that_wants_no_pods_now_is_over(exitwhy, saved, owner, said):
+    name = "web-6d4f" if owner["kind"] == "ReplicaSet" else "nightly-1"
+    obj = {**owner, "metadata": {"name": name, "namespace": "prod"}}
+    quiet = pod("api-1", owner=("ReplicaSet", "api-7c9d"))
+    run = exitwhy("-f", saved(quiet, obj, _refused(name, owner["kind"])), "-n", "prod")
+    assert ("has no pod" in run.err) is said, run.err

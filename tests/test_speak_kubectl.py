@@ -55,6 +55,11 @@ def server():
         event("FailedCreate", 'Error creating: pods "ghost-5c6d-" is forbidden: exceeded quota',
               pod_name="ghost-5c6d", kind="ReplicaSet", type_="Warning", container=None,
               component="replicaset-controller", count=4),
+        # an older set of it, refused too, since scaled to 0: its refusal is over
+        {**replicaset("ghost-4b3a", "ghost", "prod"), "spec": {"replicas": 0}},
+        event("FailedCreate", 'Error creating: pods "ghost-4b3a-" is forbidden: exceeded quota',
+              pod_name="ghost-4b3a", kind="ReplicaSet", type_="Warning", container=None,
+              component="replicaset-controller", count=9),
     ]  # fmt: skip
     with LocalAPIServer(objects=objects) as srv:
         yield srv
@@ -202,6 +207,7 @@ def test_a_workload_refused_its_pods_is_named_on_stderr(server, args):
     json.loads(proc.stdout)  # stdout stays one document
     assert "replicaset/ghost-5c6d in namespace prod has no pod" in proc.stderr
     assert "exceeded quota" in proc.stderr
+    assert "ghost-4b3a" not in proc.stderr  # scaled to 0 since: read, and left out
 
 
 def test_a_job_that_completed_without_pods_left_is_just_that(server):

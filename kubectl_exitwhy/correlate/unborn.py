@@ -12,12 +12,12 @@ hour: one that has since stopped may be from a set scaled down since).
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from kubectl_exitwhy.evidence import build_event
 from kubectl_exitwhy.sanitize import clean_line
 
-__all__ = ["unborn"]
+__all__ = ["still_wants", "unborn"]
 
 Key = tuple[str, str, str]  # (kind, namespace, name)
 
@@ -26,16 +26,21 @@ def unborn(
     creates: Mapping[Key, list[Mapping[str, Any]]],
     listed: Iterable[tuple[str, str, str]],
     wanted: Optional[Any] = None,
+    wants: Optional[Callable[[Key], Optional[bool]]] = None,
 ) -> list[str]:
     """One sentence for each controller with FailedCreate warnings and no pod ``listed``
     ((namespace, owner kind, owner name) of every pod the sweep listed); ``wanted``: a target
-    (``targets.Target``): only its own controllers (none of a node's)."""
+    (``targets.Target``): only its own controllers (none of a node's). ``wants``: the source's
+    word on whether the controller still wants pods (``still_wants`` of its object; False once
+    it is gone, scaled to 0 or a finished Job: its warnings are over; None: not known)."""
     have = set(listed)
     said = []
     for (kind, ns, name), raw in sorted(creates.items()):
         if (ns, kind, name) in have:
             continue
         if wanted is not None and not _owned(wanted, kind, name):
+            continue
+        if wants is not None and wants((kind, ns, name)) is False:
             continue
         events = sorted(
             (build_event(e) for e in raw),
@@ -60,3 +65,27 @@ def _owned(target: Any, kind: str, name: str) -> bool:
     if parent is not None:
         return kind == parent and name.rsplit("-", 1)[0] == target.name
     return kind == target.kind and name == target.name
+
+
+def still_wants(obj: Any) -> Optional[bool]:
+    """Whether a controller, as read, still wants pods: False for a ReplicaSet or StatefulSet
+    scaled to 0, a DaemonSet that wants none, a Job that has finished (Complete or Failed);
+    None where the object does not say (not read, or a field of another type)."""
+    if not isinstance(obj, dict):
+        return None
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    kind = obj.get("kind")
+    if kind == "Job":
+        conds = status.get("conditions") if isinstance(status.get("conditions"), list) else []
+        done = any(
+            isinstance(c, dict) and c.get("type") in ("Complete", "Failed")
+            and c.get("status") == "True"
+            for c in conds
+        )  # fmt: skip
+        return not done
+    if kind == "DaemonSet":
+        desired = status.get("desiredNumberScheduled")
+    else:
+        desired = spec.get("replicas", 1)  # the API's default is 1
+    return desired > 0 if isinstance(desired, int) and not isinstance(desired, bool) else None

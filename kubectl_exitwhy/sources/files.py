@@ -289,6 +289,15 @@ class FileSource:
                 return failed
         return None
 
+    def still_wants(self, key: tuple[str, str, str]) -> Optional[bool]:
+        """Whether a controller saved with the pods still wants pods (None where it was not
+        saved: the file cannot tell)."""
+        from kubectl_exitwhy.correlate.unborn import still_wants  # a sweep's only
+
+        kind, ns, name = key
+        obj = self.owners.get((kind, ns, name))
+        return still_wants({**obj, "kind": kind}) if isinstance(obj, dict) else None
+
     def neighbours(self, pod: Pod) -> list[Pod]:
         """The other pods of the file on the pod's node that need a diagnosis."""
         if not pod.node_name:

@@ -17,6 +17,15 @@ from kubectl_exitwhy.sources.http import ApiReader, NotFound, Unreachable, _q
 from kubectl_exitwhy.sources.join import EventIndex, assemble
 from kubectl_exitwhy.targets import GROUPS, Target
 
+CHECKED = 20  # controllers a sweep reads to tell a refusal that still holds from an old one
+_CONTROLLER_PATHS = {
+    "ReplicaSet": ("/apis/apps/v1", "replicasets"),
+    "StatefulSet": ("/apis/apps/v1", "statefulsets"),
+    "DaemonSet": ("/apis/apps/v1", "daemonsets"),
+    "Job": ("/apis/batch/v1", "jobs"),
+    "ReplicationController": ("/api/v1", "replicationcontrollers"),
+}
+
 
 class Lookups(ApiReader):
     def exists(self, target: Target, namespace: Optional[str]) -> Optional[bool]:
@@ -67,6 +76,32 @@ class Lookups(ApiReader):
         except ClusterError:  # NotFound among them
             return None
         return job_failed(job, name, ()) if isinstance(job, dict) else None
+
+    def still_wants(self, key: tuple[str, str, str]) -> Optional[bool]:
+        """Whether a controller that could not create pods still wants them: one GET of it
+        (at most CHECKED a sweep); False once it is gone, None where it cannot be read."""
+        from kubectl_exitwhy.correlate.unborn import still_wants  # a sweep's only
+
+        kind, ns, name = key
+        self._checked = getattr(self, "_checked", 0) + 1
+        if self._checked > CHECKED or kind not in _CONTROLLER_PATHS:
+            return None
+        base, plural = _CONTROLLER_PATHS[kind]
+        try:
+            obj = self.get(
+                f"{base}/namespaces/{_q(ns)}/{plural}/{_q(name)}",
+                None,
+                f"getting {kind.lower()}/{name}",
+            )
+        except NotFound:
+            return False
+        except Unreachable:
+            raise
+        except ClusterError:
+            return None
+        if isinstance(obj, dict):
+            obj = {**obj, "kind": kind}
+        return still_wants(obj)
 
     def locate(self, name: str) -> str:
         """The namespace of the pod of this name (``pod NAME -A``): one list, every namespace."""

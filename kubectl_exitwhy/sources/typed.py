@@ -165,7 +165,10 @@ class Owned(TypedDict, total=False):  # a ReplicaSet, read for its owner
 
 
 class Spec(PodSpec, JobSpec, total=False):  # a Node's spec is not read
-    """A spec in a saved file, which mixes kinds: a Pod's and a Job's fields in one."""
+    """A spec in a saved file, which mixes kinds: a Pod's and a Job's fields in one, and a
+    controller's replicas (whether one that could not create pods still wants them)."""
+
+    replicas: Any
 
 
 class Document(EventFields, total=False):
