@@ -73,11 +73,12 @@ def still_wants(obj: Any) -> Optional[bool]:
     None where the object does not say (not read, or a field of another type)."""
     if not isinstance(obj, dict):
         return None
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    spec = _d(obj.get("spec"))
+    status = _d(obj.get("status"))
     kind = obj.get("kind")
     if kind == "Job":
-        conds = status.get("conditions") if isinstance(status.get("conditions"), list) else []
+        found = status.get("conditions")
+        conds: list = found if isinstance(found, list) else []
         done = any(
             isinstance(c, dict) and c.get("type") in ("Complete", "Failed")
             and c.get("status") == "True"
@@ -89,3 +90,7 @@ def still_wants(obj: Any) -> Optional[bool]:
     else:
         desired = spec.get("replicas", 1)  # the API's default is 1
     return desired > 0 if isinstance(desired, int) and not isinstance(desired, bool) else None
+
+
+def _d(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
