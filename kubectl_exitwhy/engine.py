@@ -310,6 +310,7 @@ def _with_log(verdict: Verdict, c: Container) -> Verdict:
         step = logsigs.step_for(hit)
         if step and not own:
             steps = (step,) + steps
+    steps = logsigs.tail_steps(c.log_tail) + steps
     return replace(
         verdict,
         summary=summary,

@@ -745,6 +745,9 @@ def controller_owner(meta: Mapping[str, Any]) -> Optional[Owner]:
     return Owner(kind=_s(ref.get("kind")), name=_s(ref.get("name")))
 
 
+ALWAYS_OWNERS = {"ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController"}
+
+
 def build_pod(
     obj: Mapping[str, Any],
     events: Iterable[Mapping[str, Any]] = (),
@@ -807,5 +810,8 @@ def build_pod(
         warnings=warnings,
         observed=observed,
         workload=workload or resolve(census_key(obj), None),
-        policy_shown=bool(_s(spec.get("restartPolicy"))),
+        # a ReplicaSet's, StatefulSet's or DaemonSet's pods can only be Always (the API refuses
+        # another policy in their templates): their owner shows it where the spec does not
+        policy_shown=bool(_s(spec.get("restartPolicy")))
+        or (controller_owner(meta) or Owner("", "")).kind in ALWAYS_OWNERS,
     )

@@ -128,12 +128,14 @@ SIGNATURES: tuple[Signature, ...] = (
         r"(?i)\baddress already in use\b",
         "app_error",
     ),
-    # a port below 1024 for a user without root or NET_BIND_SERVICE: nginx's "bind() to
-    # 0.0.0.0:80 failed (13: Permission denied)", Go's "listen tcp :80: bind: permission denied"
+    # a port below 1024 for a user other than root: nginx's "bind() to 0.0.0.0:80 failed (13:
+    # Permission denied)", Go's "listen tcp :80: bind: permission denied" (a unix socket's
+    # "listen unix …: bind: permission denied" is a file's permission, not a port's)
     _hint(
         "port_denied",
         "it may not bind its port (permission denied)",
-        r"(?i)\bbind\(\) to \S+ failed \(13: permission denied\)|\bbind: permission denied",
+        r"(?i)\bbind\(\) to \S+ failed \(13: permission denied\)|"
+        r"\blisten tcp[46]? \S+: bind: permission denied",
         "app_error",
     ),
     # nginx exits 1 when it cannot start (ngx_init_cycle fails): its reason is the [emerg] line,
@@ -151,6 +153,28 @@ SIGNATURES: tuple[Signature, ...] = (
         "fatal_log",
         "the program logged a fatal error and exited",
         r'^(?:time="[^"]*"\s+)?level=fatal\b|(?i:"level":\s*"fatal")|^\S+\tFATAL\t',
+        "app_error",
+    ),
+    # PostgreSQL's initdb refuses a data directory that holds anything: a volume's root holds
+    # lost+found (the docker-library image's note: PGDATA in a subdirectory of the mount)
+    _hint(
+        "initdb_not_empty",
+        "initdb found the data directory not empty",
+        r'^initdb: (?:error: )?directory "[^"]+" exists but is not empty',
+        "app_error",
+    ),
+    # .NET's host: the runtime itself could not start (0x8007000E: E_OUTOFMEMORY)
+    _hint(
+        "dotnet_coreclr",
+        "the .NET runtime could not start",
+        r"^Failed to create CoreCLR, HRESULT: 0x[0-9A-Fa-f]{8}",
+        "app_error",
+    ),
+    # a command-line tool's own "prog: error: …" (PostgreSQL's tools, argparse, many CLIs)
+    _hint(
+        "tool_error",
+        "the program reported an error and stopped",
+        r"^[\w.-]+: (?:error|fatal|FATAL|ERROR): \S",
         "app_error",
     ),
     # the java launcher's argument errors, exit 1
@@ -221,7 +245,15 @@ SIGNATURES: tuple[Signature, ...] = (
     _hint(
         "exception",
         "an uncaught exception",
-        r'^(?:Exception in thread "[^"]*" )?(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)(?::|$)',
+        r'^(?:Exception in thread "[^"]*" |Caused by: )?(?:[a-z_]\w*\.)*[A-Z]\w*'
+        r"(?:Error|Exception)(?::|$)",
+        "app_error",
+    ),
+    # Ruby's uncaught exception: "<where>: <message> (<Class>)", the class at the end
+    _hint(
+        "ruby_exception",
+        "an uncaught Ruby exception",
+        r"\S.* \((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception)\)$",
         "app_error",
     ),
     _sig("git_fatal", "git failed", r"^fatal: "),  # sharpens only: git exits 128 on its own
@@ -243,6 +275,10 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "nginx_emerg": ("[emerg]",),
     "fatal_log": ("fatal",),
     "jvm_no_jar": ("jar",),
+    "initdb_not_empty": ("initdb",),
+    "dotnet_coreclr": ("coreclr",),
+    "tool_error": ("error: ", "fatal: "),
+    "ruby_exception": ("error)", "exception)"),
     "jvm_heap": ("java heap space",),
     "jvm_metaspace": ("metaspace",),
     "jvm_gc_overhead": ("gc overhead",),
@@ -293,15 +329,18 @@ STEPS: dict[str, str] = {
     "shell_file": _RUN_OR_WRITE,
     "file_denied": _WRITABLE,
     "port_denied": (
-        "A port below 1024 needs root or the NET_BIND_SERVICE capability: listen on a port of "
-        "1024 or above (and point the Service's targetPort at it), or add NET_BIND_SERVICE to "
-        "securityContext.capabilities."
+        "A port below 1024 is root's unless the node says otherwise: listen on a port of 1024 "
+        "or above (and point the Service's targetPort at it), or lower the bar for the pod with "
+        "the safe sysctl net.ipv4.ip_unprivileged_port_start (securityContext.sysctls). Adding "
+        "NET_BIND_SERVICE to capabilities does not reach a process that runs as another user "
+        "(Kubernetes sets no ambient capabilities), unless its binary carries the file "
+        "capability."
     ),
     "port_in_use": (
-        "Another process holds the port it listens on. With hostNetwork (or a hostPort), that "
-        "is anything on the same node: another pod of the host network (a second exporter or "
-        "agent of the same kind) or a node service (ss -ltnp on the node); otherwise two "
-        "processes in the pod bind the same port."
+        "Another process holds the port it listens on. With hostNetwork, that is anything on "
+        "the same node: another pod of the host network (a second exporter or agent of the same "
+        "kind) or a node service (ss -ltnp on the node); otherwise two processes in the pod "
+        "(two containers share its network) bind the same port."
     ),
     "nginx_emerg": (
         "The [emerg] line names the directive or path at fault: check the configuration "
@@ -313,12 +352,47 @@ STEPS: dict[str, str] = {
         "pod's env, ConfigMap or Secret), a file, or a service it could not reach (check that "
         "service and the network to it)."
     ),
+    "initdb_not_empty": (
+        "PostgreSQL's data directory must start empty, and a volume's root holds lost+found: "
+        "set PGDATA to a subdirectory of the mount (such as /var/lib/postgresql/data/pgdata), "
+        "or mount the volume with a subPath; where it holds an old database, that is the one "
+        "to keep or remove."
+    ),
+    "dotnet_coreclr": (
+        "The .NET runtime failed before the program ran (0x8007000E is out of memory): a "
+        "memory limit too small for it, or a read-only root file system where it needs a "
+        "writable /tmp (mount an emptyDir at /tmp, or set DOTNET_EnableWriteXorExecute=0)."
+    ),
     "jvm_no_jar": (
         "The command names no jar, or one the image does not hold: check the image's contents "
         "(the build may not have copied the jar) and the jar path in command, args or the "
         "launcher's settings."
     ),
 }
+
+
+_CONNECT_STEP = (
+    "It could not reach a service it needs at start (connection refused): check the address "
+    "it is given (a missing setting often leaves a localhost default, which in a pod is the "
+    "pod itself) and that the service is up and listening there."
+)
+# the variables Kubernetes sets for each Service of the namespace (enableServiceLinks, on by
+# default): <NAME>_PORT=tcp://10.0.0.1:8080, which a program reading <NAME>_PORT as its port
+# setting is given instead of a number
+_SERVICE_LINK = re.compile(r"tcp://\d{1,3}(?:\.\d{1,3}){3}:\d+")
+SERVICE_LINK_STEP = (
+    "A setting holds a value such as tcp://10.0.0.1:8080: Kubernetes sets "
+    "<SERVICE>_PORT=tcp://<ip>:<port> (and _HOST, _PORT_<n>_TCP…) for every Service of the "
+    "namespace, so a Service named like the program's settings prefix sets one of them (a "
+    "Service langflow gives LANGFLOW_PORT). Set enableServiceLinks: false in the pod spec, "
+    "rename the Service, or set the variable in env (which wins over them)."
+)
+
+
+def tail_steps(lines: Iterable[str]) -> tuple[str, ...]:
+    """Steps the whole log tail calls for, beside its telling line: a Service's link variable
+    read as a setting."""
+    return (SERVICE_LINK_STEP,) if any(_SERVICE_LINK.search(x) for x in lines) else ()
 
 
 def step_for(hit: Hit) -> Optional[str]:
@@ -330,6 +404,8 @@ def step_for(hit: Hit) -> Optional[str]:
         return _WRITABLE  # a redirect: a write, never a run
     if hit.signature.id == "nginx_emerg" and "Permission denied" in hit.line:
         return _WRITABLE
+    if "connection refused" in hit.line.lower() and hit.signature.id not in STEPS:
+        return _CONNECT_STEP
     return STEPS.get(hit.signature.id)
 
 

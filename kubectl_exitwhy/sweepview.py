@@ -93,12 +93,16 @@ def show(
     pods = sweep_pods(source, scope, selector, all_pods, target, from_file, settled)
     for gap in getattr(source, "gaps", ()):
         present.warn(gap)
-    if selector is None:  # a controller's labels are not read: with -l, whose it is is unknown
+    refused: list[str] = []
+    # a controller's labels are not read (with -l, whose it is is unknown), and a list cut
+    # short does not show which controllers have pods
+    if selector is None and not getattr(source, "missing", None):
         from kubectl_exitwhy.correlate.unborn import unborn
 
         wants = getattr(source, "still_wants", None)
-        for refused in unborn(source.creates, source.listed_owners, target, wants):
-            present.warn(refused)
+        refused = unborn(source.creates, source.listed_owners, target, wants)
+        for said in refused:
+            present.warn(said)
     line.say(f"diagnosing {len(pods):,} pods", now=True)
     diagnoses = [_diagnosed(p, early, diagnose) for p in pods]
     early.clear()
@@ -144,8 +148,9 @@ def show(
     if missing:  # what was read is diagnosed above; the exit status says it is not the whole
         raise ClusterError(f"{missing}: the diagnosis covers only those (see the warning above)")
     status = int(present.status(diagnoses, fail_on))
-    if failed is not None and fail_on is not None:
-        status = max(status, 1)  # the Job's failure is critical: at or above any --fail-on
+    if (failed is not None or refused) and fail_on is not None:
+        # a failed Job, or pods the API server refuses: critical, at or above any --fail-on
+        status = max(status, 1)
     return pods, scope, status
 
 
@@ -156,11 +161,13 @@ def _job_failed(source: Any, target: Optional[Target], scope: Optional[str]) -> 
         return None
     from kubectl_exitwhy.sanitize import clean_line
 
-    cond = source.failed_job(target.name, scope)
-    if cond is None:
+    found = source.failed_job(target.name, scope)
+    if found is None:
         return None
-    why = clean_line(" ".join(f"{cond.reason}: {cond.message}".split()))[:300]
-    ns = f" -n {clean_line(scope)}" if scope else " -n <namespace>"
+    where, cond = found
+    said = ": ".join(x for x in (cond.reason, cond.message) if x) or "no reason given"
+    why = clean_line(" ".join(said.split()))[:300]
+    ns = f" -n {clean_line(where)}" if where else ""
     return (
         f"{target.ref} failed ({why}), and no pod of it is left to explain why: the job "
         "controller deletes a failed Job's running pods (a restartPolicy OnFailure pod restarts "

@@ -552,3 +552,79 @@ def test_a_refusal_of_a_controller_that_wants_no_pods_now_is_over(exitwhy, saved
     quiet = pod("api-1", owner=("ReplicaSet", "api-7c9d"))
     run = exitwhy("-f", saved(quiet, obj, _refused(name, owner["kind"])), "-n", "prod")
     assert ("has no pod" in run.err) is said, run.err
+
+
+# --- what the second review found -----------------------------------------------------------
+
+
+def test_an_event_whose_kind_is_not_text_is_ignored_not_a_traceback(exitwhy, saved):
+    odd = _refused()
+    odd["involvedObject"]["kind"] = ["ReplicaSet"]
+    run = exitwhy("-f", saved(pod("api-1"), odd), "-n", "prod")
+    assert run.status == 0 and "Traceback" not in run.err, run.err
+
+
+def test_a_refusal_fails_the_run_with_fail_on(exitwhy, saved):
+    quiet = pod("api-1", owner=("ReplicaSet", "api-7c9d"))
+    run = exitwhy("-f", saved(quiet, _refused()), "-n", "prod", "--fail-on", "critical")
+    assert run.status == 1 and "has no pod" in run.err
+
+
+def test_a_controllers_pod_is_always_restarted_whatever_the_excerpt_shows():
+    p = _excerpt(
+        status("istio-proxy", ready=True),
+        status("app", state={"terminated": terminated(0, "Completed")}),
+    )
+    p["metadata"]["ownerReferences"] = [
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-6d4f", "controller": True}
+    ]
+    d = one(p)
+    assert d.findings[0].cause == "exit_success_restarted"
+    assert d.findings[0].confidence == "high"
+    assert all(f.cause != "sidecar_blocks_completion" for f in d.findings)
+
+
+def test_a_failed_job_known_by_its_events_alone_is_found_in_any_namespace(exitwhy, saved):
+    gave_up = event(
+        "BackoffLimitExceeded", "Job has reached the specified backoff limit", pod_name="sync",
+        ns="batch", kind="Job", type_="Warning", container=None, component="job-controller",
+    )  # fmt: skip
+    run = exitwhy("-f", saved(pod("web-1", "batch"), gave_up), "job/sync")
+    assert "job/sync failed (BackoffLimitExceeded" in run.err
+    assert "kubectl describe job sync -n batch" in run.err
+
+
+def test_a_missing_nfs_client_is_named_through_systemd_run_too():
+    msg = (
+        'MountVolume.SetUp failed for volume "root" : mount failed: exit status 32\n'
+        "Mounting command: systemd-run\nMounting arguments: --description=Kubernetes transient "
+        "mount for /var/lib/kubelet/pods/u --scope -- mount -t nfs 10.0.0.5:/x /var/lib/"
+        "kubelet/pods/u\nOutput: Running scope as unit: run-r3196.scope\nmount: bad option; for "
+        "several filesystems (e.g. nfs, cifs) you might need a /sbin/mount.<type> helper program."
+    )
+    e = event("FailedMount", msg, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    f = one(p, e).findings[0]
+    assert "nfs-common" in f.next_steps[-1]
+    assert "Running scope" not in f.summary
+
+
+def test_a_unix_socket_it_may_not_bind_is_no_port_below_1024():
+    line = "listen unix /var/run/app/app.sock: bind: permission denied"
+    assert "port_denied" not in [h.signature.id for h in logsigs.scan([line])]
+
+
+def test_cri_o_s_missing_seccomp_profile_is_the_same_create_error():
+    msg = (
+        'setup seccomp: unable to load local profile "/var/lib/kubelet/seccomp/nginx.json": '
+        "open /var/lib/kubelet/seccomp/nginx.json: no such file or directory"
+    )
+    waiting = {"waiting": {"reason": "CreateContainerError", "message": msg}}
+    f = one(pod(statuses=[status(state=waiting)], phase="Pending")).findings[0]
+    assert f.cause == "start_error" and "could not create" in f.summary
+    assert "RuntimeDefault" in f.next_steps[0]
+
+
+def test_an_exit_128_without_a_reason_names_itself_in_the_summary():
+    f = one(pod(statuses=[status(state=crashloop(), last=terminated(128, "", SETENV))]))
+    assert "(exit 128)" in f.findings[0].summary

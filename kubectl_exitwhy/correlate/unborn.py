@@ -48,12 +48,14 @@ def unborn(
         )
         last = events[-1]
         count = sum(e.count for e in events)
-        when = f", last {last.last:%Y-%m-%dT%H:%M:%SZ}" if last.last else ""
+        when = (
+            f", last {last.last.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%SZ}" if last.last else ""
+        )
         why = clean_line(" ".join(last.message.split()))[:300]
         where = f" in namespace {clean_line(ns)}" if ns else ""
         said.append(
             f"{kind.lower()}/{clean_line(name)}{where} has no pod: the API server refused to "
-            f"create them (FailedCreate, {count}×{when}): {why}"
+            f"create its pods (FailedCreate, {count}×{when})" + (f": {why}" if why else "")
         )
     return said
 

@@ -212,7 +212,8 @@ _OPERATION = re.compile(r'\b(?:Mount|Map|Attach)\w*\.\w+ failed for volume "[^"]
 
 # mount-utils words a failed mount "mount failed: <err>\nMounting command: …\nMounting
 # arguments: …\nOutput: <what mount printed>": the output says why (access denied by server…)
-_OUTPUT = re.compile(r"\bOutput: *(\S[^\n]*)")
+# (systemd-run's own first line, "Running scope as unit: run-r….scope", says nothing: past it)
+_OUTPUT = re.compile(r"\bOutput: *(?:Running scope as unit: \S+\s*)?(\S[^\n]*)")
 
 
 def _own_error(text: str) -> str:
@@ -323,9 +324,10 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
     return ()
 
 
-# the kubelet's "Mounting arguments: -t nfs …" where util-linux's mount says it "might need a
-# /sbin/mount.<type> helper program" (bad option): for these types, the node's client package
-_FS_TYPE = re.compile(r"Mounting arguments: -t (nfs|nfs4|cifs|glusterfs)\b")
+# the kubelet's "Mounting arguments: -t nfs …" (through systemd-run: "… --scope -- mount -t
+# nfs …") where util-linux's mount says it "might need a /sbin/mount.<type> helper program"
+# (bad option): for these types, the node's client package
+_FS_TYPE = re.compile(r"(?:Mounting arguments: |\bmount )-t (nfs|nfs4|cifs|glusterfs)\b")
 _CLIENTS = {
     "nfs": "nfs-common on Debian and Ubuntu, nfs-utils on RHEL-family",
     "nfs4": "nfs-common on Debian and Ubuntu, nfs-utils on RHEL-family",

@@ -22,6 +22,7 @@ from kubectl_exitwhy.rules.base import (
     stop_evidence,
     subject_lines,
 )
+from kubectl_exitwhy.rules.jobs import run_once_by_its_look
 
 
 def _code_verdict(cause: str, s: Subject, summary: str, confidence: str = HIGH) -> Verdict:
@@ -39,6 +40,8 @@ def exit_success_restarted(s: Subject) -> Optional[Verdict]:
         return None
     if not c.restart_count and c.state != "terminated":
         return None
+    if not s.pod.policy_shown and run_once_by_its_look(s.pod):
+        return None  # a run-once pod its sidecar keeps running (jobs.py): it ended as it should
     summary = "exited 0 but restartPolicy is Always: the main process ends by itself"
     if c.restart_count:
         summary += f", so the kubelet {restarts_text(c)}"

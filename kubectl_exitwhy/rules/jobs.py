@@ -124,12 +124,7 @@ def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
     owner = f"{p.owner.kind} " if p.owner else ""
     known = [c for c in running if _SIDECAR.search(f"{c.name} {c.image}")]
     if assumed:
-        # only the classic case: every other container ended 0 and was never restarted, and
-        # all that runs is a known proxy or agent (under Always they would have run again)
-        ended_clean = all(
-            c.current and c.current.exit_code == 0 and not c.restart_count for c in done
-        )
-        if not ended_clean or len(done) + len(running) != len(regular) or known != running:
+        if not run_once_by_its_look(p):
             return None
         summary = (
             f"{ended} but sidecar {names} keeps running, so the {owner}pod cannot complete "
@@ -153,6 +148,22 @@ def sidecar_blocks_completion(s: Subject) -> Optional[Verdict]:
     )
     return Verdict(
         "sidecar_blocks_completion", MEDIUM, summary, tuple(evidence), severity="warning"
+    )
+
+
+def run_once_by_its_look(p) -> bool:
+    """A pod whose restartPolicy was not shown that looks run-once all the same: every
+    regular container but a running proxy or agent ended 0 and was never restarted (under
+    Always they would have run again), and a proxy or agent runs."""
+    regular = [c for c in p.containers if c.kind == "regular"]
+    running = [c for c in regular if c.state == "running"]
+    done = [c for c in regular if c.state == "terminated" and c.current is not None]
+    return (
+        bool(done)
+        and bool(running)
+        and len(done) + len(running) == len(regular)
+        and all(c.current.exit_code == 0 and not c.restart_count for c in done if c.current)
+        and all(_SIDECAR.search(f"{c.name} {c.image}") for c in running)
     )
 
 

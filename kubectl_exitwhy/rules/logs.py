@@ -41,14 +41,17 @@ def _from_log(cause: str, s: Subject) -> Optional[Verdict]:
     summary = f"the previous log shows {hit.signature.title}"
     crashed = hit.signature.id in logsigs.CRASHES
     step = logsigs.step_for(hit)
+    steps = logsigs.tail_steps(s.c.log_tail) + (
+        (logsigs.CRASH_STEP,) if crashed else (step,) if step else ()
+    )
     return Verdict(
         cause,
         MEDIUM if decides or s.term else LOW,
         summary,
         tuple(evidence),
-        (logsigs.CRASH_STEP,) if crashed else (step,) if step else (),
+        steps,
         detail=first_line(hit.line),
-        own_steps=crashed or step is not None,  # the line tells where, not command and args
+        own_steps=bool(steps),  # the line tells where, not the command and args
     )
 
 

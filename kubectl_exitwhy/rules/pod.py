@@ -57,10 +57,15 @@ def node_shutdown(s: Subject) -> Optional[Verdict]:
         return None
     evidence = _status_line(s) + ([_target_line(cond)] if cond else [])
     node = p.node_name or "its node"
+    what = (
+        f"refused at admission because {node} was shutting down (it never ran there)"
+        if p.reason in ("NodeShutdown", "Shutdown") and not _started(p)
+        else f"stopped because {node} was shutting down"
+    )
     return Verdict(
         "node_shutdown",
         HIGH,
-        f"stopped because {node} was shutting down",
+        what,
         tuple(evidence),
         severity="warning",
     )
@@ -278,9 +283,32 @@ def evicted(s: Subject) -> Optional[Verdict]:
     if offenders:
         summary += f" (using more than requested: {', '.join(sorted(set(offenders)))})"
     evidence = _status_line(s) + _pod_events(s, "Evicted")
+    steps: tuple[str, ...] = ()
+    if "low on" not in message and _OWN_LIMIT.search(message):
+        # the pod's own ephemeral-storage or emptyDir limit, not the node's pressure
+        steps = (_OWN_LIMIT_STEP,)
     return Verdict(
-        "evicted", confidence, summary, tuple(evidence), detail=resource, severity="critical"
+        "evicted",
+        confidence,
+        summary,
+        tuple(evidence),
+        steps,
+        detail=resource,
+        severity="critical",
+        own_steps=bool(steps),
     )
+
+
+_OWN_LIMIT = re.compile(
+    r"exceeds the total limit of containers|exceeded its local ephemeral storage limit|"
+    r"Usage of EmptyDir volume"
+)
+_OWN_LIMIT_STEP = (
+    "The pod went over its own limit, not the node's: what it writes to its writable layer, "
+    "its logs and its emptyDirs counts against limits.ephemeral-storage (and an emptyDir's "
+    "sizeLimit). Raise the limit to what it needs, clean up what it writes, or put the data on "
+    "a PersistentVolume; kubectl describe pod <pod> -n <ns> shows the limits."
+)
 
 
 @rule("deadline_exceeded", 305, POD)
@@ -446,7 +474,12 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
     if autoscaler and autoscaler[-1].reason == "TriggeredScaleUp":
         autoscaler = []  # it has since asked for a node: the pod waits for it
     said = " ".join([cond.message if cond else "", *(e.message for e in events[-1:])])
-    steps = _autoscaler_steps(autoscaler) + _taint_steps(said) + _extended_steps(said)
+    steps = (
+        _autoscaler_steps(autoscaler)
+        + _taint_steps(said)
+        + _extended_steps(said)
+        + _filter_steps(said, p)
+    )
     # kubectl describe prints a condition's status without its reason: a False one pasted from
     # it says no more than a missing one
     bare = cond is not None and cond.status == "False" and not cond.reason
@@ -519,6 +552,27 @@ def _taint_steps(message: str) -> tuple[str, ...]:
         f"{_TAINT_MEANS[kind]}; fix the node (kubectl describe node <node>: Conditions), do not "
         "add a toleration for it.",
     )
+
+
+def _filter_steps(message: str, p: Pod) -> tuple[str, ...]:
+    """Steps for the scheduler's filters that are no matter of adding capacity."""
+    steps = []
+    if "didn't have free ports" in message:
+        steps.append(_PORTS_STEP.replace("on <node>", "on every node").replace("<node>", "NODE"))
+    if "volume node affinity conflict" in message:
+        steps.append(
+            "A bound PersistentVolume can be used only in its own zone (or on its nodes): "
+            "compare the PV's nodeAffinity (kubectl get pv -o yaml) with the nodes the pod may "
+            "use; a StorageClass with volumeBindingMode WaitForFirstConsumer makes new volumes "
+            "where the pod is scheduled."
+        )
+    if p.owner is not None and p.owner.kind == "DaemonSet" and "Insufficient" in message:
+        steps.append(
+            "A DaemonSet pod belongs to one node, and a new node brings its own copy: make room "
+            "on that node, or give the DaemonSet a priorityClass high enough to preempt "
+            "(system-node-critical for node agents)."
+        )
+    return tuple(steps)
 
 
 def _autoscaler_steps(autoscaler: list) -> tuple[str, ...]:

@@ -215,9 +215,11 @@ def start_error(s: Subject) -> Optional[Verdict]:
     ][-1:]
     said = [e.message for e in told]
     text = message or " ".join(said)
-    for pattern, what, step in _KNOWN:
+    for pattern, verb, what, step in _KNOWN:
         if pattern.search(text):
-            summary = f"the runtime could not start the container ({s.reason}): {what}"
+            summary = (
+                f"the runtime could not {verb} the container ({s.reason or 'exit 128'}): {what}"
+            )
             steps = (step,) + CAUSES["start_error"].next_steps[:1]
     evidence = subject_lines(s)
     if message and not s.message:
@@ -256,7 +258,9 @@ _RESERVED_STEP = (
 )
 
 # a Localhost seccomp profile is a file the runtime reads from the kubelet's seccomp directory
-_SECCOMP = re.compile(r"cannot load seccomp profile", re.I)
+# (containerd: 'cannot load seccomp profile "…"'; CRI-O: 'setup seccomp: unable to load local
+# profile "…"')
+_SECCOMP = re.compile(r"cannot load seccomp profile|unable to load local profile", re.I)
 _SECCOMP_STEP = (
     "A Localhost seccomp profile (securityContext.seccompProfile.localhostProfile) is a file "
     "that must be on the node, under the kubelet's seccomp directory (/var/lib/kubelet/seccomp/"
@@ -299,15 +303,21 @@ _PROPAGATION_STEP = (
 
 # What a runtime's message says, and what to do about it (the last that matches wins).
 _KNOWN = (
-    (_CWD, "the user it runs as cannot enter its working directory", _CWD_STEP),
+    (_CWD, "start", "the user it runs as cannot enter its working directory", _CWD_STEP),
     (
         _NOT_SHARED,
+        "set up a mount for",
         "a mount asks for propagation from a host path whose mount is not shared",
         _PROPAGATION_STEP,
     ),
-    (_RESERVED, "an earlier create request still holds its name", _RESERVED_STEP),
-    (_SECCOMP, "it cannot load the seccomp profile the pod names", _SECCOMP_STEP),
-    (_SETENV, "it could not set an environment variable (setenv: invalid argument)", _SETENV_STEP),
+    (_RESERVED, "create", "an earlier create request still holds its name", _RESERVED_STEP),
+    (_SECCOMP, "create", "it cannot load the seccomp profile the pod names", _SECCOMP_STEP),
+    (
+        _SETENV,
+        "start",
+        "it could not set an environment variable (setenv: invalid argument)",
+        _SETENV_STEP,
+    ),
 )
 
 RULES = (exec_format_error, command_not_found_start, command_not_executable_start, start_error)

@@ -277,16 +277,21 @@ class FileSource:
             owners=self.owners,
         )
 
-    def failed_job(self, name: str, namespace: Optional[str]) -> Optional[Condition]:
-        """How the saved Job of that name failed, if it did (its object, or its controller's
-        events where the object shows no conditions)."""
-        found = [key for key in self.jobs if key[1] == name and namespace in (None, key[0])]
-        if not found and namespace is not None:
-            found = [(namespace, name)]  # no object saved: its events may still be
-        for ns, job in found:
+    def failed_job(self, name: str, namespace: Optional[str]) -> Optional[tuple[str, Condition]]:
+        """(its namespace, how it failed) for a saved Job of that name that failed (its
+        object, or its controller's events where the object shows no conditions or was not
+        saved)."""
+        found = {key for key in self.jobs if key[1] == name and namespace in (None, key[0])}
+        found |= {  # known by its events alone
+            (key[0][len("job:") :], key[1])
+            for key in self.events.by_name
+            if key[0].startswith("job:") and key[1] == name
+            and namespace in (None, key[0][len("job:") :])
+        }  # fmt: skip
+        for ns, job in sorted(found):
             failed = job_failed(self.jobs.get((ns, job)), job, self.events.for_job(ns, job))
             if failed is not None:
-                return failed
+                return ns, failed
         return None
 
     def still_wants(self, key: tuple[str, str, str]) -> Optional[bool]:

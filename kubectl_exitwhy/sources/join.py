@@ -205,8 +205,10 @@ class EventIndex:
             self._warned.update(
                 v for v in (inv.get("uid"), inv.get("name")) if isinstance(v, str) and v
             )
-        if kind in CREATORS and event.get("reason") == "FailedCreate" and _warning(event):
-            self.creates[(kind, *_key(inv.get("namespace"), inv.get("name")))].append(event)
+        if isinstance(kind, str) and kind in CREATORS and event.get("reason") == "FailedCreate":
+            where = _key(inv.get("namespace"), inv.get("name"))
+            if where[1] and _warning(event):
+                self.creates[(kind, *where)].append(event)
         if kind == "Pod":
             uid = inv.get("uid")
             if isinstance(uid, str) and uid:

@@ -56,26 +56,35 @@ class Lookups(ApiReader):
             return None
         return True
 
-    def failed_job(self, name: str, namespace: Optional[str]) -> Optional[Condition]:
-        """How the Job of that name failed, if it did: one GET of it (with -A, one list by
-        name); None where it did not fail, does not exist or could not be read."""
+    def failed_job(self, name: str, namespace: Optional[str]) -> Optional[tuple[str, Condition]]:
+        """(its namespace, how it failed) for a Job of that name that failed: one GET of it
+        (with -A, one list by name, every namespace's); None where none did, none exists or
+        it could not be read."""
         try:
             if namespace is None:
                 found = self.get(
                     "/apis/batch/v1/jobs",
-                    {"fieldSelector": f"metadata.name={name}", "limit": 1},
+                    {"fieldSelector": f"metadata.name={name}"},
                     f"looking for job/{name} in every namespace",
                 )
                 items = found.get("items") if isinstance(found, dict) else None
-                job = items[0] if isinstance(items, list) and items else None
+                jobs = [j for j in items if isinstance(j, dict)] if isinstance(items, list) else []
             else:
                 path = f"/apis/batch/v1/namespaces/{_q(namespace)}/jobs/{_q(name)}"
-                job = self.get(path, None, f"getting job/{name}")
+                jobs = [self.get(path, None, f"getting job/{name}")]
         except Unreachable:
             raise
         except ClusterError:  # NotFound among them
             return None
-        return job_failed(job, name, ()) if isinstance(job, dict) else None
+        for job in jobs:
+            if not isinstance(job, dict):
+                continue
+            failed = job_failed(job, name, ())
+            if failed is not None:
+                meta = job.get("metadata")
+                ns = meta.get("namespace") if isinstance(meta, dict) else None
+                return (ns if isinstance(ns, str) else namespace or ""), failed
+        return None
 
     def still_wants(self, key: tuple[str, str, str]) -> Optional[bool]:
         """Whether a controller that could not create pods still wants them: one GET of it
