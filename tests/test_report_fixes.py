@@ -628,3 +628,26 @@ def test_cri_o_s_missing_seccomp_profile_is_the_same_create_error():
 def test_an_exit_128_without_a_reason_names_itself_in_the_summary():
     f = one(pod(statuses=[status(state=crashloop(), last=terminated(128, "", SETENV))]))
     assert "(exit 128)" in f.findings[0].summary
+
+
+def test_a_host_path_that_is_not_there_points_at_the_node_path():
+    msg = (
+        'MountVolume.SetUp failed for volume "registration-dir" : hostPath type check failed: '
+        "/var/lib/kubelet/plugins_registry is not a directory"
+    )
+    e = event("FailedMount", msg, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    f = one(p, e).findings[0]
+    assert f.cause == "volume_mount_failed"
+    assert "DirectoryOrCreate" in f.next_steps[-1]
+
+
+def test_a_pods_own_ephemeral_limit_is_not_the_nodes_pressure():
+    p = pod(
+        statuses=[status(state={"terminated": terminated(137, "ContainerStatusUnknown")})],
+        phase="Failed",
+        reason="Evicted",
+        message="Pod ephemeral local storage usage exceeds the total limit of containers 2Gi. ",
+    )
+    f = one(p).findings[0]
+    assert f.cause == "evicted" and "limits.ephemeral-storage" in f.next_steps[0]

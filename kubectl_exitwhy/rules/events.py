@@ -312,6 +312,15 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
         )
     if problem.startswith("Multi-Attach"):
         return (read, multi)
+    host = _HOST_PATH.search(message)
+    if host:  # the kubelet checks a hostPath's type before it mounts it
+        return (
+            read,
+            f"{host.group(1)} is not there as the volume's hostPath type asks, on that node: "
+            "create it there (or let the volume's type be DirectoryOrCreate), or correct the "
+            "path (a chart's kubelet directory is another on MicroK8s: "
+            "/var/snap/microk8s/common/var/lib/kubelet).",
+        )
     helper = _FS_TYPE.search(message) if "helper program" in message else None
     if helper:  # mount(8) found no helper for a network file system's type on the node
         kind = helper.group(1)
@@ -324,6 +333,9 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
     return ()
 
 
+# the kubelet's own check of a hostPath volume's type: "hostPath type check failed: /x is not
+# a directory" (or a file, a socket…)
+_HOST_PATH = re.compile(r"hostPath type check failed: (\S+) is not a")
 # the kubelet's "Mounting arguments: -t nfs …" (through systemd-run: "… --scope -- mount -t
 # nfs …") where util-linux's mount says it "might need a /sbin/mount.<type> helper program"
 # (bad option): for these types, the node's client package
