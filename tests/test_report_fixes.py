@@ -651,3 +651,15 @@ def test_a_pods_own_ephemeral_limit_is_not_the_nodes_pressure():
     )
     f = one(p).findings[0]
     assert f.cause == "evicted" and "limits.ephemeral-storage" in f.next_steps[0]
+
+
+def test_a_failed_hooks_output_is_in_the_summary():
+    msg = (
+        "command '/bin/bash -ec until rabbitmqctl cluster_status; do sleep 5; done' exited with "
+        "137: [error] Cookie file /var/lib/rabbitmq/.erlang.cookie must be accessible by owner "
+        "only"
+    )
+    waiting = {"waiting": {"reason": "PostStartHookError", "message": msg}}
+    f = one(pod(statuses=[status(state=waiting)])).findings[0]
+    assert f.cause == "lifecycle_hook_failed"
+    assert "(the hook exited 137): [error] Cookie file" in f.summary

@@ -91,10 +91,23 @@ def hook_error(s: Subject) -> Optional[Verdict]:
     return Verdict(
         "lifecycle_hook_failed",
         HIGH,
-        "the postStart hook failed",
+        "the postStart hook failed" + hook_said(s.message),
         tuple(subject_lines(s)),
         detail=first_line(s.message) or None,
     )
+
+
+# the kubelet's words for an exec hook that failed: "command '<cmd>' exited with <n>: <output>"
+_HOOK_EXIT = re.compile(r"exited with (\d+): (.+)", re.S)
+
+
+def hook_said(message: str) -> str:
+    """' (the hook exited N): <the start of its output>', from the kubelet's message; ''."""
+    found = _HOOK_EXIT.search(message)
+    if not found:
+        return ""
+    output = first_line(" ".join(found.group(2).split()), 160)
+    return f" (the hook exited {found.group(1)})" + (f": {output}" if output else "")
 
 
 RULES = (config_error, hook_error)

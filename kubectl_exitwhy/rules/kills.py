@@ -32,6 +32,7 @@ from kubectl_exitwhy.rules.base import (
     stop_evidence,
     subject_lines,
 )
+from kubectl_exitwhy.rules.config import hook_said
 
 
 def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
@@ -188,8 +189,7 @@ def hook_failed_events(s: Subject) -> Optional[Verdict]:
     if which == "postStart":
         summary += ", so the kubelet killed the container"
     exited = re.search(r"exited with (\d+)", e.message)
-    if exited:
-        summary += f" (the hook exited {exited.group(1)})"
+    summary += hook_said(e.message) or (f" (the hook exited {exited.group(1)})" if exited else "")
     steps: tuple[str, ...] = ()
     if which == "preStop" and exited and exited.group(1) == "137":
         # SIGKILL: the hook runs inside the pod's grace period, and is killed with the container
