@@ -176,9 +176,7 @@ def test_a_sandbox_image_that_cannot_be_pulled_is_the_nodes_not_the_pods():
         'image "registry.example/pause:3.5": failed to pull image "registry.example/pause:3.5": '
         "401 Unauthorized"
     )
-    e = event("FailedCreatePodSandBox", msg, type_="Warning", container=None)
-    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
-    f = one(p, e).findings[0]
+    f = pending_on(msg, "FailedCreatePodSandBox")
     assert f.cause == "sandbox_failed"
     assert "pause" in f.summary and "imagePullSecrets" in f.next_steps[0]
 
@@ -312,11 +310,16 @@ def test_a_missing_nfs_client_on_the_node_is_named():
         "u/volumes/kubernetes.io~nfs/root\nOutput: mount: bad option; for several filesystems "
         "(e.g. nfs, cifs) you might need a /sbin/mount.<type> helper program."
     )
-    e = event("FailedMount", msg, type_="Warning", container=None)
-    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
-    f = one(p, e).findings[0]
+    f = pending_on(msg)
     assert f.cause == "volume_mount_failed"
     assert "nfs-common" in f.next_steps[-1]
+
+
+def pending_on(message: str, reason: str = "FailedMount"):
+    """The finding of a pod waiting in ContainerCreating on that Warning event."""
+    e = event(reason, message, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    return one(p, e).findings[0]
 
 
 # --- a file it may not create, a port that is taken (egeria-charts#156, contour#4343) -----------
@@ -602,9 +605,7 @@ def test_a_missing_nfs_client_is_named_through_systemd_run_too():
         "kubelet/pods/u\nOutput: Running scope as unit: run-r3196.scope\nmount: bad option; for "
         "several filesystems (e.g. nfs, cifs) you might need a /sbin/mount.<type> helper program."
     )
-    e = event("FailedMount", msg, type_="Warning", container=None)
-    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
-    f = one(p, e).findings[0]
+    f = pending_on(msg)
     assert "nfs-common" in f.next_steps[-1]
     assert "Running scope" not in f.summary
 
@@ -635,9 +636,7 @@ def test_a_host_path_that_is_not_there_points_at_the_node_path():
         'MountVolume.SetUp failed for volume "registration-dir" : hostPath type check failed: '
         "/var/lib/kubelet/plugins_registry is not a directory"
     )
-    e = event("FailedMount", msg, type_="Warning", container=None)
-    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
-    f = one(p, e).findings[0]
+    f = pending_on(msg)
     assert f.cause == "volume_mount_failed"
     assert "DirectoryOrCreate" in f.next_steps[-1]
 

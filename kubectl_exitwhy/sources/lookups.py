@@ -8,7 +8,7 @@ and ``warn``.
 from __future__ import annotations
 
 import difflib
-from typing import Optional
+from typing import Any, Optional
 
 from kubectl_exitwhy.errors import ClusterError, UsageError
 from kubectl_exitwhy.evidence import Condition, Pod, job_failed
@@ -34,27 +34,20 @@ class Lookups(ApiReader):
         that cannot tell (refused)."""
         plural = target.kind.lower() + "s"
         group = f"/apis/{GROUPS[target.kind]}/v1" if target.kind != "Node" else "/api/v1"
-        try:
-            if target.kind != "Node" and namespace is None:  # -A: one list, by name
-                query = {"fieldSelector": f"metadata.name={target.name}", "limit": 1}
-                found = self.get(
-                    f"{group}/{plural}",
-                    query,
-                    f"looking for {target.ref} in every namespace",
-                    accept=controllers.METADATA_ONLY["list"],
-                )
-                items = found.get("items") if isinstance(found, dict) else None
-                return bool(items)
-            where = f"/namespaces/{_q(namespace)}" if namespace and target.kind != "Node" else ""
-            path = f"{group}{where}/{plural}/{_q(target.name)}"
-            self.get(path, None, f"getting {target.ref}", accept=controllers.METADATA_ONLY["get"])
-        except NotFound:
-            return False
-        except Unreachable:
-            raise
-        except ClusterError:
-            return None
-        return True
+        if target.kind != "Node" and namespace is None:  # -A: one list, by name
+            found = self._lookup(
+                f"{group}/{plural}",
+                f"looking for {target.ref} in every namespace",
+                {"fieldSelector": f"metadata.name={target.name}", "limit": 1},
+                accept=controllers.METADATA_ONLY["list"],
+            )
+            if found is False or found is None:
+                return found
+            return bool(found.get("items")) if isinstance(found, dict) else False
+        where = f"/namespaces/{_q(namespace)}" if namespace and target.kind != "Node" else ""
+        path = f"{group}{where}/{plural}/{_q(target.name)}"
+        obj = self._lookup(path, f"getting {target.ref}", accept=controllers.METADATA_ONLY["get"])
+        return obj if obj is False or obj is None else True
 
     def failed_job(self, name: str, namespace: Optional[str]) -> Optional[tuple[str, Condition]]:
         """(its namespace, how it failed) for a Job of that name that failed: one GET of it
@@ -96,21 +89,23 @@ class Lookups(ApiReader):
         if self._checked > CHECKED or kind not in _CONTROLLER_PATHS:
             return None
         base, plural = _CONTROLLER_PATHS[kind]
+        path = f"{base}/namespaces/{_q(ns)}/{plural}/{_q(name)}"
+        obj = self._lookup(path, f"getting {kind.lower()}/{name}")
+        if obj is False or obj is None:
+            return obj
+        return still_wants({**obj, "kind": kind} if isinstance(obj, dict) else obj)
+
+    def _lookup(self, path: str, what: str, query: Optional[dict] = None, **kwargs: Any) -> Any:
+        """The object (or list) at ``path``; False where it does not exist, None where it could
+        not be read (refused, failed). A server that cannot be reached is raised."""
         try:
-            obj = self.get(
-                f"{base}/namespaces/{_q(ns)}/{plural}/{_q(name)}",
-                None,
-                f"getting {kind.lower()}/{name}",
-            )
+            return self.get(path, query, what, **kwargs)
         except NotFound:
             return False
         except Unreachable:
             raise
         except ClusterError:
             return None
-        if isinstance(obj, dict):
-            obj = {**obj, "kind": kind}
-        return still_wants(obj)
 
     def locate(self, name: str) -> str:
         """The namespace of the pod of this name (``pod NAME -A``): one list, every namespace."""
