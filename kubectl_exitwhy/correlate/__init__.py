@@ -5,7 +5,9 @@
   (``nodes.py``); a kill on such a node at that time names the node in its finding, and a bare
   SIGKILL there is lifted — never hidden: the pod's own finding stays, with the node's evidence;
 - **workloads**: the pods grouped by the workload they belong to, one entry per cause
-  (``workloads.py``).
+  (``workloads.py``);
+- **unborn**: the controllers whose pods the API server refused, and that have none
+  (``unborn.py``): said beside the report, as no pod exists to carry a finding.
 """
 
 from __future__ import annotations
