@@ -170,6 +170,20 @@ SIGNATURES: tuple[Signature, ...] = (
         r"^Failed to create CoreCLR, HRESULT: 0x[0-9A-Fa-f]{8}",
         "app_error",
     ),
+    # klog's fatal line ("F0513 15:57:17.447 1 server.go:495] …"): Fatal exits 255, Exit 1
+    _hint(
+        "klog_fatal",
+        "the program logged a fatal error (klog) and exited",
+        r"^F\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\] ",
+        "app_error",
+    ),
+    # CoreDNS's loop plugin stops the server when a query comes back to it (log.Fatal, exit 1)
+    _hint(
+        "coredns_loop",
+        "CoreDNS detected a forwarding loop",
+        r"\[FATAL\] plugin/loop: .*loop detected",
+        "app_error",
+    ),
     # a command-line tool's own "prog: error: …" (PostgreSQL's tools, argparse, many CLIs)
     _hint(
         "tool_error",
@@ -242,6 +256,13 @@ SIGNATURES: tuple[Signature, ...] = (
         r"(?i)illegal instruction",
         "sigill",
     ),
+    # cobra's "Error: <err>" before its usage text (a Go CLI's start-up error; most exit 1)
+    _hint(
+        "cli_error",
+        "the program stopped on the error it printed",
+        r"^Error: \S",
+        "app_error",
+    ),
     _hint(
         "exception",
         "an uncaught exception",
@@ -278,6 +299,9 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "initdb_not_empty": ("initdb",),
     "dotnet_coreclr": ("coreclr",),
     "tool_error": ("error: ", "fatal: "),
+    "klog_fatal": ("] ",),
+    "coredns_loop": ("loop detected",),
+    "cli_error": ("error: ",),
     "ruby_exception": ("error)", "exception)"),
     "jvm_heap": ("java heap space",),
     "jvm_metaspace": ("metaspace",),
@@ -358,6 +382,22 @@ STEPS: dict[str, str] = {
         "or mount the volume with a subPath; where it holds an old database, that is the one "
         "to keep or remove."
     ),
+    "klog_fatal": (
+        "Its fatal line says what stopped it: a setting or variable it lacks (supply it in the "
+        "pod's env, ConfigMap or Secret), a file, or a service it could not reach (check that "
+        "service and the network to it)."
+    ),
+    "coredns_loop": (
+        "CoreDNS forwards to a resolver that sends the query back to it: the node's "
+        "/etc/resolv.conf names a local one (127.0.0.53 with systemd-resolved). Point the "
+        "kubelet at the real file (resolvConf: /run/systemd/resolve/resolv.conf) or forward "
+        "CoreDNS to an upstream address in its Corefile."
+    ),
+    "cli_error": (
+        "It stopped on the error it printed, and the lines before it say what failed. (A Go "
+        "command-line program prints 'Error: …' and then its usage after any start-up error: "
+        "a usage text after it does not mean the arguments are wrong.)"
+    ),
     "dotnet_coreclr": (
         "The .NET runtime failed before the program ran (0x8007000E is out of memory): a "
         "memory limit too small for it, or a read-only root file system where it needs a "
@@ -371,10 +411,19 @@ STEPS: dict[str, str] = {
 }
 
 
+_UNREACHED = re.compile(r"(?i)connection refused|i/o timeout|no route to host")
 _CONNECT_STEP = (
-    "It could not reach a service it needs at start (connection refused): check the address "
-    "it is given (a missing setting often leaves a localhost default, which in a pod is the "
-    "pod itself) and that the service is up and listening there."
+    "It could not reach a service it needs at start: check the address it is given (a missing "
+    "setting often leaves a localhost default, which in a pod is the pod itself), that the "
+    "service is up and listening there, and for an i/o timeout to a Service IP (the API "
+    "server's among them) the pod's route to it: kube-proxy, the CNI, network policies."
+)
+# kube-proxy setting the global conntrack table size from inside a container (kind, minikube):
+# since Linux 5.12.2 that sysctl is read-only outside the host's network namespace
+_CONNTRACK_STEP = (
+    "kube-proxy may not set the node's conntrack sysctls here (a node that is itself a "
+    "container, as with kind or minikube): leave them alone (conntrack.maxPerCore: 0 in its "
+    "configuration) or set them on the host."
 )
 # the variables Kubernetes sets for each Service of the namespace (enableServiceLinks, on by
 # default): <NAME>_PORT=tcp://10.0.0.1:8080, which a program reading <NAME>_PORT as its port
@@ -404,7 +453,9 @@ def step_for(hit: Hit) -> Optional[str]:
         return _WRITABLE  # a redirect: a write, never a run
     if hit.signature.id == "nginx_emerg" and "Permission denied" in hit.line:
         return _WRITABLE
-    if "connection refused" in hit.line.lower() and hit.signature.id not in STEPS:
+    if "nf_conntrack" in hit.line and "permission denied" in hit.line.lower():
+        return _CONNTRACK_STEP
+    if _UNREACHED.search(hit.line) and hit.signature.id not in ("port_in_use", "port_denied"):
         return _CONNECT_STEP
     return STEPS.get(hit.signature.id)
 

@@ -662,3 +662,45 @@ def test_a_failed_hooks_output_is_in_the_summary():
     f = one(pod(statuses=[status(state=waiting)])).findings[0]
     assert f.cause == "lifecycle_hook_failed"
     assert "(the hook exited 137): [error] Cookie file" in f.summary
+
+
+# --- add-ons' own failures (minikube#11418, kubeasz#355, linkerd2#7767, rancher#27902, coredns#6236)
+
+
+@pytest.mark.parametrize(
+    "lines,words",
+    [
+        (["F0513 15:57:17.447366       1 server.go:495] open /proc/sys/net/netfilter/"
+          "nf_conntrack_max: permission denied"], "conntrack.maxPerCore"),
+        (['2018/11/05 13:48:22 [FATAL] plugin/loop: Seen "HINFO IN 1.2." more than twice, '
+          "loop detected"], "resolv.conf"),
+    ],
+)  # fmt: skip
+def test_an_add_ons_fatal_line_with_no_exit_code_gets_its_step(lines, words):
+    f = one(pod(statuses=[status(state=crashloop(), restarts=4)]), logs={"app": lines}).findings[0]
+    assert f.cause == "app_error" and words in f.next_steps[0]
+
+
+def test_a_termination_message_of_log_lines_is_read_like_the_log():
+    message = '{"level":"error","msg":"aborting firewall configuration"}\nError: exit status 1'
+    last = terminated(None, "Error", message)
+    f = one(pod(statuses=[status(state=crashloop(), last=last, restarts=3)])).findings[0]
+    assert f.cause == "app_error"
+    assert any(".lastState.terminated.message: Error: exit status 1" in x for x in f.evidence)
+
+
+def test_an_error_before_the_usage_text_is_not_a_wrong_flag():
+    lines = ["Error: Get https://10.43.0.1:443/api: dial tcp 10.43.0.1:443: i/o timeout", "Usage:"]
+    f = one(crashed(2), logs={"app": lines}).findings[0]
+    assert f.cause == "shell_misuse" and "Service IP" in f.next_steps[0]
+
+
+def test_runcs_cgroup_failure_points_at_the_node():
+    msg = (
+        "OCI runtime create failed: container_linux.go:370: starting container process caused: "
+        'process_linux.go:326: applying cgroup configuration for process caused: "No such '
+        'device or address": unknown'
+    )
+    waiting = {"waiting": {"reason": "RunContainerError", "message": msg}}
+    f = one(pod(statuses=[status(state=waiting)])).findings[0]
+    assert f.cause == "start_error" and "cgroup drivers" in f.next_steps[0]

@@ -31,17 +31,25 @@ from kubectl_exitwhy.rules.base import (
 def _from_log(cause: str, s: Subject) -> Optional[Verdict]:
     if s.term is not None and s.code is not None:
         return None  # an exit code is kept: the code's own rules decide, the log sharpens
-    hit = logsigs.implied(s.c.log_hits) if s.container else None
+    if not s.container:
+        return None
+    hits, where = s.c.log_hits, "previous log"
+    if not hits and s.term is not None and s.term.message:
+        # the termination message, which terminationMessagePolicy FallbackToLogsOnError fills
+        # with the log's end when the program wrote none
+        hits, where = logsigs.scan(s.term.message.splitlines()), f"{s.term.source}.message"
+    hit = logsigs.implied(hits)
     if hit is None or hit.signature.implies != cause:
         return None
     decides = hit.signature.cause == cause
-    evidence = subject_lines(s) + [f"previous log: {first_line(hit.line)}"]
+    evidence = subject_lines(s) + [f"{where}: {first_line(hit.line)}"]
     if s.term is None:
         evidence.append(f"{s.c.status_path}.lastState: no termination record was kept")
-    summary = f"the previous log shows {hit.signature.title}"
+    summary = f"the {'previous log' if where == 'previous log' else 'termination message'} "
+    summary += f"shows {hit.signature.title}"
     crashed = hit.signature.id in logsigs.CRASHES
     step = logsigs.step_for(hit)
-    steps = logsigs.tail_steps(s.c.log_tail) + (
+    steps = logsigs.tail_steps(s.c.log_tail or s.message.splitlines()) + (
         (logsigs.CRASH_STEP,) if crashed else (step,) if step else ()
     )
     return Verdict(

@@ -268,6 +268,15 @@ _SECCOMP_STEP = (
     "Profiles Operator), or use type RuntimeDefault."
 )
 
+# runc: "process_linux.go:…: applying cgroup configuration for process caused …": the node's
+# cgroup setup, not the pod's spec
+_CGROUP = re.compile(r"applying cgroup configuration for process")
+_CGROUP_STEP = (
+    "runc could not place the container's process in its cgroup: a node matter, not the "
+    "pod's. Check that the kubelet's and the runtime's cgroup drivers agree (systemd or "
+    "cgroupfs), and the node's runc version and cgroup setup (v1 or v2)."
+)
+
 # runc splits each "NAME=value" at its first "=" and sets it with Go's os.Setenv, which
 # refuses (EINVAL) an empty name and a NUL byte in a name or value; newer runc says so itself
 # ("environment variable value can't contain null"). The kubelet drops envFrom keys that are
@@ -311,6 +320,7 @@ _KNOWN = (
         _PROPAGATION_STEP,
     ),
     (_RESERVED, "create", "an earlier create request still holds its name", _RESERVED_STEP),
+    (_CGROUP, "start", "the node's cgroup setup refused its process", _CGROUP_STEP),
     (_SECCOMP, "create", "it cannot load the seccomp profile the pod names", _SECCOMP_STEP),
     (
         _SETENV,
