@@ -24,8 +24,9 @@ CONTAINER_EVENTS = {
 }  # fmt: skip
 # The container name inside the kubelet's own messages (KNOWLEDGE §4).
 _NAMED = re.compile(
-    r'(?:container with id \w+://|[Cc]ontainer:? |container=)"?(?!image\b)([\w.-]+)'
-)
+    r'(?:container with id \w+://|[Cc]ontainer:? |container=)"?(?!image\b)(?![0-9a-f]{64}\b)'
+    r"([\w.-]+)"
+)  # (a runtime's 64-hex container id, as in 'failed to generate container "<id>" spec', is none)
 # words that follow "container" in runtime errors ("container create failed", CRI-O; "starting
 # container process caused", runc): no container's name
 _NOT_NAMES = {

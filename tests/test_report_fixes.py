@@ -704,3 +704,80 @@ def test_runcs_cgroup_failure_points_at_the_node():
     waiting = {"waiting": {"reason": "RunContainerError", "message": msg}}
     f = one(pod(statuses=[status(state=waiting)])).findings[0]
     assert f.cause == "start_error" and "cgroup drivers" in f.next_steps[0]
+
+
+# --- special platforms and nodes (eksctl#6705, datadog#182, aci#132, minikube#17931, …) -------
+
+
+def _unschedulable(message: str, owner=("ReplicaSet", "web-6d4f")):
+    cond = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": message}  # fmt: skip
+    p = pod(statuses=[], phase="Pending", node="", conditions=[cond], owner=owner)
+    return one(p).findings[0]
+
+
+def test_fargates_taint_points_at_a_profile_not_a_toleration():
+    f = _unschedulable(
+        "0/2 nodes are available: 2 node(s) had untolerated taint "
+        "{eks.amazonaws.com/compute-type: fargate}."
+    )
+    assert any("Fargate profile" in s for s in f.next_steps)
+
+
+def test_a_pod_that_fits_one_full_node_only_is_told_to_preempt():
+    f = _unschedulable(
+        "0/5 nodes are available: 1 Insufficient cpu, 4 node(s) didn't match Pod's node "
+        "affinity/selector.",
+        owner=None,
+    )
+    assert any("priorityClass" in s for s in f.next_steps)
+
+
+def test_a_virtual_nodes_provider_failure_is_the_pods_sandbox():
+    p = pod(statuses=[], phase="Pending", reason="ProviderFailed",
+            message='api call to https://management.azure.com/x: got HTTP response status code '
+                    '503 error code "ServerTimeout"')  # fmt: skip
+    f = one(p).findings[0]
+    assert f.cause == "sandbox_failed" and "ServerTimeout" in f.summary
+
+
+def test_a_runtime_handler_the_node_lacks_points_at_the_runtime_class():
+    f = pending_on(
+        "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox "
+        'runtime: no runtime for "runsc" is configured',
+        "FailedCreatePodSandBox",
+    )
+    assert f.cause == "sandbox_failed" and "'runsc'" in f.summary
+    assert "RuntimeClass" in f.next_steps[0]
+
+
+def test_a_windows_nodes_chown_points_at_the_linux_ids():
+    f = pending_on(
+        'MountVolume.SetUp failed for volume "token" : chown c:\\\\var\\\\lib\\\\kubelet\\\\x: '
+        "not supported by windows"
+    )
+    assert f.cause == "volume_mount_failed" and "runAsUser" in f.next_steps[-1]
+
+
+def test_a_read_only_node_root_and_a_container_id_that_is_no_name():
+    cid = "5102b7ebb7e6f0d0e3c4849f1a38f195d3a22d10776d9101dfff2fb0e75700ba"
+    msg = (
+        f'Error: failed to generate container "{cid}" spec: failed to generate spec: failed to '
+        'mkdir "/etc/origin/openvswitch": mkdir /etc/origin: read-only file system'
+    )
+    e = event("Failed", msg, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    f = one(p, e).findings[0]
+    assert (f.cause, f.container) == ("start_error", "app")
+    assert "read-only" in f.summary and "/var" in f.next_steps[0]
+
+
+def test_the_nvidia_hooks_own_error_is_in_the_summary():
+    msg = (
+        "failed to create containerd task: OCI runtime create failed: error running hook #0: "
+        "stderr: nvidia-container-cli: initialization error: nvml error: driver not loaded: "
+        "unknown"
+    )
+    waiting = {"waiting": {"reason": "RunContainerError", "message": msg}}
+    f = one(pod(statuses=[status(state=waiting)])).findings[0]
+    assert "nvml error: driver not loaded" in f.summary and "RuntimeClass" in f.next_steps[0]

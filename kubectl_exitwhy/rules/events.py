@@ -312,6 +312,14 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
         )
     if problem.startswith("Multi-Attach"):
         return (read, multi)
+    if "not supported by windows" in message:  # the kubelet's chown of a projected volume
+        return (
+            read,
+            "On a Windows node the kubelet cannot chown the volume's files for a pod that sets "
+            "runAsUser, runAsGroup or fsGroup (Linux ids): drop those from the pod for Windows "
+            "(windowsOptions.runAsUserName is its own), or keep the pod on Linux nodes "
+            "(nodeSelector kubernetes.io/os: linux).",
+        )
     host = _HOST_PATH.search(message)
     if host:  # the kubelet checks a hostPath's type before it mounts it
         return (
@@ -364,6 +372,8 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     network is not ready before it mounts anything, and creates the sandbox only after the
     volumes are mounted, so either is the later, current blocker."""
     pod = s.pod
+    if pod.reason == "ProviderFailed" and pod.phase in ("", "Pending"):
+        return _provider_failed(s)
     events = _failures(pod, "FailedCreatePodSandBox", "NetworkNotReady")
     if not events or not _stuck(pod) or _later_stage_reached(pod, events[-1], _SANDBOX_STAGE):
         return None
@@ -381,6 +391,13 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     said = _sandbox_error(e.message)
     pause = _PAUSE.search(e.message)
     steps: tuple[str, ...] = ()
+    handler = _NO_HANDLER.search(e.message)
+    if handler:
+        summary = (
+            f"the pod sandbox cannot be created: the node's runtime has no handler "
+            f"{next(g for g in handler.groups() if g)!r} (the pod's RuntimeClass)"
+        )
+        steps = (_HANDLER_STEP,)
     if pause:
         summary = (
             f"the pod sandbox cannot be created: the node cannot get its sandbox (pause) image "
@@ -402,6 +419,42 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
         own_steps=bool(steps),
     )
 
+
+def _provider_failed(s: Subject) -> Verdict:
+    """A virtual node's provider (virtual-kubelet: AKS virtual nodes on ACI, …) could not create
+    the pod: the pod's status says ProviderFailed, with the provider's error."""
+    pod = s.pod
+    said = first_line(pod.message, 160)
+    return Verdict(
+        "sandbox_failed",
+        MEDIUM,
+        "the virtual node's provider could not create the pod (ProviderFailed)"
+        + (f": {said}" if said else ""),
+        (f"status.phase: {pod.phase or '(empty)'}; status.reason: ProviderFailed",),
+        (
+            "The provider behind the virtual node (virtual-kubelet: ACI for AKS virtual nodes) "
+            "refused or failed the pod: its message says why (a quota, a region's capacity, a "
+            "feature the provider lacks, a time-out). It may not try the pod again: delete it "
+            "once the cause is fixed, and its controller makes another.",
+        ),
+        detail=said or None,
+        severity="critical",
+        own_steps=True,
+    )
+
+
+# containerd's 'no runtime for "runsc" is configured', CRI-O's 'no runtime handler "x"' (or
+# the kubelet's 'RuntimeHandler "x" not supported'): the RuntimeClass names a handler the node
+# lacks
+_NO_HANDLER = re.compile(
+    r'no runtime for "([^"]+)" is configured|runtime handler "([^"]+)"|'
+    r'RuntimeHandler "([^"]+)" not supported'
+)
+_HANDLER_STEP = (
+    "The pod's RuntimeClass names a handler this node's runtime is not configured with (gVisor's "
+    "runsc, Kata…): install and configure it on every node the pod may run on, or give the "
+    "RuntimeClass scheduling.nodeSelector (and tolerations) for the nodes that have it."
+)
 
 # containerd's CRI: 'failed to get sandbox image "<image>": failed to pull image …'
 _PAUSE = re.compile(r'failed to get sandbox image "([^"]+)"')

@@ -566,10 +566,27 @@ def _filter_steps(message: str, p: Pod) -> tuple[str, ...]:
             "use; a StorageClass with volumeBindingMode WaitForFirstConsumer makes new volumes "
             "where the pod is scheduled."
         )
-    if p.owner is not None and p.owner.kind == "DaemonSet" and "Insufficient" in message:
+    if "eks.amazonaws.com/compute-type" in message:  # EKS Fargate's own nodes' taint
         steps.append(
-            "A DaemonSet pod belongs to one node, and a new node brings its own copy: make room "
-            "on that node, or give the DaemonSet a priorityClass high enough to preempt "
+            "Only Fargate nodes are there, and a pod reaches Fargate through a Fargate profile "
+            "that matches its namespace (and labels): create one for it, or add EC2 nodes; a "
+            "toleration of the taint does not do it."
+        )
+    if "not supported on Fargate" in message:
+        steps.append(
+            "Fargate refuses what the message names (privileged containers, hostPath, "
+            "hostNetwork, DaemonSets…): change the pod spec, or run the pod on EC2 nodes."
+        )
+    one_node = re.search(
+        r"0/\d+ nodes are available: 1 Insufficient [\w./-]+, \d+ node\(s\) didn", message
+    )
+    if (
+        p.owner is not None and p.owner.kind == "DaemonSet" or one_node
+    ) and "Insufficient" in message:
+        steps.append(
+            "The pod fits one node only (a DaemonSet's pod belongs to its node; the others do "
+            "not match its affinity), and a new node brings its own copy: make room on that "
+            "node, or give the pod a priorityClass high enough to preempt "
             "(system-node-critical for node agents)."
         )
     return tuple(steps)

@@ -216,7 +216,10 @@ def start_error(s: Subject) -> Optional[Verdict]:
     said = [e.message for e in told]
     text = message or " ".join(said)
     for pattern, verb, what, step in _KNOWN:
-        if pattern.search(text):
+        found = pattern.search(text)
+        if found:
+            if found.groups() and found.group(1):  # the error itself, where the pattern has it
+                what += f": {first_line(found.group(1), 120)}"
             summary = (
                 f"the runtime could not {verb} the container ({s.reason or 'exit 128'}): {what}"
             )
@@ -277,6 +280,25 @@ _CGROUP_STEP = (
     "cgroupfs), and the node's runc version and cgroup setup (v1 or v2)."
 )
 
+# containerd's 'failed to mkdir "/etc/x": mkdir /etc/x: read-only file system': the node's
+# root file system is read-only (Talos, Bottlerocket, Flatcar's /usr), and a hostPath or
+# mount point under it cannot be made
+_READ_ONLY = re.compile(r'failed to mkdir "[^"]+": mkdir \S+: read-only file system')
+_READ_ONLY_STEP = (
+    "The node's root file system is read-only (immutable node OSes: Talos, Bottlerocket, "
+    "Flatcar's /usr), so the directory a hostPath (or a mount) needs cannot be made there: move "
+    "the path under a writable one such as /var (a chart's setting for it), or make it on the "
+    "node first."
+)
+# the NVIDIA runtime's prestart hook (nvidia-container-cli) could not reach the node's driver
+_NVIDIA = re.compile(r"nvidia-container-cli: \S[^:]*: (.+?)(?:: unknown)?$", re.M)
+_NVIDIA_STEP = (
+    "The NVIDIA container runtime's hook failed on the node: its driver is not loaded or does "
+    "not match (nvidia-smi on the node), or the GPU is bound to another driver (vfio-pci for "
+    "passthrough) while nvidia is the default runtime: fix the node's driver, or run this pod "
+    "with runc (a RuntimeClass)."
+)
+
 # runc splits each "NAME=value" at its first "=" and sets it with Go's os.Setenv, which
 # refuses (EINVAL) an empty name and a NUL byte in a name or value; newer runc says so itself
 # ("environment variable value can't contain null"). The kubelet drops envFrom keys that are
@@ -321,6 +343,13 @@ _KNOWN = (
     ),
     (_RESERVED, "create", "an earlier create request still holds its name", _RESERVED_STEP),
     (_CGROUP, "start", "the node's cgroup setup refused its process", _CGROUP_STEP),
+    (
+        _READ_ONLY,
+        "create",
+        "a directory it needs is on the node's read-only file system",
+        _READ_ONLY_STEP,
+    ),
+    (_NVIDIA, "start", "the NVIDIA runtime hook failed", _NVIDIA_STEP),
     (_SECCOMP, "create", "it cannot load the seccomp profile the pod names", _SECCOMP_STEP),
     (
         _SETENV,
