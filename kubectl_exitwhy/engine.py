@@ -305,7 +305,8 @@ def _with_log(verdict: Verdict, c: Container) -> Verdict:
     if hit.signature.id in logsigs.CRASHES and not own:
         # the program's own crash: where it happened, before the cause's generic steps (exit
         # 2's "check command and args" does not fit a Go panic)
-        steps, own = (logsigs.CRASH_STEP,) + steps, verdict.cause == "shell_misuse"
+        crash = logsigs.step_for(hit) or logsigs.CRASH_STEP
+        steps, own = (crash,) + steps, verdict.cause == "shell_misuse"
     else:
         step = logsigs.step_for(hit)
         if step and not own:

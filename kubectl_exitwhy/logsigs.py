@@ -120,6 +120,14 @@ SIGNATURES: tuple[Signature, ...] = (
         r"[Pp]ermission denied$",
         "app_error",
     ),
+    # EMFILE: the process's open-file limit, or (from inotify_init, as Go's fsnotify and
+    # kube-proxy report it) the node's per-user inotify instances
+    _hint(
+        "too_many_files",
+        "it ran out of open files or file watchers (too many open files)",
+        r"(?i)too many open files",
+        "app_error",
+    ),
     # a server whose port another process holds: Go's "listen tcp :9100: bind: address already
     # in use", and the same EADDRINUSE text from most runtimes
     _hint(
@@ -293,6 +301,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "port_denied": ("permission denied",),
     "file_denied": ("permission denied",),
     "port_in_use": ("address already in use",),
+    "too_many_files": ("too many open files",),
     "nginx_emerg": ("[emerg]",),
     "fatal_log": ("fatal",),
     "jvm_no_jar": ("jar",),
@@ -352,6 +361,13 @@ _NO_DIRECTORY = (
 STEPS: dict[str, str] = {
     "shell_file": _RUN_OR_WRITE,
     "file_denied": _WRITABLE,
+    "too_many_files": (
+        "Too many open files: the process's limit on open files (the runtime's LimitNOFILE, "
+        "ulimit -n), or, where it came from making a file watcher (inotify: 'failed to create "
+        "watcher', fsnotify), the node's fs.inotify.max_user_instances (128 by default, shared "
+        "by every container of that user on the node): raise it on the nodes (sysctl), or find "
+        "what holds so many."
+    ),
     "port_denied": (
         "A port below 1024 is root's unless the node says otherwise: listen on a port of 1024 "
         "or above (and point the Service's targetPort at it), or lower the bar for the pod with "
@@ -411,6 +427,12 @@ STEPS: dict[str, str] = {
 }
 
 
+# Go's runtime could not start a thread (clone: EAGAIN): a limit on processes or threads
+_THREADS_STEP = (
+    "It could not start another thread (EAGAIN): a limit on processes and threads was hit: the "
+    "pod's pids limit (the kubelet's podPidsLimit, the cgroup's pids.max) or the user's "
+    "ulimit -u on the node; raise it, or find what starts so many."
+)
 _UNREACHED = re.compile(r"(?i)connection refused|i/o timeout|no route to host")
 _CONNECT_STEP = (
     "It could not reach a service it needs at start: check the address it is given (a missing "
@@ -455,6 +477,8 @@ def step_for(hit: Hit) -> Optional[str]:
         return _WRITABLE
     if "nf_conntrack" in hit.line and "permission denied" in hit.line.lower():
         return _CONNTRACK_STEP
+    if "newosproc" in hit.line or "failed to create new OS thread" in hit.line:
+        return _THREADS_STEP
     if _UNREACHED.search(hit.line) and hit.signature.id not in ("port_in_use", "port_denied"):
         return _CONNECT_STEP
     return STEPS.get(hit.signature.id)

@@ -781,3 +781,80 @@ def test_the_nvidia_hooks_own_error_is_in_the_summary():
     waiting = {"waiting": {"reason": "RunContainerError", "message": msg}}
     f = one(pod(statuses=[status(state=waiting)])).findings[0]
     assert "nvml error: driver not loaded" in f.summary and "RuntimeClass" in f.next_steps[0]
+
+
+# --- probes, limits, newer and older kubelets (sets j and k) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines,words",
+    [
+        (["F0811 13:31:01.771818       1 server.go:488] failed complete: too many open files"],
+         "fs.inotify.max_user_instances"),
+        (["runtime: failed to create new OS thread (have 31 already; errno=11)",
+          "fatal error: newosproc"], "pids"),
+    ],
+)  # fmt: skip
+def test_limits_of_the_node_get_their_steps(lines, words):
+    f = one(crashed(2), logs={"app": lines}).findings[0]
+    assert words in f.next_steps[0]
+
+
+def test_an_exit_0_beside_a_failing_liveness_probe_is_not_sure_it_ended_by_itself():
+    c = spec_container(liveness=True)
+    unhealthy = event("Unhealthy", "", type_="Warning")
+    p = pod(containers=[c], statuses=[status(last=terminated(0, "Completed"), restarts=9)])
+    f = one(p, unhealthy).findings[0]
+    assert (f.cause, f.confidence) == ("exit_success_restarted", "medium")
+    assert "liveness probe failed" in f.summary
+
+
+def test_an_exit_2_after_days_is_no_usage_error():
+    last = terminated(2, started="2026-11-18T08:00:00Z", finished="2026-11-20T09:00:00Z")
+    f = one(pod(statuses=[status(last=last, restarts=1)])).findings[0]
+    assert f.cause == "shell_misuse" and "not its arguments" in f.summary
+
+
+def test_scheduling_gates_and_the_old_name_of_node_affinity():
+    gated = {"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}
+    f = one(pod(statuses=[], phase="Pending", node="", conditions=[gated])).findings[0]
+    assert f.cause == "unschedulable" and "schedulingGates" in f.next_steps[0]
+    p = pod(statuses=[], phase="Failed", reason="MatchNodeSelector",
+            message="Pod Predicate MatchNodeSelector failed")  # fmt: skip
+    f = one(p).findings[0]
+    assert f.cause == "admission_rejected" and "labels" in f.next_steps[0]
+
+
+def test_a_pre_cri_kubelets_network_failure_is_the_sandbox():
+    msg = (
+        'Error syncing pod, skipping: failed to "SetupNetwork" for "dns-1_kube-system" with '
+        'SetupNetworkError: "Failed to setup network for pod using network plugins \\"cni\\": '
+        'open /run/flannel/subnet.env: no such file or directory; Skipping pod"'
+    )
+    e = event("FailedSync", msg, type_="Warning", container=None)
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})], phase="Pending")
+    f = one(p, e).findings[0]
+    assert f.cause == "sandbox_failed" and "flannel" in f.summary
+
+
+def test_a_user_namespace_that_cannot_be_mapped_and_a_lost_thin_device():
+    f = pending_on(
+        "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to create "
+        "mapped mount: invalid argument",
+        "FailedCreatePodSandBox",
+    )
+    assert "hostUsers" in f.next_steps[0]
+    msg = "Error response from daemon: devicemapper: Error running deviceCreate: lstat /dev/mapper/docker-1-init"
+    waiting = {"waiting": {"reason": "RunContainerError", "message": msg}}
+    f = one(pod(statuses=[status(state=waiting)])).findings[0]
+    assert f.cause == "start_error" and "devicemapper" in f.next_steps[0]
+
+
+def test_a_probe_asking_https_of_plain_http():
+    c = spec_container(liveness=True)
+    said = 'Liveness probe failed: Get "https://10.0.0.1:8080/healthz": http: server gave HTTP response to HTTPS client'
+    events = [event("Unhealthy", said, type_="Warning", count=3),
+              event("Killing", "Container app failed liveness probe, will be restarted")]  # fmt: skip
+    p = pod(containers=[c], statuses=[status(last=terminated(137), restarts=2)])
+    f = one(p, *events).findings[0]
+    assert f.cause == "liveness_probe_kill" and "scheme" in f.next_steps[0]

@@ -374,7 +374,11 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     pod = s.pod
     if pod.reason == "ProviderFailed" and pod.phase in ("", "Pending"):
         return _provider_failed(s)
-    events = _failures(pod, "FailedCreatePodSandBox", "NetworkNotReady")
+    events = [
+        e
+        for e in _failures(pod, "FailedCreatePodSandBox", "NetworkNotReady", "FailedSync")
+        if e.reason != "FailedSync" or _SYNC_SANDBOX.search(e.message)
+    ]
     if not events or not _stuck(pod) or _later_stage_reached(pod, events[-1], _SANDBOX_STAGE):
         return None
     e = events[-1]
@@ -391,6 +395,8 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     said = _sandbox_error(e.message)
     pause = _PAUSE.search(e.message)
     steps: tuple[str, ...] = ()
+    if _USERNS.search(e.message):
+        steps = (_USERNS_STEP,)
     handler = _NO_HANDLER.search(e.message)
     if handler:
         summary = (
@@ -418,6 +424,21 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
         severity="critical",
         own_steps=bool(steps),
     )
+
+
+# kubelets before CRI (1.4–1.6) said it in a FailedSync: 'failed to "SetupNetwork" for "<pod>"
+# with SetupNetworkError: …' (later 'failed to "CreatePodSandbox" …')
+_SYNC_SANDBOX = re.compile(r'failed to "(?:SetupNetwork|CreatePodSandbox)" for')
+
+
+# a pod in a user namespace (hostUsers: false) whose runtime or file system cannot map its ids
+_USERNS = re.compile(r"mapped mount|idmap|cannot be mapped to a host ID|user namespace", re.I)
+_USERNS_STEP = (
+    "The pod runs in a user namespace (hostUsers: false), and the node cannot map its ids: "
+    "the runtime, its snapshotter and the kernel must all support ID-mapped mounts for the file "
+    "systems involved. Check their versions on the node, and try the pod without hostUsers: "
+    "false to confirm."
+)
 
 
 def _provider_failed(s: Subject) -> Verdict:

@@ -16,6 +16,7 @@ from kubectl_exitwhy.rules.base import (
     Subject,
     Verdict,
     crash_looping,
+    duration,
     pod_is_stopping,
     restarts_text,
     rule,
@@ -51,6 +52,23 @@ def exit_success_restarted(s: Subject) -> Optional[Verdict]:
     verdict = _code_verdict("exit_success_restarted", s, summary)
     if shell:
         verdict = replace(verdict, next_steps=(_SHELL_STEP,), own_steps=True)
+    probed = [k for k in ("liveness", "startup") if k in c.probes]
+    if probed and any(e.reason == "Unhealthy" and e.warning for e in c.events):
+        # the kubelet stops a container its probe gave up on with SIGTERM: a program that
+        # exits 0 on it looks like one that ended by itself
+        verdict = replace(
+            verdict,
+            summary=verdict.summary + f"; but its {probed[0]} probe failed (Unhealthy events), "
+            "and a probe's kill (SIGTERM, on which it exits 0) looks the same",
+            confidence=MEDIUM,
+            next_steps=(
+                f"Read the Unhealthy and Killing events: if the {probed[0]} probe killed it, "
+                "give the probe more time (timeoutSeconds, failureThreshold; an exec probe "
+                "runs within the container's CPU limit) or find why it stops answering: "
+                "kubectl describe pod <pod> -n <ns>",
+            )
+            + verdict.next_steps,
+        )
     if not s.pod.policy_shown:  # Always is only the API's default here: not saved, or cut
         summary += " (restartPolicy assumed: the pod spec " + (
             "does not show it)" if s.pod.has_spec else "was not saved)"
@@ -238,9 +256,27 @@ def shell_misuse(s: Subject) -> Optional[Verdict]:
     after an unrecovered panic."""
     if s.code != 2:
         return None
+    run = s.term.run_seconds if s.term else None
+    if run is not None and run > LONG_RUN:  # no start-up usage error: it ran, then stopped
+        stop_lines, _ = stop_evidence(s)
+        return Verdict(
+            "shell_misuse",
+            MEDIUM,
+            f"exit 2 after running {duration(run)}: not its arguments (those fail at once); "
+            "an error it met, or its answer to being stopped",
+            tuple(subject_lines(s) + stop_lines),
+            (
+                "Read what it printed last, and find whether something stopped it then (a "
+                "rollout, a drain, a node shutdown: events around the finish time): a program "
+                "that exits 2 on SIGTERM leaves the pod in Error where 0 would end it cleanly.",
+            ),
+        )
     return _code_verdict(
         "shell_misuse", s, "exit 2: bad arguments, shell misuse or a Go panic", MEDIUM
     )
+
+
+LONG_RUN = 600  # seconds: a usage error ends a program as it starts, not ten minutes in
 
 
 @rule("app_error", 130, TERMINATION)

@@ -110,7 +110,20 @@ def _probe_kill(s: Subject, kind: str) -> Optional[Verdict]:
             f"The probe's path is not served (HTTP 404): check {kind}Probe.httpGet.path and "
             "port against the app's routes (and its base path, if it has one).",
         )
+    elif _SCHEME.search(reason):
+        steps = (scheme_step(kind),)
     return Verdict(f"{kind}_probe_kill", confidence, summary, tuple(evidence), steps)
+
+
+# Go's HTTP client, for the kubelet's prober, when it asks HTTPS of a server speaking plain HTTP
+_SCHEME = re.compile(r"server gave HTTP response to HTTPS client")
+
+
+def scheme_step(kind: str) -> str:
+    return (
+        f"The probe asks HTTPS of a port that answers plain HTTP: set {kind}Probe.httpGet.scheme "
+        "to HTTP (or serve TLS on that port)."
+    )
 
 
 # the kubelet's HTTP prober: "HTTP probe failed with statuscode: 404"

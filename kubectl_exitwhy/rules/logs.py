@@ -50,7 +50,7 @@ def _from_log(cause: str, s: Subject) -> Optional[Verdict]:
     crashed = hit.signature.id in logsigs.CRASHES
     step = logsigs.step_for(hit)
     steps = logsigs.tail_steps(s.c.log_tail or s.message.splitlines()) + (
-        (logsigs.CRASH_STEP,) if crashed else (step,) if step else ()
+        (step or logsigs.CRASH_STEP,) if crashed else (step,) if step else ()
     )
     return Verdict(
         cause,

@@ -337,6 +337,7 @@ _ADMISSION = {
     "InitContainerRestartPolicyForbidden",
     "SupplementalGroupsPolicyNotSupported",
     "NodeAffinity",
+    "MatchNodeSelector",  # the kubelet's name for NodeAffinity before 1.21
     "NodeName",
     "NodePorts",
     "TaintToleration",
@@ -437,11 +438,32 @@ _ADMISSION_STEPS = {
         "was labelled again): the next pod will fit.",
     ),
 }
+_ADMISSION_STEPS["MatchNodeSelector"] = _ADMISSION_STEPS["NodeAffinity"]
 # the kubelet rejects a pod once, for good (phase Failed)
 _NOT_RETRIED = (
     "A rejected pod is not retried: its controller makes a new one; a pod without one must be "
     "created again."
 )
+
+
+def _gated(s: Subject, cond: Condition) -> Verdict:
+    """PodScheduled False, SchedulingGated: the scheduler does not look at the pod until every
+    entry of spec.schedulingGates is removed, by the controller that put it there."""
+    return Verdict(
+        "unschedulable",
+        HIGH,
+        "not scheduled: held by scheduling gates (SchedulingGated: spec.schedulingGates), "
+        "which the scheduler waits for a controller to remove",
+        (f"status.conditions[PodScheduled]: False, SchedulingGated: {first_line(cond.message)}",),
+        (
+            "Find the gates and who owns them: kubectl get pod <pod> -n <ns> -o jsonpath="
+            "'{.spec.schedulingGates}'; the controller that added them (a queue such as Kueue, "
+            "an operator's pre-deployment check) removes them once its condition holds: its "
+            "own status and logs say what it waits for.",
+        ),
+        severity="warning",
+        own_steps=True,
+    )
 
 
 def _bound(p) -> bool:
@@ -509,6 +531,8 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
             ),
             steps,
         )
+    if cond is not None and cond.status == "False" and cond.reason == "SchedulingGated":
+        return _gated(s, cond)
     if not cond or cond.status != "False" or cond.reason != "Unschedulable":
         return None
     why = first_line(cond.message or (events[-1].message if events else ""), 160)

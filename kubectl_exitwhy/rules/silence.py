@@ -25,6 +25,7 @@ from kubectl_exitwhy.rules.base import (
     pod_is_stopping,
     waiting_line,
 )
+from kubectl_exitwhy.rules.kills import _SCHEME, scheme_step
 
 # How long a pod may sit in Pending (pulling, mounting, scheduling) before it counts as stuck.
 PENDING_GRACE = timedelta(minutes=5)
@@ -195,6 +196,8 @@ def not_ready(pod: Pod) -> Optional[tuple[Container, Verdict]]:
             "The probe's path is not served (HTTP 404): check readinessProbe.httpGet.path and "
             "port against the app's routes (and its base path, if it has one)."
         )
+    elif _SCHEME.search(output):
+        steps.append(scheme_step("readiness"))
     elif "connection refused" in output:
         steps.append(
             "Nothing listens on the probe's port: check readinessProbe's port against the "

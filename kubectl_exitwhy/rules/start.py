@@ -299,6 +299,15 @@ _NVIDIA_STEP = (
     "with runc (a RuntimeClass)."
 )
 
+# Docker's devicemapper storage driver lost a container's thin device ("lstat
+# /dev/mapper/docker-…-init: no such file or directory"): the node's storage, not the pod
+_DEVMAPPER = re.compile(r"devicemapper|/dev/mapper/docker-")
+_DEVMAPPER_STEP = (
+    "The node's container storage (Docker's devicemapper driver) lost the container's device: "
+    "a node matter. Check the node's Docker storage (docker info, its thin pool's free space), "
+    "and restart or replace the node if it persists."
+)
+
 # runc splits each "NAME=value" at its first "=" and sets it with Go's os.Setenv, which
 # refuses (EINVAL) an empty name and a NUL byte in a name or value; newer runc says so itself
 # ("environment variable value can't contain null"). The kubelet drops envFrom keys that are
@@ -350,6 +359,7 @@ _KNOWN = (
         _READ_ONLY_STEP,
     ),
     (_NVIDIA, "start", "the NVIDIA runtime hook failed", _NVIDIA_STEP),
+    (_DEVMAPPER, "start", "the node's container storage failed", _DEVMAPPER_STEP),
     (_SECCOMP, "create", "it cannot load the seccomp profile the pod names", _SECCOMP_STEP),
     (
         _SETENV,
