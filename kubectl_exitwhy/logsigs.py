@@ -189,14 +189,15 @@ SIGNATURES: tuple[Signature, ...] = (
     _hint(
         "coredns_loop",
         "CoreDNS detected a forwarding loop",
-        r"\[FATAL\] plugin/loop: .*loop detected",
+        r"(?i)\[FATAL\] plugin/loop: .*loop\b.*\bdetected",
         "app_error",
     ),
     # a command-line tool's own "prog: error: …" (PostgreSQL's tools, argparse, many CLIs)
     _hint(
         "tool_error",
         "the program reported an error and stopped",
-        r"^[\w.-]+: (?:error|fatal|FATAL|ERROR): \S",
+        r"^(?!.*\b(?:WARN|WARNING|INFO|DEBUG|[Rr]etrying|continuing)\b)"
+        r"[\w.-]+: (?:error|fatal|FATAL|ERROR): \S",
         "app_error",
     ),
     # the java launcher's argument errors, exit 1
@@ -268,7 +269,7 @@ SIGNATURES: tuple[Signature, ...] = (
     _hint(
         "cli_error",
         "the program stopped on the error it printed",
-        r"^Error: \S",
+        r"^(?!.*\b(?:using defaults|[Rr]etrying|continuing)\b)Error: \S",
         "app_error",
     ),
     _hint(
@@ -282,7 +283,8 @@ SIGNATURES: tuple[Signature, ...] = (
     _hint(
         "ruby_exception",
         "an uncaught Ruby exception",
-        r"\S.* \((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception)\)$",
+        r"^(?!.*\b(?:WARN|WARNING|INFO|DEBUG|[Rr]etrying|continuing|caught)\b)"
+        r"\S.* \((?:[A-Z]\w*::)*(?:[A-Z]\w*(?:Error|Exception|Bad)|E[A-Z]{3,})\)$",
         "app_error",
     ),
     _sig("git_fatal", "git failed", r"^fatal: "),  # sharpens only: git exits 128 on its own
@@ -309,9 +311,9 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "dotnet_coreclr": ("coreclr",),
     "tool_error": ("error: ", "fatal: "),
     "klog_fatal": ("] ",),
-    "coredns_loop": ("loop detected",),
+    "coredns_loop": ("plugin/loop",),
     "cli_error": ("error: ",),
-    "ruby_exception": ("error)", "exception)"),
+    "ruby_exception": ("error)", "exception)", "econnrefused)", "bad)"),
     "jvm_heap": ("java heap space",),
     "jvm_metaspace": ("metaspace",),
     "jvm_gc_overhead": ("gc overhead",),
@@ -433,9 +435,16 @@ _THREADS_STEP = (
     "pod's pids limit (the kubelet's podPidsLimit, the cgroup's pids.max) or the user's "
     "ulimit -u on the node; raise it, or find what starts so many."
 )
-_UNREACHED = re.compile(r"(?i)connection refused|i/o timeout|no route to host")
+# cobra's own words for arguments it refuses
+_BAD_ARGS = re.compile(
+    r"unknown (?:shorthand )?flag|unknown command|required flag\(s\)|accepts \d+ arg|"
+    r"invalid argument \"[^\"]*\" for"
+)
+_UNREACHED = re.compile(
+    r"(?i)connection refused|i/o timeout|no route to host|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH"
+)
 _CONNECT_STEP = (
-    "It could not reach a service it needs at start: check the address it is given (a missing "
+    "It could not reach a service it needs: check the address it is given (a missing "
     "setting often leaves a localhost default, which in a pod is the pod itself), that the "
     "service is up and listening there, and for an i/o timeout to a Service IP (the API "
     "server's among them) the pod's route to it: kube-proxy, the CNI, network policies."
@@ -450,7 +459,10 @@ _CONNTRACK_STEP = (
 # the variables Kubernetes sets for each Service of the namespace (enableServiceLinks, on by
 # default): <NAME>_PORT=tcp://10.0.0.1:8080, which a program reading <NAME>_PORT as its port
 # setting is given instead of a number
-_SERVICE_LINK = re.compile(r"tcp://\d{1,3}(?:\.\d{1,3}){3}:\d+")
+_SERVICE_LINK = re.compile(
+    r"(?i)(?:port\W{1,4}|pars\w*\W{1,4}|invalid\W.{0,40}?)"
+    r"tcp://(?!0\.0\.0\.0|127\.)\d{1,3}(?:\.\d{1,3}){3}:\d+"
+)  # a setting's value (port: 'tcp://…', parsing "tcp://…"), never a listen address
 SERVICE_LINK_STEP = (
     "A setting holds a value such as tcp://10.0.0.1:8080: Kubernetes sets "
     "<SERVICE>_PORT=tcp://<ip>:<port> (and _HOST, _PORT_<n>_TCP…) for every Service of the "
@@ -479,6 +491,13 @@ def step_for(hit: Hit) -> Optional[str]:
         return _CONNTRACK_STEP
     if "newosproc" in hit.line or "failed to create new OS thread" in hit.line:
         return _THREADS_STEP
+    if hit.signature.id == "cli_error" and _BAD_ARGS.search(hit.line):
+        return (
+            "The arguments are wrong, as the error says: check command and args (a flag the "
+            "image's version no longer has, or one it does not have yet)."
+        )
+    if hit.signature.id == "dotnet_coreclr" and "0x8007000E" not in hit.line.upper():
+        return "The .NET runtime failed before the program ran: its HRESULT says why."
     if _UNREACHED.search(hit.line) and hit.signature.id not in ("port_in_use", "port_denied"):
         return _CONNECT_STEP
     return STEPS.get(hit.signature.id)

@@ -858,3 +858,109 @@ def test_a_probe_asking_https_of_plain_http():
     p = pod(containers=[c], statuses=[status(last=terminated(137), restarts=2)])
     f = one(p, *events).findings[0]
     assert f.cause == "liveness_probe_kill" and "scheme" in f.next_steps[0]
+
+
+# --- what the third review found ------------------------------------------------------------
+
+
+def test_a_listen_address_is_no_service_link():
+    lines = ["* Listening on tcp://0.0.0.0:3000", "undefined method `x' for nil (NoMethodError)"]
+    f = one(crashed(1), logs={"app": lines}).findings[0]
+    assert not any("enableServiceLinks" in s for s in f.next_steps)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WARN 2024 cache warmup failed, continuing (TimeoutException)",
+        "Error: config file /etc/x.yaml not found, using defaults",
+        "main: error: retrying connection to broker",
+    ],
+)
+def test_a_handled_error_is_not_the_programs_last_word(line):
+    assert logsigs.scan([line]) == ()
+
+
+def test_cobras_own_argument_errors_are_wrong_arguments():
+    lines = ["Error: unknown flag: --metric-resolution-seconds", "Usage:"]
+    f = one(crashed(1), logs={"app": lines}).findings[0]
+    assert "The arguments are wrong" in f.next_steps[0]
+
+
+def test_coredns_current_loop_wording():
+    line = ('[FATAL] plugin/loop: Loop (127.0.0.1:55953 -> :53) detected for zone ".", see '
+            "https://coredns.io/plugins/loop#troubleshooting.")  # fmt: skip
+    assert [h.signature.id for h in logsigs.scan([line])] == ["coredns_loop"]
+
+
+def test_a_klog_fatal_exit_255_is_no_exec_failure():
+    last = terminated(255, started="2026-11-20T09:00:00Z", finished="2026-11-20T09:00:00Z")
+    lines = ["F0101 10:00:00.000000       1 server.go:1] failed complete: too many open files"]
+    f = one(pod(statuses=[status(last=last, restarts=2)]), logs={"app": lines}).findings[0]
+    assert f.cause == "exit_255" and "exec failure" not in f.summary
+
+
+def test_a_hooks_quoted_output_where_its_stderr_is_empty():
+    msg = ('PostStartHook failed: command \'/bin/sh -c check\' exited with 1: , message: '
+           '"waiting for db...\\nERROR: db not reachable\\n"')  # fmt: skip
+    waiting = {"waiting": {"reason": "PostStartHookError", "message": msg}}
+    f = one(pod(statuses=[status(state=waiting)])).findings[0]
+    assert "(the hook exited 1): waiting for db... ERROR: db not reachable" in f.summary
+
+
+def test_fargate_nodes_among_others_and_a_daemonset_on_fargate():
+    mixed = _unschedulable(
+        "0/5 nodes are available: 2 Insufficient cpu, 3 node(s) had untolerated taint "
+        "{eks.amazonaws.com/compute-type: fargate}."
+    )
+    assert not any("Only Fargate nodes" in s for s in mixed.next_steps)
+    ds = _unschedulable(
+        "0/10 nodes are available: 1 node(s) had untolerated taint "
+        "{eks.amazonaws.com/compute-type: fargate}, 9 node(s) didn't match Pod's node affinity.",
+        owner=("DaemonSet", "calico-node"),
+    )
+    assert any("Fargate runs no DaemonSet" in s for s in ds.next_steps)
+
+
+def test_one_matching_full_node_of_a_deployment_may_be_joined_by_another():
+    f = _unschedulable(
+        "0/6 nodes are available: 1 Insufficient nvidia.com/gpu, 5 node(s) didn't match Pod's "
+        "node affinity/selector."
+    )
+    step = next(s for s in f.next_steps if "passes the pod's selector" in s)
+    assert "add a node that matches" in step
+
+
+def test_the_legacy_shutdown_reason_is_a_stop_not_a_refusal():
+    p = pod(statuses=[status(state={"waiting": {"reason": "ContainerCreating"}})],
+            phase="Failed", reason="Shutdown", message="Node is shutting, evicting pods")  # fmt: skip
+    f = one(p).findings[0]
+    assert f.cause == "node_shutdown" and "stopped" in f.summary
+
+
+def test_cri_os_handler_words_and_a_failed_virtual_node_pod():
+    f = pending_on(
+        "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to find runtime "
+        "handler kata from runtime list map[runc:0x1]",
+        "FailedCreatePodSandBox",
+    )
+    assert "'kata'" in f.summary
+    p = pod(statuses=[], phase="Failed", reason="ProviderFailed", message="quota exceeded")
+    assert one(p).findings[0].cause == "sandbox_failed"
+
+
+def test_a_host_path_socket_is_not_told_to_become_a_directory():
+    f = pending_on(
+        'MountVolume.SetUp failed for volume "docker" : hostPath type check failed: '
+        "/var/run/docker.sock is not a socket file"
+    )
+    assert "DirectoryOrCreate" not in f.next_steps[-1] and "socket" in f.next_steps[-1]
+
+
+def test_an_image_asking_for_a_newer_cuda():
+    msg = ("nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.2, please "
+           "update your driver to a newer version: unknown")  # fmt: skip
+    waiting = {"waiting": {"reason": "RunContainerError", "message": msg}}
+    f = one(pod(statuses=[status(state=waiting)])).findings[0]
+    assert "newer CUDA" in f.next_steps[0]
+    assert sum("Read the whole error" in s for s in f.next_steps) == 1

@@ -102,11 +102,15 @@ _HOOK_EXIT = re.compile(r"exited with (\d+): (.+)", re.S)
 
 
 def hook_said(message: str) -> str:
-    """' (the hook exited N): <the start of its output>', from the kubelet's message; ''."""
+    """' (the hook exited N): <the start of its output>', from the kubelet's message: "…exited
+    with N: <stderr>, message: "<its output>"" (the quoted output where stderr is empty); ''."""
     found = _HOOK_EXIT.search(message)
     if not found:
         return ""
-    output = first_line(" ".join(found.group(2).split()), 160)
+    said, _, quoted = found.group(2).partition(", message: ")
+    if not said.strip() and quoted:
+        said = quoted.strip().strip('"').replace("\\n", " ")
+    output = first_line(" ".join(said.split()), 160)
     return f" (the hook exited {found.group(1)})" + (f": {output}" if output else "")
 
 

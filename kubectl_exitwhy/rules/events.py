@@ -322,11 +322,17 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
         )
     host = _HOST_PATH.search(message)
     if host:  # the kubelet checks a hostPath's type before it mounts it
+        path, kind = host.group(1), host.group(2)
+        fix = {
+            "directory": "create it there (or let the volume's type be DirectoryOrCreate)",
+            "file": "put the file there (or let the volume's type be FileOrCreate)",
+            "socket file": "start what serves that socket on the node (the Docker socket is "
+            "gone from nodes that run containerd or CRI-O)",
+        }.get(kind, "make it exist there as that kind of device (a module, a driver)")
         return (
             read,
-            f"{host.group(1)} is not there as the volume's hostPath type asks, on that node: "
-            "create it there (or let the volume's type be DirectoryOrCreate), or correct the "
-            "path (a chart's kubelet directory is another on MicroK8s: "
+            f"{path} is not a {kind} on that node (missing, or another kind of file): {fix}, "
+            "or correct the path (a chart's kubelet directory is another on MicroK8s: "
             "/var/snap/microk8s/common/var/lib/kubelet).",
         )
     helper = _FS_TYPE.search(message) if "helper program" in message else None
@@ -343,7 +349,10 @@ def _volume_steps(message: str, problem: str) -> tuple[str, ...]:
 
 # the kubelet's own check of a hostPath volume's type: "hostPath type check failed: /x is not
 # a directory" (or a file, a socket…)
-_HOST_PATH = re.compile(r"hostPath type check failed: (\S+) is not a")
+_HOST_PATH = re.compile(
+    r"hostPath type check failed: (.+?) is not an? "
+    r"(directory|file|socket file|character device|block device)"
+)
 # the kubelet's "Mounting arguments: -t nfs …" (through systemd-run: "… --scope -- mount -t
 # nfs …") where util-linux's mount says it "might need a /sbin/mount.<type> helper program"
 # (bad option): for these types, the node's client package
@@ -372,7 +381,7 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     network is not ready before it mounts anything, and creates the sandbox only after the
     volumes are mounted, so either is the later, current blocker."""
     pod = s.pod
-    if pod.reason == "ProviderFailed" and pod.phase in ("", "Pending"):
+    if pod.reason == "ProviderFailed" and pod.phase in ("", "Pending", "Failed"):
         return _provider_failed(s)
     events = [
         e
@@ -401,7 +410,7 @@ def sandbox_failed(s: Subject) -> Optional[Verdict]:
     if handler:
         summary = (
             f"the pod sandbox cannot be created: the node's runtime has no handler "
-            f"{next(g for g in handler.groups() if g)!r} (the pod's RuntimeClass)"
+            f"{next(g for g in handler.groups() if g)!r} (a RuntimeClass's, or its default)"
         )
         steps = (_HANDLER_STEP,)
     if pause:
@@ -449,13 +458,14 @@ def _provider_failed(s: Subject) -> Verdict:
     return Verdict(
         "sandbox_failed",
         MEDIUM,
-        "the virtual node's provider could not create the pod (ProviderFailed)"
+        "the virtual node's provider reported an error for the pod (ProviderFailed)"
         + (f": {said}" if said else ""),
         (f"status.phase: {pod.phase or '(empty)'}; status.reason: ProviderFailed",),
         (
             "The provider behind the virtual node (virtual-kubelet: ACI for AKS virtual nodes) "
-            "refused or failed the pod: its message says why (a quota, a region's capacity, a "
-            "feature the provider lacks, a time-out). It may not try the pod again: delete it "
+            "reported an error for the pod: its message says why (a quota, a region's capacity, "
+            "a feature the provider lacks; after a time-out the container group may exist all "
+            "the same: look at it in the provider). It may not try the pod again: delete it "
             "once the cause is fixed, and its controller makes another.",
         ),
         detail=said or None,
@@ -469,12 +479,14 @@ def _provider_failed(s: Subject) -> Verdict:
 # lacks
 _NO_HANDLER = re.compile(
     r'no runtime for "([^"]+)" is configured|runtime handler "([^"]+)"|'
-    r'RuntimeHandler "([^"]+)" not supported'
+    r'RuntimeHandler "([^"]+)" not supported|failed to find runtime handler (\S+) from'
 )
 _HANDLER_STEP = (
-    "The pod's RuntimeClass names a handler this node's runtime is not configured with (gVisor's "
-    "runsc, Kata…): install and configure it on every node the pod may run on, or give the "
-    "RuntimeClass scheduling.nodeSelector (and tolerations) for the nodes that have it."
+    "The runtime handler asked for is not configured on this node (gVisor's runsc, Kata, "
+    "nvidia…): where the pod names a RuntimeClass (spec.runtimeClassName), install the handler "
+    "on every node the pod may run on, or give the RuntimeClass scheduling.nodeSelector for the "
+    "nodes that have it; where it names none, the runtime's own default handler is missing on "
+    "the node (its configuration, as a GPU operator sets it)."
 )
 
 # containerd's CRI: 'failed to get sandbox image "<image>": failed to pull image …'

@@ -226,13 +226,18 @@ def exit_255(s: Subject) -> Optional[Verdict]:
     (SSH and many runtimes use it)."""
     if s.code != 255:
         return None
-    if s.term and s.term.run_seconds == 0:
+    # a line the program wrote itself (klog's Fatal exits 255) says it ran: no exec failure
+    wrote = any(not h.signature.id.startswith("exec_") for h in s.c.log_hits)
+    if s.term and s.term.run_seconds == 0 and not wrote:
         summary = (
             "exit 255 the instant it started: likely an exec failure (exec format error, "
             "missing interpreter) whose reason went only to the container's log"
         )
         return _code_verdict("exit_255", s, summary, LOW)
-    return _code_verdict("exit_255", s, "exit 255: exit(-1) or an out-of-range status", MEDIUM)
+    summary = "exit 255: exit(-1) or an out-of-range status"
+    if any(h.signature.id == "klog_fatal" for h in s.c.log_hits):
+        summary = "exit 255: the program stopped on its own fatal error (klog's Fatal exits 255)"
+    return _code_verdict("exit_255", s, summary, MEDIUM)
 
 
 @rule("sysexits", 125, TERMINATION)

@@ -48,8 +48,9 @@ def _pod_events(s: Subject, *reasons: str) -> list[str]:
 @rule("node_shutdown", 300, POD)
 def node_shutdown(s: Subject) -> Optional[Verdict]:
     """The kubelet's graceful node shutdown stopped the pod (reason ``Terminated``: "Pod was
-    terminated in response to imminent node shutdown.") or refused it while shutting down
-    (``NodeShutdown``; ``Shutdown`` on 1.20–1.21)."""
+    terminated in response to imminent node shutdown."; ``Shutdown`` on 1.20–1.21) or refused
+    it while shutting down (``NodeShutdown``: "Pod was rejected as the node is shutting
+    down.")."""
     p = s.pod
     cond = _target(s, "TerminationByKubelet")
     by_cond = cond is not None and "shutdown" in cond.message.lower()
@@ -59,7 +60,7 @@ def node_shutdown(s: Subject) -> Optional[Verdict]:
     node = p.node_name or "its node"
     what = (
         f"refused at admission because {node} was shutting down (it never ran there)"
-        if p.reason in ("NodeShutdown", "Shutdown") and not _started(p)
+        if p.reason == "NodeShutdown" and not _started(p)
         else f"stopped because {node} was shutting down"
     )
     return Verdict(
@@ -500,7 +501,7 @@ def unschedulable(s: Subject) -> Optional[Verdict]:
         _autoscaler_steps(autoscaler)
         + _taint_steps(said)
         + _extended_steps(said)
-        + _filter_steps(said, p)
+        + _filter_steps(" ".join([said, *(e.message for e in autoscaler[-1:])]), p)
     )
     # kubectl describe prints a condition's status without its reason: a False one pasted from
     # it says no more than a missing one
@@ -581,8 +582,12 @@ def _taint_steps(message: str) -> tuple[str, ...]:
 def _filter_steps(message: str, p: Pod) -> tuple[str, ...]:
     """Steps for the scheduler's filters that are no matter of adding capacity."""
     steps = []
+    daemon = p.owner is not None and p.owner.kind == "DaemonSet"
+    total = re.search(r"0/(\d+) nodes are available", message)
     if "didn't have free ports" in message:
-        steps.append(_PORTS_STEP.replace("on <node>", "on every node").replace("<node>", "NODE"))
+        steps.append(
+            _PORTS_STEP.replace("on <node>", "on the nodes named").replace("<node>", "NODE")
+        )
     if "volume node affinity conflict" in message:
         steps.append(
             "A bound PersistentVolume can be used only in its own zone (or on its nodes): "
@@ -590,7 +595,16 @@ def _filter_steps(message: str, p: Pod) -> tuple[str, ...]:
             "use; a StorageClass with volumeBindingMode WaitForFirstConsumer makes new volumes "
             "where the pod is scheduled."
         )
-    if "eks.amazonaws.com/compute-type" in message:  # EKS Fargate's own nodes' taint
+    fargate = re.search(
+        r"(\d+) node\(s\) had (?:untolerated )?taint \{eks\.amazonaws\.com/compute-type: fargate\}",
+        message,
+    )
+    if fargate and daemon:
+        steps.append(
+            "Fargate runs no DaemonSet pods: keep the DaemonSet off Fargate nodes (node affinity "
+            "eks.amazonaws.com/compute-type NotIn [fargate])."
+        )
+    elif fargate and total and fargate.group(1) == total.group(1):  # EKS Fargate's own taint
         steps.append(
             "Only Fargate nodes are there, and a pod reaches Fargate through a Fargate profile "
             "that matches its namespace (and labels): create one for it, or add EC2 nodes; a "
@@ -601,17 +615,21 @@ def _filter_steps(message: str, p: Pod) -> tuple[str, ...]:
             "Fargate refuses what the message names (privileged containers, hostPath, "
             "hostNetwork, DaemonSets…): change the pod spec, or run the pod on EC2 nodes."
         )
-    one_node = re.search(
-        r"0/\d+ nodes are available: 1 Insufficient [\w./-]+, \d+ node\(s\) didn", message
-    )
-    if (
-        p.owner is not None and p.owner.kind == "DaemonSet" or one_node
-    ) and "Insufficient" in message:
+    if "Insufficient" in message and daemon:
         steps.append(
-            "The pod fits one node only (a DaemonSet's pod belongs to its node; the others do "
-            "not match its affinity), and a new node brings its own copy: make room on that "
-            "node, or give the pod a priorityClass high enough to preempt "
+            "A DaemonSet's pod belongs to its node, and a new node brings its own copy: make "
+            "room on that node, or give the DaemonSet a priorityClass high enough to preempt "
             "(system-node-critical for node agents)."
+        )
+    elif re.search(
+        r"0/\d+ nodes are available: 1 Insufficient [\w./-]+, \d+ node\(s\) didn", message
+    ) and re.search(
+        r"didn't match Pod's node (?:affinity|selector)|didn't match node selector", message
+    ):
+        steps.append(
+            "One node passes the pod's selector and affinity, and it is full: make room there, "
+            "raise the pod's priority so it can preempt, or add a node that matches (a DaemonSet "
+            "pod: a priorityClass such as system-node-critical)."
         )
     return tuple(steps)
 

@@ -215,11 +215,15 @@ def start_error(s: Subject) -> Optional[Verdict]:
     ][-1:]
     said = [e.message for e in told]
     text = message or " ".join(said)
+    mount = bool(_MOUNT.search(text))
     for pattern, verb, what, step in _KNOWN:
         found = pattern.search(text)
         if found:
+            mount = pattern is _NOT_SHARED
             if found.groups() and found.group(1):  # the error itself, where the pattern has it
                 what += f": {first_line(found.group(1), 120)}"
+            if pattern is _NVIDIA:
+                step = _nvidia_step(found.group(0)[len("nvidia-container-cli: ") :])
             summary = (
                 f"the runtime could not {verb} the container ({s.reason or 'exit 128'}): {what}"
             )
@@ -236,7 +240,7 @@ def start_error(s: Subject) -> Optional[Verdict]:
         tuple(evidence),
         steps,
         detail=msg or (first_line(said[0]) if said else "") or None,
-        own_steps=bool(steps) and not _MOUNT.search(text),  # a mount's: the generic ones too
+        own_steps=bool(steps) and not mount,  # a mount's: the generic ones too
     )
 
 
@@ -285,10 +289,10 @@ _CGROUP_STEP = (
 # mount point under it cannot be made
 _READ_ONLY = re.compile(r'failed to mkdir "[^"]+": mkdir \S+: read-only file system')
 _READ_ONLY_STEP = (
-    "The node's root file system is read-only (immutable node OSes: Talos, Bottlerocket, "
-    "Flatcar's /usr), so the directory a hostPath (or a mount) needs cannot be made there: move "
-    "the path under a writable one such as /var (a chart's setting for it), or make it on the "
-    "node first."
+    "The node's file system is read-only where the directory a hostPath (or a mount) needs "
+    "would go: on immutable node OSes (Talos, Bottlerocket, Flatcar's /usr) move the path under "
+    "a writable one such as /var (a chart's setting for it); on an ordinary node, a root that "
+    "went read-only after disk errors (dmesg, mount on the node) needs the node repaired."
 )
 # the NVIDIA runtime's prestart hook (nvidia-container-cli) could not reach the node's driver
 _NVIDIA = re.compile(r"nvidia-container-cli: \S[^:]*: (.+?)(?:: unknown)?$", re.M)
@@ -298,6 +302,29 @@ _NVIDIA_STEP = (
     "passthrough) while nvidia is the default runtime: fix the node's driver, or run this pod "
     "with runc (a RuntimeClass)."
 )
+
+
+def _nvidia_step(error: str) -> str:
+    """The NVIDIA hook's error points at the node's driver, the image or the pod's request."""
+    if error.startswith("requirement error"):
+        return (
+            "The image asks for a newer CUDA than the node's driver supports (the hook's "
+            "requirement error names it): use an image built for that driver, or update the "
+            "node's driver."
+        )
+    if error.startswith("device error"):
+        return (
+            "The GPU the container asks for is not there (NVIDIA_VISIBLE_DEVICES names one the "
+            "node does not have): leave the choice to the device plugin (resources.limits "
+            "nvidia.com/gpu) rather than pinning a device."
+        )
+    if error.startswith("mount error") and "file exists" in error:
+        return (
+            "The image carries the driver's libraries itself, where the hook mounts the "
+            "node's: build the image without them (the CUDA base images leave them out)."
+        )
+    return _NVIDIA_STEP
+
 
 # Docker's devicemapper storage driver lost a container's thin device ("lstat
 # /dev/mapper/docker-…-init: no such file or directory"): the node's storage, not the pod
