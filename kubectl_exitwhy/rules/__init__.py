@@ -18,6 +18,8 @@ from kubectl_exitwhy.rules import (
     memory,
     pod,
     runtime,
+    sandbox,
+    scheduling,
     signals,
     start,
 )
@@ -34,7 +36,9 @@ FAMILIES = (
     images,
     config,
     pod,
+    scheduling,
     events,
+    sandbox,
     jobs,
     logs,
 )
