@@ -24,7 +24,7 @@ from typing import Optional
 from kubectl_exitwhy import codes, logsigs
 from kubectl_exitwhy.causes import CAUSES, short
 from kubectl_exitwhy.diagnosis import SEVERITY_RANK, Finding, PodDiagnosis
-from kubectl_exitwhy.evidence import Container, Pod
+from kubectl_exitwhy.evidence import Container, Pod, Termination
 from kubectl_exitwhy.frozen import replace
 from kubectl_exitwhy.rules import BY_SCOPE
 from kubectl_exitwhy.rules.base import (
@@ -222,7 +222,7 @@ def _finding(
     pod_cause: Optional[str] = None,
 ) -> Finding:
     if c is not None:
-        verdict = _with_log(verdict, c)
+        verdict = _with_log(verdict, c, subject.term)
     cause = CAUSES[verdict.cause]
     own = verdict.next_steps + (() if verdict.own_steps else cause.next_steps)
     steps = tuple(_fill(s, pod, c) for s in own)
@@ -291,14 +291,21 @@ LOG_SHARPENS = {
 # same; their log tail is still shown.)
 
 
-def _with_log(verdict: Verdict, c: Container) -> Verdict:
-    """The previous log's telling line, where the cause leaves the how open."""
-    if verdict.cause not in LOG_SHARPENS or not c.log_hits:
+def _with_log(verdict: Verdict, c: Container, term: Optional[Termination] = None) -> Verdict:
+    """The previous log's telling line, where the cause leaves the how open; where no log was
+    read, the termination's message, which terminationMessagePolicy FallbackToLogsOnError fills
+    with the log's end (kube-system's components among others)."""
+    if verdict.cause not in LOG_SHARPENS:
         return verdict
-    if any(line.startswith("previous log") for line in verdict.evidence):
+    hits, where = c.log_hits, "previous log"
+    if not hits and term is not None and term.message:
+        hits, where = logsigs.scan(term.message.splitlines()), f"{term.source}.message"
+    if not hits:
+        return verdict
+    if any(line.startswith(("previous log", f"{where}:")) for line in verdict.evidence):
         return verdict  # the rule used the log already
-    hit: logsigs.Hit = c.log_hits[0]
-    line = f"previous log: {hit.line[:200]}"
+    hit: logsigs.Hit = hits[0]
+    line = f"{where}: {hit.line[:200]}"
     summary = f"{verdict.summary}; the log shows {hit.signature.title}"
     steps = verdict.next_steps
     own = verdict.own_steps

@@ -964,3 +964,21 @@ def test_an_image_asking_for_a_newer_cuda():
     f = one(pod(statuses=[status(state=waiting)])).findings[0]
     assert "newer CUDA" in f.next_steps[0]
     assert sum("Read the whole error" in s for s in f.next_steps) == 1
+
+
+def test_a_kept_exit_code_is_sharpened_by_a_termination_message_of_log_lines():
+    message = (
+        "I0101 10:00:00.000000       1 server.go:1] starting\n"
+        "F0101 10:00:01.000000       1 server.go:2] failed complete: too many open files"
+    )
+    f = one(pod(statuses=[status(last=terminated(1, "Error", message), restarts=3)])).findings[0]
+    assert f.cause == "app_error"
+    assert "fs.inotify.max_user_instances" in f.next_steps[0]
+    assert any(line.endswith("too many open files") for line in f.evidence)
+
+
+def test_a_runtime_start_message_is_not_read_twice():
+    msg = 'failed to create containerd task: exec: "foo": executable file not found in $PATH'
+    f = one(pod(statuses=[status(last=terminated(128, "StartError", msg), restarts=2)]))
+    assert f.findings[0].cause == "command_not_found"
+    assert sum("foo" in line for line in f.findings[0].evidence) <= 2
