@@ -201,10 +201,11 @@ def start_error(s: Subject) -> Optional[Verdict]:
         return None
     message = _message(s)  # the status's words (or the try's before this wait)
     msg = first_line(message)
-    summary = f"the runtime could not start the container ({s.reason or 'exit 128'})"
+    reason = s.reason or "exit 128"
+    summary = f"the runtime could not start the container ({reason})"
     steps: tuple[str, ...] = ()
     if _MOUNT.search(message):
-        summary = f"the runtime could not set up a mount ({s.reason or 'exit 128'})"
+        summary = f"the runtime could not set up a mount ({reason})"
     # where the status kept no message, the kubelet's Failed event did (its own, or one that
     # names no container); where it kept one, the status is the current word, not an event
     alone = len(s.pod.containers) == 1  # an event that names no container is its only then
@@ -215,7 +216,7 @@ def start_error(s: Subject) -> Optional[Verdict]:
     ][-1:]
     said = [e.message for e in told]
     text = message or " ".join(said)
-    mount = bool(_MOUNT.search(text))
+    mount = False  # the pattern that spoke is about a mount: the generic steps fit it too
     for pattern, verb, what, step in _KNOWN:
         found = pattern.search(text)
         if found:
@@ -224,9 +225,7 @@ def start_error(s: Subject) -> Optional[Verdict]:
                 what += f": {first_line(found.group(1), 120)}"
             if pattern is _NVIDIA:
                 step = _nvidia_step(found.group(0)[len("nvidia-container-cli: ") :])
-            summary = (
-                f"the runtime could not {verb} the container ({s.reason or 'exit 128'}): {what}"
-            )
+            summary = f"the runtime could not {verb} the container ({reason}): {what}"
             steps = (step,) + CAUSES["start_error"].next_steps[:1]
     evidence = subject_lines(s)
     if message and not s.message:
@@ -240,7 +239,7 @@ def start_error(s: Subject) -> Optional[Verdict]:
         tuple(evidence),
         steps,
         detail=msg or (first_line(said[0]) if said else "") or None,
-        own_steps=bool(steps) and not mount,  # a mount's: the generic ones too
+        own_steps=bool(steps) and not mount,
     )
 
 
